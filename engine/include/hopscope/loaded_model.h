@@ -1,0 +1,84 @@
+#pragma once
+// The front ends' view of a model: open a MODEL argument, describe it, run text through it.
+// Torch-free on purpose: GUI code includes this header without paying LibTorch's compile cost.
+// Every number the GUI and the CLI show comes from these calls.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hopscope/job_control.h"
+
+namespace hopscope {
+
+class TransformerModel;
+class Tokenizer;
+
+struct ModelInfo {
+  std::string argument;      // the MODEL argument as given, e.g. "models/bert@softmax1"
+  std::string name;          // short display name: folder name + "@" + normalizer
+  std::string path;          // the checkpoint directory
+  std::string family;        // "bert" | "opt"
+  std::string architecture;  // from config.json, e.g. "BertForMaskedLM"
+  std::string normalizer;    // canonical spec, e.g. "softmax1", "clipped:-0.025:1"
+  std::string gate;          // "none" | "linear" | "mlp"
+  std::string format;        // "safetensors" | "pytorch_model.bin"
+  std::string tokenizer;     // "wordpiece" | "bpe" | "none" (no tokenizer files found)
+  int64_t layers = 0, hidden = 0, heads = 0, intermediate = 0;
+  int64_t vocabSize = 0, maxPositions = 0;
+  int64_t parameterCount = 0;  // elements of the tensors the model uses (tied ones counted once)
+  int64_t tensorCount = 0;     // tensors in the checkpoint file
+  std::vector<std::string> notes;  // e.g. "lm head tied to the token embeddings", ignored tensors
+};
+
+// Attention probabilities of one attention module for batch item 0: probs[h][q][k].
+struct AttentionProbabilities {
+  std::string module;  // Hugging Face module path, e.g. "bert.encoder.layer.3.attention.self"
+  int64_t layer = 0;
+  int64_t heads = 0, queries = 0, keys = 0;
+  std::vector<float> probs;  // heads * queries * keys, row-major
+  float at(int64_t head, int64_t query, int64_t key) const {
+    return probs[static_cast<size_t>((head * queries + query) * keys + key)];
+  }
+};
+
+struct TokenPrediction {
+  int64_t position = 0;             // input position whose output is predicted
+  std::vector<std::string> tokens;  // top-k display tokens, most likely first
+  std::vector<int64_t> ids;
+  std::vector<float> probabilities;
+};
+
+struct TextRunResult {
+  std::vector<int64_t> ids;                 // token ids the model saw (with special tokens)
+  std::vector<std::string> tokens;          // vocabulary spelling of each id
+  std::vector<std::string> displayTokens;   // readable labels for plots ("␣the" for BPE)
+  bool causal = false;                      // decoder: attention is lower-triangular
+  std::vector<AttentionProbabilities> attention;  // one per layer, in order
+  // BERT: at each [MASK] position (every position when there is none); OPT: the next token after
+  // every position.
+  std::vector<TokenPrediction> predictions;
+};
+
+class LoadedModel {
+ public:
+  // Opens PATH[@NORMALIZER] (design.md "Model argument"). Throws Error naming the file and problem.
+  static std::shared_ptr<LoadedModel> open(const std::string& argument, const JobControl& job = {});
+  ~LoadedModel();
+
+  const ModelInfo& info() const;
+  // Tokenizes and runs one text. Throws Error for empty text, text longer than the position table,
+  // or a model without tokenizer files. Safe to call from any thread.
+  TextRunResult runText(const std::string& text, int topK = 5, const JobControl& job = {}) const;
+
+  // Engine-side access (LibTorch types) for the CLI and analysis code.
+  const TransformerModel& model() const;
+  const Tokenizer* tokenizer() const;  // nullptr when the checkpoint has no tokenizer files
+
+ private:
+  struct Impl;
+  explicit LoadedModel(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hopscope

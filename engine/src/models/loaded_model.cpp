@@ -1,0 +1,144 @@
+#include "hopscope/loaded_model.h"
+
+#include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+
+#include "hopscope/checkpoint.h"
+#include "hopscope/error.h"
+#include "hopscope/tap_recorder.h"
+#include "hopscope/tokenizer_files.h"
+#include "hopscope/wordpiece_tokenizer.h"
+
+namespace hopscope {
+namespace fs = std::filesystem;
+
+struct LoadedModel::Impl {
+  ModelInfo info;
+  std::unique_ptr<TransformerModel> model;
+  std::unique_ptr<Tokenizer> tokenizer;
+};
+
+LoadedModel::LoadedModel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+LoadedModel::~LoadedModel() = default;
+
+std::shared_ptr<LoadedModel> LoadedModel::open(const std::string& argument, const JobControl& job) {
+  const ModelArgument parsed = parseModelArgument(argument);
+  job.report(0.0, "opening " + parsed.path);
+  Checkpoint checkpoint = readCheckpoint(parsed.path, job);
+  const NormalizerSpec normalizer =
+      parsed.normalizer ? *parsed.normalizer : checkpoint.config.storedNormalizer.value_or(NormalizerSpec{});
+  job.report(0.6, "checking tensors");
+  BuiltModel built = buildModel(checkpoint, normalizer);
+  job.checkCancelled();
+  job.report(0.9, "loading tokenizer");
+  LoadedTokenizer tokenizer = loadTokenizer(checkpoint.files.directory, checkpoint.config);
+
+  auto impl = std::make_unique<Impl>();
+  ModelInfo& info = impl->info;
+  const ModelConfig& config = checkpoint.config;
+  info.argument = argument;
+  info.path = checkpoint.files.directory;
+  std::string folder = fs::path(parsed.path).filename().string();
+  if (folder.empty()) folder = fs::path(parsed.path).parent_path().filename().string();
+  info.normalizer = normalizer.toString();
+  info.name = folder + "@" + info.normalizer;
+  info.family = familyName(config.family);
+  info.architecture = config.architecture;
+  info.gate = gateKindName(built.model->gate());
+  info.format = checkpoint.files.format;
+  info.tokenizer = tokenizer.kind;
+  info.layers = config.layers;
+  info.hidden = config.hiddenSize;
+  info.heads = config.heads;
+  info.intermediate = config.intermediateSize;
+  info.vocabSize = config.vocabSize;
+  info.maxPositions = config.maxPositions;
+  info.parameterCount = built.model->parameterCount();
+  info.tensorCount = static_cast<int64_t>(checkpoint.tensors.size());
+  info.notes = built.notes;
+  if (!tokenizer.tokenizer) info.notes.push_back("no tokenizer files: text input is unavailable");
+  impl->model = std::move(built.model);
+  impl->tokenizer = std::move(tokenizer.tokenizer);
+  job.report(1.0, "ready");
+  return std::shared_ptr<LoadedModel>(new LoadedModel(std::move(impl)));
+}
+
+const ModelInfo& LoadedModel::info() const { return impl_->info; }
+const TransformerModel& LoadedModel::model() const { return *impl_->model; }
+const Tokenizer* LoadedModel::tokenizer() const { return impl_->tokenizer.get(); }
+
+TextRunResult LoadedModel::runText(const std::string& text, int topK, const JobControl& job) const {
+  const ModelInfo& info = impl_->info;
+  if (!impl_->tokenizer)
+    throw Error(info.path + ": no tokenizer files (vocab.txt, or vocab.json + merges.txt) beside the "
+                "checkpoint, so text cannot be run");
+  if (std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isspace(c); }))
+    throw Error("the text is empty");
+  job.report(0.0, "tokenizing");
+  const Encoding encoding = impl_->tokenizer->encode(text, true);
+  const int64_t tokens = static_cast<int64_t>(encoding.ids.size());
+  if (tokens > info.maxPositions)
+    throw Error("the text is " + std::to_string(tokens) + " tokens long but " + info.name +
+                " takes at most " + std::to_string(info.maxPositions) + "; shorten it");
+
+  TextRunResult result;
+  result.ids = encoding.ids;
+  result.tokens = encoding.tokens;
+  for (int64_t id : encoding.ids) result.displayTokens.push_back(impl_->tokenizer->displayToken(id));
+  result.causal = impl_->model->causal();
+
+  job.checkCancelled();
+  job.report(0.2, "running " + info.name);
+  at::NoGradGuard noGrad;
+  ModelInputs inputs;
+  inputs.inputIds = at::tensor(encoding.ids, at::kLong).view({1, tokens});
+  TapRecorder recorder([](const std::string& site) {
+    return site.size() > 6 && site.compare(site.size() - 6, 6, ".probs") == 0;
+  });
+  const at::Tensor logits = impl_->model->forward(inputs, &recorder);
+  job.checkCancelled();
+
+  const std::vector<std::string> modules = impl_->model->attentionModules();
+  for (size_t layer = 0; layer < modules.size(); ++layer) {
+    const at::Tensor probs = recorder.recorded().at(modules[layer] + ".probs")[0].contiguous();
+    AttentionProbabilities maps;
+    maps.module = modules[layer];
+    maps.layer = static_cast<int64_t>(layer);
+    maps.heads = probs.size(0);
+    maps.queries = probs.size(1);
+    maps.keys = probs.size(2);
+    maps.probs.assign(probs.data_ptr<float>(), probs.data_ptr<float>() + probs.numel());
+    result.attention.push_back(std::move(maps));
+  }
+
+  // Predictions: BERT at [MASK] positions (all positions when there is none); OPT the next token.
+  std::vector<int64_t> positions;
+  if (const auto* wordPiece = dynamic_cast<const WordPieceTokenizer*>(impl_->tokenizer.get()))
+    for (int64_t i = 0; i < tokens; ++i)
+      if (encoding.ids[i] == wordPiece->maskId()) positions.push_back(i);
+  if (positions.empty())
+    for (int64_t i = 0; i < tokens; ++i) positions.push_back(i);
+  const int64_t k = std::min<int64_t>(std::max(topK, 1), logits.size(2));
+  const at::Tensor probabilities = at::softmax(logits[0], -1);
+  const auto [topValues, topIds] = probabilities.topk(k, -1);
+  for (int64_t position : positions) {
+    TokenPrediction prediction;
+    prediction.position = position;
+    for (int64_t j = 0; j < k; ++j) {
+      const int64_t id = topIds[position][j].item<int64_t>();
+      prediction.ids.push_back(id);
+      prediction.tokens.push_back(id < impl_->tokenizer->vocabSize() ? impl_->tokenizer->displayToken(id)
+                                                                     : "#" + std::to_string(id));
+      prediction.probabilities.push_back(topValues[position][j].item<float>());
+    }
+    result.predictions.push_back(std::move(prediction));
+  }
+  job.report(1.0, "done");
+  return result;
+}
+
+}  // namespace hopscope

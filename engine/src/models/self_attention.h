@@ -1,0 +1,48 @@
+#pragma once
+// Multi-head self-attention shared by the families: projections, scores, mask, normalizer,
+// optional gate, merged context (before the output projection). The families differ only in
+// where the 1/sqrt(d_head) scaling happens and whether masked scores are clamped.
+#include <ATen/core/Tensor.h>
+
+#include <string>
+
+#include "hopscope/attention_gate.h"
+#include "hopscope/forward_hooks.h"
+#include "hopscope/normalizer_spec.h"
+
+namespace hopscope {
+
+struct SelfAttentionWeights {
+  at::Tensor queryWeight, queryBias, keyWeight, keyBias, valueWeight, valueBias;
+  AttentionGate gate;
+};
+
+struct SelfAttentionSites {
+  std::string query, key, value;  // projection outputs
+  std::string probs;              // normalizer output [B, H, Tq, Tk]
+};
+
+enum class QueryScaling {
+  ScoresDividedBySqrtHeadDim,  // BERT: (q k^T) / sqrt(d_head)
+  QueryTimesInverseSqrtAfterBias,  // OPT: q = q_proj(x) * d_head^-0.5
+};
+
+struct SelfAttentionOptions {
+  int64_t heads = 1;
+  QueryScaling scaling = QueryScaling::ScoresDividedBySqrtHeadDim;
+  bool clampScoresAtDtypeMin = false;  // OPT: max(scores + mask, finfo.min)
+};
+
+// x: [B, T, d]. additiveMask: broadcastable to [B, H, T, T] (0 or the dtype minimum).
+// Returns the merged context [B, T, d] (gated per head when a gate is present).
+at::Tensor selfAttention(const at::Tensor& x, const at::Tensor& additiveMask,
+                         const SelfAttentionWeights& weights, const NormalizerSpec& normalizer,
+                         const SelfAttentionOptions& options, const SelfAttentionSites& sites,
+                         ForwardHooks* hooks);
+
+// [B, T, H*dh] -> [B, H, T, dh]
+at::Tensor splitHeads(const at::Tensor& x, int64_t heads);
+// [B, H, T, dh] -> [B, T, H*dh]
+at::Tensor mergeHeads(const at::Tensor& x);
+
+}  // namespace hopscope

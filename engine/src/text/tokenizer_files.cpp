@@ -1,0 +1,58 @@
+#include "hopscope/tokenizer_files.h"
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "hopscope/bpe_tokenizer.h"
+#include "hopscope/error.h"
+#include "hopscope/wordpiece_tokenizer.h"
+
+namespace hopscope {
+namespace fs = std::filesystem;
+
+namespace {
+
+// tokenizer_config.json's do_lower_case (Hugging Face's BertTokenizer default: true).
+bool readLowerCase(const fs::path& directory) {
+  const fs::path path = directory / "tokenizer_config.json";
+  std::ifstream file(path);
+  if (!file) return true;
+  nlohmann::json config;
+  try {
+    config = nlohmann::json::parse(file);
+  } catch (const nlohmann::json::parse_error& error) {
+    throw Error(path.string() + ": invalid JSON: " + error.what());
+  }
+  if (config.contains("do_lower_case") && config["do_lower_case"].is_boolean())
+    return config["do_lower_case"].get<bool>();
+  return true;
+}
+
+}  // namespace
+
+LoadedTokenizer loadTokenizer(const std::string& directory, const ModelConfig& config) {
+  LoadedTokenizer loaded;
+  loaded.kind = "none";
+  const fs::path folder(directory);
+  std::error_code ec;
+  if (config.family == ModelFamily::Bert && fs::exists(folder / "vocab.txt", ec)) {
+    WordPieceOptions options;
+    options.lowerCase = readLowerCase(folder);
+    options.stripAccents = options.lowerCase;
+    loaded.tokenizer = WordPieceTokenizer::fromVocabFile((folder / "vocab.txt").string(), options);
+    loaded.kind = "wordpiece";
+  } else if (config.family == ModelFamily::Opt && fs::exists(folder / "vocab.json", ec) &&
+             fs::exists(folder / "merges.txt", ec)) {
+    loaded.tokenizer = BpeTokenizer::fromFiles((folder / "vocab.json").string(),
+                                               (folder / "merges.txt").string(), BpeOptions{});
+    loaded.kind = "bpe";
+  }
+  if (loaded.tokenizer && loaded.tokenizer->vocabSize() > config.vocabSize)
+    throw Error(directory + ": the tokenizer has " + std::to_string(loaded.tokenizer->vocabSize()) +
+                " tokens but the model's vocab_size is " + std::to_string(config.vocabSize) +
+                " (tokenizer files from another model?)");
+  return loaded;
+}
+
+}  // namespace hopscope
