@@ -13,6 +13,7 @@ namespace hopscope {
 
 class TransformerModel;
 class Tokenizer;
+class TensorMap;
 
 struct ModelInfo {
   std::string argument;      // the MODEL argument as given, e.g. "models/bert@softmax1"
@@ -69,7 +70,10 @@ class LoadedModel {
   const ModelInfo& info() const;
   // Tokenizes and runs one text. Throws Error for empty text, text longer than the position table,
   // or a model without tokenizer files. Safe to call from any thread.
-  TextRunResult runText(const std::string& text, int topK = 5, const JobControl& job = {}) const;
+  // With `activations`, every tap site of the forward (design.md: module outputs, ".probs",
+  // ".input") and "logits" are copied into it, for dumps.
+  TextRunResult runText(const std::string& text, int topK = 5, const JobControl& job = {},
+                        TensorMap* activations = nullptr) const;
 
   // Engine-side access (LibTorch types) for the CLI and analysis code.
   const TransformerModel& model() const;

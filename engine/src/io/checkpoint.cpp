@@ -18,7 +18,11 @@ ModelArgument parseModelArgument(const std::string& argument) {
   ModelArgument result;
   result.path = argument;
   const size_t at = argument.rfind('@');
-  if (at != std::string::npos && looksLikeNormalizer(argument.substr(at + 1))) {
+  std::error_code ec;
+  // Split when the suffix names a normalizer, or when the prefix is an existing checkpoint (so a
+  // misspelt normalizer gets the normalizer's error, not "no such file").
+  if (at != std::string::npos &&
+      (looksLikeNormalizer(argument.substr(at + 1)) || fs::exists(argument.substr(0, at), ec))) {
     result.path = argument.substr(0, at);
     result.normalizer = parseNormalizer(argument.substr(at + 1));
   }
@@ -81,9 +85,6 @@ namespace {
 
 bool startsWith(const std::string& text, const std::string& prefix) {
   return text.compare(0, prefix.size(), prefix) == 0;
-}
-bool endsWith(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // Tensors a family's checkpoints may carry that the forward does not use.

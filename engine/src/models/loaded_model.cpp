@@ -71,7 +71,8 @@ const ModelInfo& LoadedModel::info() const { return impl_->info; }
 const TransformerModel& LoadedModel::model() const { return *impl_->model; }
 const Tokenizer* LoadedModel::tokenizer() const { return impl_->tokenizer.get(); }
 
-TextRunResult LoadedModel::runText(const std::string& text, int topK, const JobControl& job) const {
+TextRunResult LoadedModel::runText(const std::string& text, int topK, const JobControl& job,
+                                   TensorMap* activations) const {
   const ModelInfo& info = impl_->info;
   if (!impl_->tokenizer)
     throw Error(info.path + ": no tokenizer files (vocab.txt, or vocab.json + merges.txt) beside the "
@@ -96,10 +97,16 @@ TextRunResult LoadedModel::runText(const std::string& text, int topK, const JobC
   at::NoGradGuard noGrad;
   ModelInputs inputs;
   inputs.inputIds = at::tensor(encoding.ids, at::kLong).view({1, tokens});
-  TapRecorder recorder([](const std::string& site) {
-    return site.size() > 6 && site.compare(site.size() - 6, 6, ".probs") == 0;
-  });
+  TapRecorder recorder;
+  if (!activations)
+    recorder = TapRecorder([](const std::string& site) {
+      return site.size() > 6 && site.compare(site.size() - 6, 6, ".probs") == 0;
+    });
   const at::Tensor logits = impl_->model->forward(inputs, &recorder);
+  if (activations) {
+    *activations = recorder.recorded();
+    activations->insert("logits", logits);
+  }
   job.checkCancelled();
 
   const std::vector<std::string> modules = impl_->model->attentionModules();

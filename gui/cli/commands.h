@@ -1,0 +1,11 @@
+#pragma once
+// Each subcommand registers itself on the CLI11 app; its callback runs the engine call and
+// throws hopscope::Error on failure (main turns that into exit code 1 and one line on stderr).
+#include <CLI/CLI.hpp>
+
+namespace hopscope::cli {
+
+void addInfoCommand(CLI::App& app);
+void addRunCommand(CLI::App& app);
+
+}  // namespace hopscope::cli

@@ -1,0 +1,172 @@
+// hopscope-cli end to end: the binary on fixture checkpoints, its JSON and dumps compared with the
+// fixture script's independent reference forward, and its exit codes and messages on bad input.
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "hopscope/safetensors.h"
+
+using namespace hopscope;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kFixtures = HOPSCOPE_FIXTURES_DIR;
+
+struct CommandResult {
+  int exitCode = -1;
+  std::string out, err;
+};
+
+std::string quote(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+std::string readText(const fs::path& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    scratch_ = fs::temp_directory_path() / ("hopscope-cli-test-" + std::to_string(::getpid()));
+    fs::create_directories(scratch_);
+  }
+  void TearDown() override { fs::remove_all(scratch_); }
+
+  CommandResult run(const std::vector<std::string>& arguments) {
+    std::string command = quote(HOPSCOPE_CLI);
+    for (const std::string& argument : arguments) command += " " + quote(argument);
+    const fs::path out = scratch_ / "stdout", err = scratch_ / "stderr";
+    command += " > " + quote(out.string()) + " 2> " + quote(err.string()) + " < /dev/null";
+    const int status = std::system(command.c_str());
+    CommandResult result;
+    result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    result.out = readText(out);
+    result.err = readText(err);
+    return result;
+  }
+  std::string model(const std::string& name) { return kFixtures + "/models/" + name; }
+  std::string file(const std::string& name) { return (scratch_ / name).string(); }
+
+  fs::path scratch_;
+};
+
+double maxDifference(const at::Tensor& a, const at::Tensor& b) { return (a - b).abs().max().item<double>(); }
+
+TEST_F(CliTest, InfoDescribesTheCheckpoint) {
+  const CommandResult result = run({"info", model("bert-tiny-gated-bin") + "@softmax1", "--json", file("info.json")});
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_NE(result.out.find("gate          mlp"), std::string::npos) << result.out;
+  const auto json = nlohmann::json::parse(readText(file("info.json")));
+  EXPECT_EQ(json["family"], "bert");
+  EXPECT_EQ(json["normalizer"], "softmax1");
+  EXPECT_EQ(json["gate"], "mlp");
+  EXPECT_EQ(json["format"], "pytorch_model.bin");
+  EXPECT_EQ(json["layers"], 2);
+  EXPECT_EQ(json["tokenizer"], "wordpiece");
+  // Counted from the fixture's shapes: embeddings 1000*32 + 64*32 + 2*32 + 2*32, per layer
+  // 4*(32*32+32) + 2*2*32 + (64*32+64) + (32*64+32) + 4 heads*(2*8+2+2+1), head 32*32+32 + 2*32 + 1000;
+  // the tied decoder counted once.
+  const int64_t embeddings = 1000 * 32 + 64 * 32 + 2 * 32 + 2 * 32;
+  const int64_t layer = 4 * (32 * 32 + 32) + 2 * 2 * 32 + (64 * 32 + 64) + (32 * 64 + 32) + 4 * (2 * 8 + 2 + 2 + 1);
+  const int64_t head = 32 * 32 + 32 + 2 * 32 + 1000;
+  EXPECT_EQ(json["parameters"].get<int64_t>(), embeddings + 2 * layer + head);
+}
+
+// The text of the fixture's first BERT row gives its ids, and the dump holds the reference's
+// logits and attention probabilities.
+TEST_F(CliTest, RunBertMatchesTheReferenceForward) {
+  const CommandResult result = run({"run", model("bert-tiny-bin") + "@clipped-softmax1:-0.025:1.1", "--text",
+                                    "the [MASK] swam towards the ship,", "--json", file("run.json"),
+                                    "--dump", file("dump.safetensors")});
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  const TensorMap expected = readSafetensors(kFixtures + "/expected/bert-tiny-bin.safetensors").tensors;
+  const auto json = nlohmann::json::parse(readText(file("run.json")));
+  const std::vector<int64_t> ids = json["ids"].get<std::vector<int64_t>>();
+  const at::Tensor expectedIds = expected.at("input_ids")[0];
+  ASSERT_EQ(static_cast<int64_t>(ids.size()), expectedIds.size(0));
+  for (size_t i = 0; i < ids.size(); ++i) EXPECT_EQ(ids[i], expectedIds[i].item<int64_t>()) << i;
+  EXPECT_EQ(json["tokens"][1], "the");
+  EXPECT_EQ(json["tokens"][2], "[MASK]");
+  ASSERT_EQ(json["predictions"].size(), 1u);  // only the [MASK] position
+  EXPECT_EQ(json["predictions"][0]["position"], 2);
+
+  const TensorMap dump = readSafetensors(file("dump.safetensors")).tensors;
+  const std::string n = "clipped-softmax1:-0.025:1.1/";
+  EXPECT_LE(maxDifference(dump.at("logits")[0], expected.at(n + "logits")[0]), 1e-4);
+  EXPECT_LE(maxDifference(dump.at("bert.encoder.layer.1.attention.self.probs")[0],
+                          expected.at(n + "bert.encoder.layer.1.attention.self.probs")[0]), 1e-4);
+  EXPECT_LE(maxDifference(dump.at("bert.encoder.layer.0.output.dense")[0],
+                          expected.at(n + "bert.encoder.layer.0.output.dense")[0]), 1e-4);
+  // The top prediction is the argmax of the reference logits at the [MASK] position.
+  EXPECT_EQ(json["predictions"][0]["top"][0]["id"].get<int64_t>(),
+            expected.at(n + "logits")[0][2].argmax().item<int64_t>());
+}
+
+TEST_F(CliTest, RunOptMatchesTheReferenceForward) {
+  const CommandResult result = run({"run", model("opt-tiny-gated") + "@softmax1", "--text",
+                                    " Call me Ishmael. The", "--json", file("run.json"), "--dump",
+                                    file("dump.safetensors")});
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  const TensorMap expected = readSafetensors(kFixtures + "/expected/opt-tiny-gated.safetensors").tensors;
+  const auto json = nlohmann::json::parse(readText(file("run.json")));
+  const std::vector<int64_t> ids = json["ids"].get<std::vector<int64_t>>();
+  const at::Tensor expectedIds = expected.at("input_ids")[0];
+  ASSERT_EQ(static_cast<int64_t>(ids.size()), expectedIds.size(0));
+  for (size_t i = 0; i < ids.size(); ++i) EXPECT_EQ(ids[i], expectedIds[i].item<int64_t>()) << i;
+  EXPECT_EQ(ids[0], 2);  // OPT's </s> prefix
+  const TensorMap dump = readSafetensors(file("dump.safetensors")).tensors;
+  EXPECT_LE(maxDifference(dump.at("logits")[0], expected.at("softmax1/logits")[0]), 1e-4);
+  const at::Tensor probs = dump.at("model.decoder.layers.0.self_attn.probs");
+  EXPECT_EQ(probs.sizes(), at::IntArrayRef({1, 4, 12, 12}));
+  EXPECT_EQ(probs.triu(1).abs().sum().item<float>(), 0.0f);  // causal
+  EXPECT_EQ(json["predictions"].size(), 12u);                  // next token after every position
+}
+
+TEST_F(CliTest, UsageErrorsExitWithTwo) {
+  EXPECT_EQ(run({}).exitCode, 2);
+  EXPECT_EQ(run({"run", model("bert-tiny")}).exitCode, 2);  // --text missing
+  EXPECT_EQ(run({"frobnicate"}).exitCode, 2);
+  const CommandResult help = run({"run", "--help"});
+  EXPECT_EQ(help.exitCode, 0);
+  EXPECT_NE(help.out.find("--dump"), std::string::npos);
+}
+
+TEST_F(CliTest, BadInputsExitWithOneAndOneClearLine) {
+  struct Case {
+    std::vector<std::string> arguments;
+    std::string phrase;
+  };
+  const std::string longText(5000, 'a');
+  std::string manyWords;
+  for (int i = 0; i < 10000; ++i) manyWords += "the ";
+  const std::vector<Case> cases = {
+      {{"info", file("missing")}, "no such file or folder"},
+      {{"info", model("bert-tiny") + "@softmax9"}, "unknown normalizer 'softmax9'"},
+      {{"info", model("bert-tiny") + "@clipped:0.1:1"}, "GAMMA must be negative"},
+      {{"run", model("bert-tiny"), "--text", ""}, "the text is empty"},
+      {{"run", model("bert-tiny"), "--text", " \t\n"}, "the text is empty"},
+      {{"run", model("opt-tiny"), "--text", manyWords}, "takes at most 64"},
+      {{"run", model("bert-tiny"), "--text", "hello", "--json", file("no/such/dir/x.json")}, "x.json"},
+  };
+  for (const Case& c : cases) {
+    const CommandResult result = run(c.arguments);
+    EXPECT_EQ(result.exitCode, 1) << c.phrase << "\n" << result.err;
+    EXPECT_NE(result.err.find(c.phrase), std::string::npos) << result.err;
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+  }
+}
+
+}  // namespace
