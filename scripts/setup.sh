@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package hopscope needs to build, test and run. Idempotent and
+# non-interactive: installs only what is missing.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config
+  qt6-base-dev qt6-svg-dev libqcustomplot-dev          # GUI
+  libtorch-dev libopenblas0-openmp                     # engine (OpenMP OpenBLAS: the pthread one is slow here)
+  nlohmann-json3-dev libutf8proc-dev libpcre2-dev libcli11-dev
+  libgtest-dev libgmock-dev libbenchmark-dev           # tests and benchmarks
+  xvfb xauth fonts-dejavu-core                         # GUI tests, screenshots, readable text
+  python3-torch                                        # regenerating test fixtures
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "setup: installing ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
