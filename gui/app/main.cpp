@@ -1,0 +1,96 @@
+// hopscope: the desktop workbench. `hopscope [MODEL...] [--view NAME] [--text TEXT]
+// [--threads N] [--screenshot FILE.png]`; see design.md "hopscope (GUI)".
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QFont>
+#include <QPixmap>
+#include <QSaveFile>
+#include <QTimer>
+
+#include <cstdio>
+
+#include "app/main_window.h"
+#include "hopscope/runtime.h"
+#include "jobs/model_jobs.h"
+
+namespace {
+
+void printError(const QString& message) {
+  std::fprintf(stderr, "hopscope: %s\n", message.toLocal8Bit().constData());
+}
+
+// Grabs the whole window once every pending load and run has finished; quits with 0, or 1 when
+// the file cannot be written.
+void screenshotWhenIdle(MainWindow& window, const QString& path) {
+  auto grabAndQuit = [&window, path] {
+    // Let the last results lay out and paint before grabbing.
+    QTimer::singleShot(50, &window, [&window, path] {
+      const QPixmap pixmap = window.grab();
+      QSaveFile file(path);
+      const bool saved = file.open(QIODevice::WriteOnly) && pixmap.save(&file, "PNG") && file.commit();
+      if (!saved) printError(QStringLiteral("cannot write the screenshot %1: %2").arg(path, file.errorString()));
+      QCoreApplication::exit(saved ? 0 : 1);
+    });
+  };
+  if (window.jobs()->isIdle()) {
+    grabAndQuit();
+    return;
+  }
+  // A load that finishes queues its run before the jobs go idle, so idle means "all done".
+  QObject::connect(window.jobs(), &ModelJobs::idle, &window, grabAndQuit, Qt::SingleShotConnection);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  QApplication app(argc, argv);
+  QApplication::setApplicationName(QStringLiteral("hopscope"));
+  QApplication::setApplicationVersion(QStringLiteral(HOPSCOPE_VERSION));
+  QApplication::setFont(QFont(QStringLiteral("DejaVu Sans"), 10));
+
+  QCommandLineParser parser;
+  parser.setApplicationDescription(QStringLiteral(
+      "hopscope: a workbench for activation outliers in transformers.\n"
+      "MODEL is PATH[@NORMALIZER]: a checkpoint directory (config.json plus model.safetensors or\n"
+      "pytorch_model.bin, plus tokenizer files), optionally with a normalizer: softmax, softmax1,\n"
+      "softmax1-legacy, clipped:GAMMA:ZETA or clipped-softmax1:GAMMA:ZETA."));
+  parser.addHelpOption();
+  parser.addVersionOption();
+  parser.addPositionalArgument(QStringLiteral("MODEL"), QStringLiteral("Models to open."),
+                               QStringLiteral("[MODEL...]"));
+  const QCommandLineOption viewOption(QStringLiteral("view"),
+      QStringLiteral("View to show: %1.").arg(MainWindow::viewNames().join(QStringLiteral(", "))),
+      QStringLiteral("NAME"), QStringLiteral("attention"));
+  const QCommandLineOption textOption(QStringLiteral("text"),
+      QStringLiteral("Input text, run once each model has loaded (default: a sample sentence)."),
+      QStringLiteral("TEXT"));
+  const QCommandLineOption threadsOption(QStringLiteral("threads"),
+      QStringLiteral("LibTorch threads (default: HOPSCOPE_THREADS or the number of cores)."),
+      QStringLiteral("N"), QStringLiteral("0"));
+  const QCommandLineOption screenshotOption(QStringLiteral("screenshot"),
+      QStringLiteral("Wait until every load and run has finished, save the window to FILE.png and exit."),
+      QStringLiteral("FILE.png"));
+  parser.addOptions({viewOption, textOption, threadsOption, screenshotOption});
+  parser.process(app);
+
+  bool threadsOk = false;
+  const int threads = parser.value(threadsOption).toInt(&threadsOk);
+  if (!threadsOk || threads < 0) {
+    printError(QStringLiteral("--threads wants a whole number >= 0, got '%1'").arg(parser.value(threadsOption)));
+    return 2;
+  }
+  hopscope::configureThreads(threads);
+
+  MainWindow window;
+  if (!window.showView(parser.value(viewOption))) {
+    printError(QStringLiteral("unknown view '%1' (available: %2)")
+                   .arg(parser.value(viewOption), MainWindow::viewNames().join(QStringLiteral(", "))));
+    return 2;
+  }
+  window.setInputText(parser.isSet(textOption) ? parser.value(textOption) : MainWindow::defaultText());
+  for (const QString& model : parser.positionalArguments()) window.openModel(model);
+  window.show();
+
+  if (parser.isSet(screenshotOption)) screenshotWhenIdle(window, parser.value(screenshotOption));
+  return app.exec();
+}

@@ -1,0 +1,379 @@
+#include "app/main_window.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QFrame>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QKeySequence>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTableView>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <exception>
+#include <set>
+
+#include "app/loaded_models_model.h"
+#include "hopscope/normalizer_spec.h"
+#include "jobs/model_jobs.h"
+#include "plots/heatmap_plot.h"
+#include "plots/plot_export.h"
+#include "views/attention_view.h"
+
+namespace {
+
+constexpr int kTopPredictions = 5;
+constexpr int kMaxBannerLines = 5;
+
+// File ▸ Open model…: a checkpoint directory plus a normalizer. Returns the MODEL argument
+// (PATH or PATH@NORMALIZER), or an empty string when cancelled.
+QString askModelArgument(QWidget* parent) {
+  QDialog dialog(parent);
+  dialog.setWindowTitle(QObject::tr("Open model"));
+  auto* path = new QLineEdit;
+  path->setPlaceholderText(QObject::tr("checkpoint directory (config.json + weights)"));
+  path->setMinimumWidth(420);
+  auto* browse = new QPushButton(QObject::tr("Browse…"));
+  QObject::connect(browse, &QPushButton::clicked, &dialog, [&dialog, path] {
+    const QString chosen = QFileDialog::getExistingDirectory(&dialog, QObject::tr("Checkpoint directory"), path->text());
+    if (!chosen.isEmpty()) path->setText(chosen);
+  });
+  auto* normalizer = new QComboBox;
+  normalizer->setEditable(true);
+  normalizer->addItem(QObject::tr("as stored in config.json"), QString());
+  for (const std::string& preset : hopscope::normalizerPresets())
+    normalizer->addItem(QString::fromStdString(preset), QString::fromStdString(preset));
+  normalizer->setToolTip(QObject::tr("softmax, softmax1, softmax1-legacy, clipped:GAMMA:ZETA or "
+                                     "clipped-softmax1:GAMMA:ZETA; editable"));
+
+  auto* pathRow = new QHBoxLayout;
+  pathRow->addWidget(path, 1);
+  pathRow->addWidget(browse);
+  auto* form = new QFormLayout;
+  form->addRow(QObject::tr("Checkpoint:"), pathRow);
+  form->addRow(QObject::tr("Normalizer:"), normalizer);
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Open | QDialogButtonBox::Cancel);
+  QObject::connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+  QObject::connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+  auto* layout = new QVBoxLayout(&dialog);
+  layout->addLayout(form);
+  layout->addWidget(buttons);
+
+  if (dialog.exec() != QDialog::Accepted || path->text().trimmed().isEmpty()) return {};
+  // An edited entry has no item data: take the typed text; the preset's label otherwise.
+  QString spec = normalizer->currentText().trimmed();
+  const int index = normalizer->findText(spec);
+  if (index >= 0) spec = normalizer->itemData(index).toString();
+  return spec.isEmpty() ? path->text().trimmed() : path->text().trimmed() + QLatin1Char('@') + spec;
+}
+
+}  // namespace
+
+QString MainWindow::defaultText() {
+  return QStringLiteral("The whale surfaced near the ship, and the men cheered.");
+}
+
+QStringList MainWindow::viewNames() { return {QStringLiteral("attention")}; }
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent), models_(new LoadedModelsModel(this)), jobs_(new ModelJobs(this)) {
+  setWindowTitle(QStringLiteral("hopscope"));
+  resize(1400, 900);
+  buildModelsDock();
+  buildCentralArea();
+  buildStatusBar();
+  buildMenus();
+
+  connect(jobs_, &ModelJobs::loaded, this, [this](int id, ModelJobs::ModelPtr model) {
+    models_->setLoaded(id, std::move(model));
+    onLoaded(id);
+  });
+  connect(jobs_, &ModelJobs::loadFailed, this, &MainWindow::onLoadFailed);
+  connect(jobs_, &ModelJobs::ran, this,
+          [this](int id, const hopscope::TextRunResult& result) { models_->setRunResult(id, result); });
+  connect(jobs_, &ModelJobs::runFailed, this, &MainWindow::onRunFailed);
+}
+
+void MainWindow::buildModelsDock() {
+  modelsTable_ = new QTableView;
+  modelsTable_->setModel(models_);
+  modelsTable_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  modelsTable_->setAlternatingRowColors(true);
+  modelsTable_->setWordWrap(false);
+  modelsTable_->verticalHeader()->hide();
+  modelsTable_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  // Status takes the rest and elides long errors (the row tooltip and the banner hold them whole).
+  modelsTable_->horizontalHeader()->setSectionResizeMode(LoadedModelsModel::Status, QHeaderView::Stretch);
+  modelsTable_->setTextElideMode(Qt::ElideRight);
+  modelsTable_->setToolTip(tr("Loaded models; hover a row for its full description"));
+
+  auto* openButton = new QPushButton(tr("Open…"));
+  openButton->setToolTip(tr("Open a checkpoint directory (Ctrl+O)"));
+  connect(openButton, &QPushButton::clicked, this, &MainWindow::openModelDialog);
+  auto* removeButton = new QPushButton(tr("Remove"));
+  removeButton->setToolTip(tr("Remove the selected models (Del)"));
+  connect(removeButton, &QPushButton::clicked, this, &MainWindow::removeSelectedModels);
+  auto* buttons = new QHBoxLayout;
+  buttons->addWidget(openButton);
+  buttons->addWidget(removeButton);
+  buttons->addStretch(1);
+
+  auto* content = new QWidget;
+  auto* layout = new QVBoxLayout(content);
+  layout->setContentsMargins(4, 4, 4, 4);
+  layout->addWidget(modelsTable_, 1);
+  layout->addLayout(buttons);
+
+  auto* dock = modelsDock_ = new QDockWidget(tr("Models"), this);
+  dock->setObjectName(QStringLiteral("modelsDock"));
+  dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+  dock->setWidget(content);
+  addDockWidget(Qt::LeftDockWidgetArea, dock);
+
+  // Del removes models only while the dock has focus, so it never steals Delete from the text box.
+  removeAction_ = new QAction(tr("&Remove model"), this);
+  removeAction_->setShortcut(QKeySequence::Delete);
+  removeAction_->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+  connect(removeAction_, &QAction::triggered, this, &MainWindow::removeSelectedModels);
+  content->addAction(removeAction_);
+}
+
+void MainWindow::showEvent(QShowEvent* event) {
+  QMainWindow::showEvent(event);
+  if (shownOnce_) return;
+  shownOnce_ = true;
+  // Wide enough for every column of the table; only takes effect once the window is laid out.
+  resizeDocks({modelsDock_}, {590}, Qt::Horizontal);
+}
+
+void MainWindow::buildCentralArea() {
+  errorLabel_ = new QLabel;
+  errorLabel_->setWordWrap(true);
+  errorLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  auto* dismiss = new QToolButton;
+  dismiss->setText(QStringLiteral("✕"));
+  dismiss->setAutoRaise(true);
+  dismiss->setToolTip(tr("Dismiss (the errors stay in the models' Status cells)"));
+  connect(dismiss, &QToolButton::clicked, this, &MainWindow::dismissErrors);
+  errorBanner_ = new QFrame;
+  errorBanner_->setObjectName(QStringLiteral("errorBanner"));
+  errorBanner_->setStyleSheet(QStringLiteral(
+      "#errorBanner { background: #fdecea; border: 1px solid #e0a3a9; border-radius: 4px; }"
+      "#errorBanner QLabel { color: #7a0916; }"));
+  auto* bannerLayout = new QHBoxLayout(errorBanner_);
+  bannerLayout->setContentsMargins(8, 4, 4, 4);
+  bannerLayout->addWidget(errorLabel_, 1);
+  bannerLayout->addWidget(dismiss, 0, Qt::AlignTop);
+  errorBanner_->hide();
+
+  textEdit_ = new QPlainTextEdit;
+  textEdit_->setPlaceholderText(tr("Text to run through every loaded model"));
+  textEdit_->setToolTip(tr("Input text; Ctrl+Return runs it through every loaded model"));
+  const int lineHeight = textEdit_->fontMetrics().lineSpacing();
+  textEdit_->setFixedHeight(lineHeight * 3 + 14);
+  runButton_ = new QPushButton(tr("Run"));
+  runButton_->setToolTip(tr("Run the text through every loaded model (Ctrl+Return)"));
+  runButton_->setMinimumHeight(lineHeight * 2);
+  connect(runButton_, &QPushButton::clicked, this, &MainWindow::runText);
+  auto* input = new QHBoxLayout;
+  input->addWidget(textEdit_, 1);
+  input->addWidget(runButton_, 0, Qt::AlignTop);
+
+  attentionView_ = new AttentionView(models_);
+  views_ = new QTabWidget;
+  views_->setDocumentMode(true);
+  views_->addTab(attentionView_, tr("Attention"));
+  views_->setTabToolTip(0, tr("Attention probabilities of one layer and head"));
+
+  auto* central = new QWidget;
+  auto* layout = new QVBoxLayout(central);
+  layout->setContentsMargins(8, 8, 8, 4);
+  layout->addWidget(errorBanner_);
+  layout->addLayout(input);
+  layout->addWidget(views_, 1);
+  setCentralWidget(central);
+}
+
+void MainWindow::buildStatusBar() {
+  stageLabel_ = new QLabel;
+  progressBar_ = new QProgressBar;
+  progressBar_->setRange(0, 1000);
+  progressBar_->setMaximumWidth(240);
+  progressBar_->setTextVisible(false);
+  progressBar_->setToolTip(tr("Progress of the running loads and runs"));
+  cancelButton_ = new QPushButton(tr("Cancel"));
+  cancelButton_->setToolTip(tr("Stop the running loads and runs (Esc)"));
+  cancelButton_->setShortcut(QKeySequence(Qt::Key_Escape));
+  connect(cancelButton_, &QPushButton::clicked, jobs_, &ModelJobs::cancelAll);
+  statusBar()->addWidget(stageLabel_, 1);
+  statusBar()->addPermanentWidget(progressBar_);
+  statusBar()->addPermanentWidget(cancelButton_);
+  progressBar_->hide();
+  cancelButton_->hide();
+  stageLabel_->setText(tr("Open a model with File ▸ Open model… (Ctrl+O)"));
+
+  connect(jobs_, &ModelJobs::progress, this, [this](double fraction, const QString& stage) {
+    progressBar_->setValue(static_cast<int>(std::clamp(fraction, 0.0, 1.0) * 1000));
+    stageLabel_->setText(stage);
+  });
+  connect(jobs_, &ModelJobs::busyChanged, this, [this](bool busy) {
+    progressBar_->setVisible(busy);
+    cancelButton_->setVisible(busy);
+    progressBar_->setValue(0);
+    stageLabel_->setText(busy ? tr("working…") : tr("ready"));
+  });
+}
+
+void MainWindow::buildMenus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  QAction* open = file->addAction(tr("&Open model…"), this, &MainWindow::openModelDialog);
+  open->setShortcut(QKeySequence::Open);
+  open->setToolTip(tr("Open a checkpoint directory with a chosen normalizer"));
+  QAction* exportAction = file->addAction(tr("&Export plot…"), this, &MainWindow::exportPlotDialog);
+  exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+  file->addSeparator();
+  QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+  quit->setShortcut(QKeySequence::Quit);
+
+  QMenu* modelsMenu = menuBar()->addMenu(tr("&Models"));
+  modelsMenu->addAction(removeAction_);
+  QAction* run = modelsMenu->addAction(tr("&Run text"), this, &MainWindow::runText);
+  run->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
+  QAction* cancel = modelsMenu->addAction(tr("&Cancel jobs"), jobs_, &ModelJobs::cancelAll);
+  cancel->setToolTip(tr("Esc"));
+}
+
+int MainWindow::openModel(const QString& argument) {
+  const int id = models_->addLoading(argument);
+  jobs_->load(id, argument);
+  if (attentionView_->currentModelId() < 0) attentionView_->selectModelId(id);
+  return id;
+}
+
+void MainWindow::removeModel(int modelId) {
+  jobs_->forget(modelId);
+  const int row = models_->rowOfId(modelId);
+  if (row >= 0) models_->removeRows(row, 1);
+}
+
+void MainWindow::removeSelectedModels() {
+  std::set<int> ids;
+  for (const QModelIndex& index : modelsTable_->selectionModel()->selectedIndexes())
+    ids.insert(index.data(LoadedModelsModel::ModelIdRole).toInt());
+  if (ids.empty() && modelsTable_->currentIndex().isValid())
+    ids.insert(modelsTable_->currentIndex().data(LoadedModelsModel::ModelIdRole).toInt());
+  for (int id : ids) removeModel(id);
+}
+
+void MainWindow::setInputText(const QString& text) { textEdit_->setPlainText(text); }
+
+void MainWindow::runText() {
+  bool any = false;
+  for (const LoadedModelsModel::Entry& entry : models_->entries()) {
+    if (!entry.model) continue;
+    any = true;
+    runOn(entry.id);
+  }
+  if (!any)
+    showError(models_->rowCount() == 0
+                  ? tr("No model is open: open one with File ▸ Open model… (Ctrl+O).")
+                  : tr("No model has finished loading yet; the text runs as soon as one has."));
+}
+
+void MainWindow::runOn(int modelId) {
+  const LoadedModelsModel::Entry* entry = models_->entryById(modelId);
+  if (!entry || !entry->model) return;
+  auto model = entry->model;
+  models_->setRunning(modelId);
+  jobs_->run(modelId, model, textEdit_->toPlainText(), kTopPredictions);
+}
+
+void MainWindow::onLoaded(int modelId) {
+  // Show the new model's map right away: run the current text through it.
+  if (!textEdit_->toPlainText().trimmed().isEmpty()) runOn(modelId);
+}
+
+QString MainWindow::displayName(int modelId) const {
+  const int row = models_->rowOfId(modelId);
+  return row >= 0 ? models_->index(row, LoadedModelsModel::Name).data().toString() : QString();
+}
+
+void MainWindow::onLoadFailed(int modelId, const QString& message, bool cancelled) {
+  models_->setFailed(modelId, cancelled ? tr("load cancelled") : message);
+  if (!cancelled) showError(tr("Could not open %1: %2").arg(displayName(modelId), message));
+}
+
+void MainWindow::onRunFailed(int modelId, const QString& message, bool cancelled) {
+  models_->setFailed(modelId, cancelled ? tr("run cancelled") : message);
+  if (!cancelled) showError(tr("%1: %2").arg(displayName(modelId), message));
+}
+
+bool MainWindow::showView(const QString& name) {
+  const int index = static_cast<int>(viewNames().indexOf(name.toLower()));
+  if (index < 0) return false;
+  views_->setCurrentIndex(index);
+  return true;
+}
+
+bool MainWindow::exportPlot(const QString& path) {
+  try {
+    ::exportPlot(*attentionView_->heatmap(), path);
+    statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+    return true;
+  } catch (const std::exception& error) {
+    showError(QString::fromStdString(error.what()));
+    return false;
+  }
+}
+
+void MainWindow::exportPlotDialog() {
+  QString selectedFilter;
+  QString path = QFileDialog::getSaveFileName(this, tr("Export plot"), QStringLiteral("attention.png"),
+                                              plotExportFilter(), &selectedFilter);
+  if (path.isEmpty()) return;
+  if (QFileInfo(path).suffix().isEmpty()) {  // take the suffix from the chosen filter
+    const int star = selectedFilter.indexOf(QStringLiteral("*."));
+    if (star >= 0) path += selectedFilter.mid(star + 1, 4);
+  }
+  exportPlot(path);
+}
+
+void MainWindow::openModelDialog() {
+  const QString argument = askModelArgument(this);
+  if (!argument.isEmpty()) openModel(argument);
+}
+
+void MainWindow::showError(const QString& message) {
+  errors_.removeAll(message);
+  errors_ << message;
+  while (errors_.size() > kMaxBannerLines) errors_.removeFirst();
+  errorLabel_->setText(errors_.join(QLatin1Char('\n')));
+  errorBanner_->show();
+}
+
+void MainWindow::dismissErrors() {
+  errors_.clear();
+  errorLabel_->clear();
+  errorBanner_->hide();
+}
+
+QString MainWindow::errorText() const { return errors_.join(QLatin1Char('\n')); }
+
+bool MainWindow::errorVisible() const { return !errorBanner_->isHidden(); }

@@ -1,0 +1,87 @@
+#pragma once
+// The hopscope main window: the "Models" dock (loaded models and their state), a text box with Run,
+// the views (attention first), an error banner, and a status bar with job progress and Cancel.
+// Loading and running go through ModelJobs; the UI thread only arranges and draws.
+#include <QMainWindow>
+#include <QStringList>
+
+class QAction;
+class QDockWidget;
+class QFrame;
+class QLabel;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QTableView;
+class QTabWidget;
+class AttentionView;
+class LoadedModelsModel;
+class ModelJobs;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+ public:
+  explicit MainWindow(QWidget* parent = nullptr);
+
+  // Used when the command line gives no --text: a short sentence every tokenizer handles.
+  static QString defaultText();
+  // View names accepted by --view.
+  static QStringList viewNames();
+
+  // Starts loading MODEL (PATH[@NORMALIZER]); returns the row's model id. Once loaded, the current
+  // text is run through it.
+  int openModel(const QString& argument);
+  void removeModel(int modelId);
+  void setInputText(const QString& text);
+  // Runs the text box through every loaded model (a newer run supersedes a pending one).
+  void runText();
+  bool showView(const QString& name);
+  // Exports the current view's plot; on failure shows the error and returns false.
+  bool exportPlot(const QString& path);
+
+  void showError(const QString& message);
+  void dismissErrors();
+  QString errorText() const;
+  bool errorVisible() const;
+
+  LoadedModelsModel* models() const { return models_; }
+  ModelJobs* jobs() const { return jobs_; }
+  AttentionView* attentionView() const { return attentionView_; }
+  QTableView* modelsTable() const { return modelsTable_; }
+  QPlainTextEdit* textEdit() const { return textEdit_; }
+  QPushButton* runButton() const { return runButton_; }
+
+ protected:
+  void showEvent(QShowEvent* event) override;
+
+ private:
+  void buildModelsDock();
+  void buildCentralArea();
+  void buildStatusBar();
+  void buildMenus();
+  void openModelDialog();
+  void exportPlotDialog();
+  void removeSelectedModels();
+  void runOn(int modelId);
+  void onLoaded(int modelId);
+  void onLoadFailed(int modelId, const QString& message, bool cancelled);
+  void onRunFailed(int modelId, const QString& message, bool cancelled);
+  QString displayName(int modelId) const;
+
+  LoadedModelsModel* models_;
+  ModelJobs* jobs_;
+  QTableView* modelsTable_ = nullptr;
+  QFrame* errorBanner_ = nullptr;
+  QLabel* errorLabel_ = nullptr;
+  QStringList errors_;
+  QPlainTextEdit* textEdit_ = nullptr;
+  QPushButton* runButton_ = nullptr;
+  QTabWidget* views_ = nullptr;
+  AttentionView* attentionView_ = nullptr;
+  QLabel* stageLabel_ = nullptr;
+  QProgressBar* progressBar_ = nullptr;
+  QPushButton* cancelButton_ = nullptr;
+  QAction* removeAction_ = nullptr;
+  QDockWidget* modelsDock_ = nullptr;
+  bool shownOnce_ = false;
+};

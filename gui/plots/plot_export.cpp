@@ -1,0 +1,74 @@
+#include "plots/plot_export.h"
+
+#include <QFileInfo>
+#include <QPageSize>
+#include <QPdfWriter>
+#include <QPixmap>
+#include <QSaveFile>
+#include <QSvgGenerator>
+
+#include <qcustomplot.h>
+
+#include "hopscope/error.h"
+
+namespace {
+
+[[noreturn]] void fail(const QString& path, const QString& problem) {
+  throw hopscope::Error(QStringLiteral("cannot export the plot to %1: %2").arg(path, problem).toStdString());
+}
+
+// Vector output: the same drawing code as the screen, without pixel caches.
+bool paintVector(QCustomPlot& plot, QPaintDevice& device, int width, int height) {
+  QCPPainter painter;
+  if (!painter.begin(&device)) return false;
+  painter.setMode(QCPPainter::pmVectorized);
+  painter.setMode(QCPPainter::pmNoCaching);
+  plot.toPainter(&painter, width, height);
+  return painter.end();
+}
+
+}  // namespace
+
+QString plotExportFilter() {
+  return QStringLiteral("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)");
+}
+
+void exportPlot(QCustomPlot& plot, const QString& path, int width, int height) {
+  const QString suffix = QFileInfo(path).suffix().toLower();
+  if (suffix != QLatin1String("png") && suffix != QLatin1String("svg") &&
+      suffix != QLatin1String("pdf"))
+    fail(path, QStringLiteral("unknown format '%1' (use .png, .svg or .pdf)").arg(suffix));
+  if (width <= 0 || height <= 0) {
+    width = plot.width() > 0 ? plot.width() : 900;
+    height = plot.height() > 0 ? plot.height() : 700;
+  }
+
+  QSaveFile file(path);  // writes a temporary file and renames it over path on commit
+  if (!file.open(QIODevice::WriteOnly)) fail(path, file.errorString());
+  bool written = false;
+  if (suffix == QLatin1String("png")) {
+    const QPixmap pixmap = plot.toPixmap(width, height, 2.0);
+    written = !pixmap.isNull() && pixmap.save(&file, "PNG");
+  } else if (suffix == QLatin1String("svg")) {
+    QSvgGenerator svg;
+    svg.setOutputDevice(&file);
+    svg.setSize(QSize(width, height));
+    svg.setViewBox(QRect(0, 0, width, height));
+    svg.setTitle(QStringLiteral("hopscope plot"));
+    written = paintVector(plot, svg, width, height);
+  } else {
+    QPdfWriter pdf(&file);
+    pdf.setCreator(QStringLiteral("hopscope"));
+    pdf.setResolution(72);  // one device pixel per point: the page is exactly the plot
+    pdf.setPageSize(QPageSize(QSizeF(width, height), QPageSize::Point, QString(),
+                              QPageSize::ExactMatch));
+    pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
+    written = paintVector(plot, pdf, width, height);
+  }
+  if (!written) {
+    file.cancelWriting();
+    fail(path, QStringLiteral("rendering the %1 failed").arg(suffix.toUpper()));
+  }
+  if (file.error() != QFileDevice::NoError) fail(path, file.errorString());
+  if (!file.commit()) fail(path, file.errorString());
+}

@@ -1,0 +1,19 @@
+// One executable for every GUI test class; each runs under QT_QPA_PLATFORM=offscreen (set by
+// ctest, and here as a fallback so the binary also runs by hand without a display).
+#include <QApplication>
+
+int runLoadedModelsModelTests(int argc, char** argv);
+int runHeatmapPlotTests(int argc, char** argv);
+int runMainWindowTests(int argc, char** argv);
+int runScreenshotTests(int argc, char** argv);
+
+int main(int argc, char** argv) {
+  if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+  QApplication app(argc, argv);
+  int failures = 0;
+  failures += runLoadedModelsModelTests(argc, argv);
+  failures += runHeatmapPlotTests(argc, argv);
+  failures += runMainWindowTests(argc, argv);
+  failures += runScreenshotTests(argc, argv);
+  return failures == 0 ? 0 : 1;
+}

@@ -1,0 +1,75 @@
+// The hopscope binary end to end: --screenshot waits for the load and the run, writes the window
+// as a PNG and exits 0; an unwritable screenshot path exits 1 with a message; a bad --view is a
+// usage error (2).
+#include <QFileInfo>
+#include <QImage>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+namespace {
+
+struct Outcome {
+  int exitCode = -1;
+  QString errors;
+};
+
+Outcome runHopscope(const QStringList& arguments) {
+  QProcess process;
+  QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+  environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+  process.setProcessEnvironment(environment);
+  process.start(QStringLiteral(HOPSCOPE_GUI_BINARY), arguments);
+  if (!process.waitForFinished(120000)) {
+    process.kill();
+    process.waitForFinished();
+    return {};
+  }
+  Outcome outcome;
+  outcome.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+  outcome.errors = QString::fromLocal8Bit(process.readAllStandardError());
+  return outcome;
+}
+
+const QString kBert = QStringLiteral(HOPSCOPE_FIXTURES_DIR "/models/bert-tiny");
+
+}  // namespace
+
+class ScreenshotTest : public QObject {
+  Q_OBJECT
+ private slots:
+  void screenshotOfALoadedModelIsAWholePng() {
+    if (!QFileInfo::exists(kBert + "/config.json")) QSKIP("fixture bert-tiny missing");
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("window.png"));
+    const Outcome outcome = runHopscope({kBert, QStringLiteral("--view"), QStringLiteral("attention"),
+                                         QStringLiteral("--screenshot"), path});
+    QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.errors));
+    const QImage image(path);
+    QVERIFY(!image.isNull());
+    QVERIFY(image.width() >= 1000 && image.height() >= 700);
+  }
+
+  void unwritableScreenshotExitsOneWithAMessage() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("missing/window.png"));
+    const Outcome outcome = runHopscope({QStringLiteral("--screenshot"), path});
+    QCOMPARE(outcome.exitCode, 1);
+    QVERIFY2(outcome.errors.contains(path), qPrintable(outcome.errors));
+    QVERIFY(!QFileInfo::exists(path));
+  }
+
+  void unknownViewIsAUsageError() {
+    const Outcome outcome = runHopscope({QStringLiteral("--view"), QStringLiteral("nonsense"),
+                                         QStringLiteral("--screenshot"), QStringLiteral("/dev/null")});
+    QCOMPARE(outcome.exitCode, 2);
+    QVERIFY(outcome.errors.contains(QStringLiteral("unknown view 'nonsense'")));
+  }
+};
+
+int runScreenshotTests(int argc, char** argv) {
+  ScreenshotTest test;
+  return QTest::qExec(&test, argc, argv);
+}
+
+#include "screenshot_test.moc"
