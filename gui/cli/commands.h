@@ -7,5 +7,6 @@ namespace hopscope::cli {
 
 void addInfoCommand(CLI::App& app);
 void addRunCommand(CLI::App& app);
+void addAnalyzeCommand(CLI::App& app);
 
 }  // namespace hopscope::cli

@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "hopscope/error.h"
+#include "hopscope/job_control.h"
 #include "hopscope/runtime.h"
 
 int main(int argc, char** argv) {
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   hopscope::cli::addInfoCommand(app);
   hopscope::cli::addRunCommand(app);
+  hopscope::cli::addAnalyzeCommand(app);
   app.parse_complete_callback([&threads] { hopscope::configureThreads(threads); });
 
   try {
@@ -30,6 +32,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& error) {
     std::cerr << "hopscope-cli: " << error.what() << "\n(run with --help for usage)\n";
     return 2;
+  } catch (const hopscope::Cancelled&) {
+    std::cerr << "hopscope-cli: cancelled; nothing was written\n";
+    return 1;
   } catch (const hopscope::Error& error) {
     std::cerr << "hopscope-cli: " << error.what() << "\n";
     return 1;

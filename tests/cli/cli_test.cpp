@@ -169,4 +169,85 @@ TEST_F(CliTest, BadInputsExitWithOneAndOneClearLine) {
   }
 }
 
+// Several models in one call see the very same blocks and masks: the safetensors and .bin copies of
+// one checkpoint give identical figures, and the JSON holds every section design.md names.
+TEST_F(CliTest, AnalyzeComparesModelsOnTheSameData) {
+  const std::string corpus = std::string(HOPSCOPE_RESOURCES_DIR) + "/corpora/moby-dick.txt";
+  const CommandResult result = run({"analyze", model("bert-tiny"), model("bert-tiny-bin"), model("bert-tiny") + "@softmax1",
+                                    "--data", corpus, "--samples", "6", "--seq-len", "32", "--batch", "4",
+                                    "--json", file("analysis.json"), "--csv", file("csv")});
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  const auto json = nlohmann::json::parse(readText(file("analysis.json")));
+  ASSERT_EQ(json["models"].size(), 3u);
+  EXPECT_EQ(json["settings"]["samples"], 6);
+  EXPECT_EQ(json["data"]["files"].size(), 1u);
+  EXPECT_FALSE(json["data"]["fingerprint"].get<std::string>().empty());
+  const auto& a = json["models"][0];
+  const auto& b = json["models"][1];
+  const auto& c = json["models"][2];
+  EXPECT_EQ(a["metric"]["name"], "masked_lm_perplexity");
+  EXPECT_GT(a["metric"]["predictions"].get<int64_t>(), 0);
+  EXPECT_EQ(a["metric"]["value"], b["metric"]["value"]);
+  EXPECT_EQ(a["summary"], b["summary"]);
+  EXPECT_EQ(a["metric"]["predictions"], c["metric"]["predictions"]);  // same masks
+  EXPECT_NE(a["metric"]["value"], c["metric"]["value"]);              // other normalizer
+  for (const char* figure : {"avg_kurtosis", "max_kurtosis", "max_inf_norm", "max_ffn_inf_norm",
+                             "max_ln_input_inf_norm", "max_ln_output_inf_norm"})
+    EXPECT_TRUE(a["summary"][figure].is_number()) << figure;
+  bool sawFfn = false;
+  for (const auto& module : a["modules"]) {
+    if (module["name"] == "bert.encoder.layer.1.output.dense") {
+      sawFfn = true;
+      EXPECT_EQ(module["rows"], 6);  // one row per sequence
+      EXPECT_EQ(module["histogram"]["counts"].size(), module["histogram"]["bins"].get<size_t>());
+      EXPECT_FALSE(module["max_abs"]["token_text"].get<std::string>().empty());
+    }
+  }
+  EXPECT_TRUE(sawFfn);
+  ASSERT_EQ(a["attention"].size(), 2u);
+  EXPECT_EQ(a["attention"][0]["heads"].size(), 4u);
+  EXPECT_NEAR(a["attention"][0]["heads"][0]["no_op_mass"].get<double>(), 0.0, 1e-6);  // softmax rows sum to 1
+  EXPECT_GT(c["attention"][0]["heads"][0]["no_op_mass"].get<double>(), 0.0);            // softmax1 rows do not
+  EXPECT_TRUE(fs::exists(file("csv") + "/summary.csv"));
+  EXPECT_TRUE(fs::exists(file("csv") + "/bert-tiny_softmax1.modules.csv"));
+}
+
+TEST_F(CliTest, AnalyzeOptUsesTokenRowsForTheFfn) {
+  const std::string corpus = std::string(HOPSCOPE_RESOURCES_DIR) + "/corpora/moby-dick.txt";
+  const CommandResult result = run({"analyze", model("opt-tiny-gated"), "--data", corpus, "--samples", "3",
+                                    "--seq-len", "20", "--json", file("analysis.json")});
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  const auto json = nlohmann::json::parse(readText(file("analysis.json")));
+  const auto& model = json["models"][0];
+  EXPECT_EQ(model["metric"]["name"], "causal_lm_perplexity");
+  EXPECT_EQ(model["metric"]["predictions"], 3 * 19);
+  for (const auto& module : model["modules"]) {
+    if (module["name"] == "model.decoder.layers.0.fc2") EXPECT_EQ(module["rows"], 3 * 20);
+    if (module["name"] == "model.decoder.layers.0") EXPECT_EQ(module["rows"], 3);
+    if (module["name"] == "model.decoder.final_layer_norm") EXPECT_EQ(module["rows"], 3);
+  }
+}
+
+TEST_F(CliTest, AnalyzeBadInputs) {
+  const std::string corpus = std::string(HOPSCOPE_RESOURCES_DIR) + "/corpora/moby-dick.txt";
+  std::ofstream(file("empty.txt")) << "\n\n";
+  struct Case {
+    std::vector<std::string> arguments;
+    std::string phrase;
+  };
+  const std::vector<Case> cases = {
+      {{"analyze", model("bert-tiny"), "--data", file("missing.txt"), "--json", file("x.json")}, "missing.txt"},
+      {{"analyze", model("bert-tiny"), "--data", file("empty.txt"), "--json", file("x.json")}, "empty.txt"},
+      {{"analyze", model("bert-tiny"), "--data", corpus, "--seq-len", "100", "--json", file("x.json")},
+       "exceeds bert-tiny@softmax's position table of 64"},
+  };
+  for (const Case& c : cases) {
+    const CommandResult result = run(c.arguments);
+    EXPECT_EQ(result.exitCode, 1) << c.phrase << "\n" << result.err;
+    EXPECT_NE(result.err.find(c.phrase), std::string::npos) << result.err;
+    EXPECT_FALSE(fs::exists(file("x.json")));  // nothing partial
+  }
+  EXPECT_EQ(run({"analyze", model("bert-tiny"), "--data", corpus, "--json", file("x.json"), "--mask-prob", "2"}).exitCode, 2);
+}
+
 }  // namespace

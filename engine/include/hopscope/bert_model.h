@@ -22,6 +22,7 @@ class BertModel : public TransformerModel {
   at::Tensor forward(const ModelInputs& inputs, ForwardHooks* hooks = nullptr) const override;
   std::vector<std::string> attentionModules() const override;
   const TensorMap& weights() const override { return weights_; }
+  std::unique_ptr<TransformerModel> withWeights(TensorMap weights) const override;
 
  private:
   struct Layer;

@@ -21,6 +21,7 @@ class OptModel : public TransformerModel {
   at::Tensor forward(const ModelInputs& inputs, ForwardHooks* hooks = nullptr) const override;
   std::vector<std::string> attentionModules() const override;
   const TensorMap& weights() const override { return weights_; }
+  std::unique_ptr<TransformerModel> withWeights(TensorMap weights) const override;
 
   static constexpr int64_t kPositionOffset = 2;  // OPT's learned position table starts at row 2
 

@@ -46,6 +46,9 @@ class TransformerModel {
   // Every tensor the model uses, under checkpoint names (tied tensors once). For saving, counting
   // parameters and training.
   virtual const TensorMap& weights() const = 0;
+  // The same architecture, normalizer and gate with other weights of the same names and shapes
+  // (e.g. fake-quantized ones). Tensors not replaced are shared, not copied.
+  virtual std::unique_ptr<TransformerModel> withWeights(TensorMap weights) const = 0;
   int64_t parameterCount() const;
 };
 

@@ -92,7 +92,8 @@ BertModel::BertModel(ModelConfig config, NormalizerSpec normalizer, GateKind gat
       layer.attention.gate = stackGate(gate_, perHead);
     }
     layer.attentionSites = {p + ".attention.self.query", p + ".attention.self.key",
-                            p + ".attention.self.value", p + ".attention.self.probs"};
+                            p + ".attention.self.value", p + ".attention.self.scores",
+                            p + ".attention.self.probs", p + ".attention.self"};
     layer.attentionOutWeight = w(p + ".attention.output.dense.weight");
     layer.attentionOutBias = w(p + ".attention.output.dense.bias");
     layer.attentionNormWeight = w(p + ".attention.output.LayerNorm.weight");
@@ -121,6 +122,10 @@ BertModel::BertModel(ModelConfig config, NormalizerSpec normalizer, GateKind gat
 }
 
 BertModel::~BertModel() = default;
+
+std::unique_ptr<TransformerModel> BertModel::withWeights(TensorMap weights) const {
+  return std::make_unique<BertModel>(config_, normalizer_, gate_, std::move(weights));
+}
 
 std::vector<std::string> BertModel::attentionModules() const {
   std::vector<std::string> modules;
@@ -152,9 +157,8 @@ at::Tensor BertModel::forward(const ModelInputs& inputs, ForwardHooks* hooks) co
   options.scaling = QueryScaling::ScoresDividedBySqrtHeadDim;
 
   for (const Layer& layer : layers_) {
-    at::Tensor context = selfAttention(x, additiveMask, layer.attention, normalizer_, options,
-                                       layer.attentionSites, hooks);
-    context = tap(hooks, layer.selfSite, context);
+    const at::Tensor context = selfAttention(x, additiveMask, layer.attention, normalizer_, options,
+                                             layer.attentionSites, hooks);
     at::Tensor h = tap(hooks, layer.attentionDenseSite,
                        at::linear(context, layer.attentionOutWeight, layer.attentionOutBias));
     h = tap(hooks, layer.attentionNormInputSite, h + x);

@@ -19,7 +19,7 @@ struct OptModel::Layer {
   SelfAttentionSites attentionSites;
   at::Tensor attentionNormWeight, attentionNormBias, outWeight, outBias;
   at::Tensor ffnNormWeight, ffnNormBias, fc1Weight, fc1Bias, fc2Weight, fc2Bias;
-  std::string attentionNormSite, outProjSite, selfAttentionSite, ffnNormInputSite, ffnNormSite,
+  std::string attentionNormInputSite, attentionNormSite, outProjSite, selfAttentionSite, ffnNormInputSite, ffnNormSite,
       fc1Site, activationSite, fc2Site, layerSite;
 };
 
@@ -82,7 +82,8 @@ OptModel::OptModel(ModelConfig config, NormalizerSpec normalizer, GateKind gate,
       }
       layer.attention.gate = stackGate(gate_, perHead);
     }
-    layer.attentionSites = {a + ".q_proj", a + ".k_proj", a + ".v_proj", a + ".probs"};
+    layer.attentionSites = {a + ".q_proj", a + ".k_proj", a + ".v_proj", a + ".scores", a + ".probs",
+                            a + ".out_proj.input"};
     layer.attentionNormWeight = w(p + ".self_attn_layer_norm.weight");
     layer.attentionNormBias = w(p + ".self_attn_layer_norm.bias");
     layer.outWeight = w(a + ".out_proj.weight");
@@ -93,6 +94,7 @@ OptModel::OptModel(ModelConfig config, NormalizerSpec normalizer, GateKind gate,
     layer.fc1Bias = w(p + ".fc1.bias");
     layer.fc2Weight = w(p + ".fc2.weight");
     layer.fc2Bias = w(p + ".fc2.bias");
+    layer.attentionNormInputSite = p + ".self_attn_layer_norm.input";
     layer.attentionNormSite = p + ".self_attn_layer_norm";
     layer.outProjSite = a + ".out_proj";
     layer.selfAttentionSite = a;
@@ -107,6 +109,10 @@ OptModel::OptModel(ModelConfig config, NormalizerSpec normalizer, GateKind gate,
 }
 
 OptModel::~OptModel() = default;
+
+std::unique_ptr<TransformerModel> OptModel::withWeights(TensorMap weights) const {
+  return std::make_unique<OptModel>(config_, normalizer_, gate_, std::move(weights));
+}
 
 std::vector<std::string> OptModel::attentionModules() const {
   std::vector<std::string> modules;
@@ -145,6 +151,7 @@ at::Tensor OptModel::forward(const ModelInputs& inputs, ForwardHooks* hooks) con
   options.clampScoresAtDtypeMin = true;
 
   for (const Layer& layer : layers_) {
+    x = tap(hooks, layer.attentionNormInputSite, x);  // layer 0: the embedding sum
     at::Tensor h = at::layer_norm(x, {d}, layer.attentionNormWeight, layer.attentionNormBias, eps);
     h = tap(hooks, layer.attentionNormSite, h);
     const at::Tensor context =

@@ -34,14 +34,14 @@ at::Tensor selfAttention(const at::Tensor& x, const at::Tensor& additiveMask,
                                  splitHeads(key, options.heads).transpose(-1, -2));
   if (options.scaling == QueryScaling::ScoresDividedBySqrtHeadDim)
     scores = scores / std::sqrt(static_cast<double>(headDim));
-  scores = scores + additiveMask;
+  scores = tap(hooks, sites.scores, scores) + additiveMask;
   if (options.clampScoresAtDtypeMin) scores = scores.clamp_min(std::numeric_limits<float>::lowest());
 
   const at::Tensor probs = tap(hooks, sites.probs, normalizeAttention(scores, normalizer));
   at::Tensor context = at::matmul(probs, splitHeads(value, options.heads));
   if (weights.gate.kind != GateKind::None)
     context = context * weights.gate.gates(splitHeads(x, options.heads));
-  return mergeHeads(context);
+  return tap(hooks, sites.context, mergeHeads(context));
 }
 
 }  // namespace hopscope

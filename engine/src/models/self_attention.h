@@ -19,7 +19,9 @@ struct SelfAttentionWeights {
 
 struct SelfAttentionSites {
   std::string query, key, value;  // projection outputs
+  std::string scores;             // scaled scores before the mask [B, H, Tq, Tk]
   std::string probs;              // normalizer output [B, H, Tq, Tk]
+  std::string context;            // merged (gated) heads [B, T, d], the output projection's input
 };
 
 enum class QueryScaling {
@@ -34,7 +36,8 @@ struct SelfAttentionOptions {
 };
 
 // x: [B, T, d]. additiveMask: broadcastable to [B, H, T, T] (0 or the dtype minimum).
-// Returns the merged context [B, T, d] (gated per head when a gate is present).
+// Returns the merged context [B, T, d] (gated per head when a gate is present), tapped as
+// sites.context.
 at::Tensor selfAttention(const at::Tensor& x, const at::Tensor& additiveMask,
                          const SelfAttentionWeights& weights, const NormalizerSpec& normalizer,
                          const SelfAttentionOptions& options, const SelfAttentionSites& sites,

@@ -1,0 +1,94 @@
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+
+#include "cancel_signal.h"
+#include "commands.h"
+#include "hopscope/analysis_json.h"
+#include "hopscope/atomic_file.h"
+#include "hopscope/error.h"
+#include "hopscope/loaded_model.h"
+#include "hopscope/outlier_analysis.h"
+#include "hopscope/text_corpus.h"
+#include "model_info_json.h"
+#include "progress_bar.h"
+
+namespace hopscope::cli {
+namespace {
+
+std::string fileSafe(std::string name) {
+  for (char& c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
+  return name;
+}
+
+void printSummary(const ModelAnalysis& analysis) {
+  std::cout << analysis.info.name << " (" << analysis.samples << " blocks, " << analysis.tokens << " tokens)\n";
+  std::cout << "  " << std::left << std::setw(26) << analysis.metricName << std::right << " "
+            << analysis.metricValue << " (batch mean " << analysis.metricBatchMean << ")\n";
+  for (const auto& [figure, value] : analysis.summary)
+    std::cout << "  " << std::left << std::setw(26) << figure << std::right << " " << value << "\n";
+}
+
+}  // namespace
+
+void addAnalyzeCommand(CLI::App& app) {
+  struct Options {
+    std::vector<std::string> models;
+    std::string data, json, csv;
+    AnalysisSettings settings;
+  };
+  auto options = std::make_shared<Options>();
+  CLI::App* command = app.add_subcommand(
+      "analyze", "Outlier statistics per module (kurtosis, infinity norm, max |x| and where, histograms), "
+                 "attention-head statistics, the paper-protocol summary and the task metric, per model.");
+  command->add_option("MODEL", options->models, "One or more PATH[@NORMALIZER]")->required();
+  command->add_option("--data", options->data, "UTF-8 text file, or a folder of .txt files (one document per line)")
+      ->required();
+  command->add_option("--samples", options->settings.samples, "Token blocks to evaluate")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  command->add_option("--seq-len", options->settings.seqLen, "Tokens per block")
+      ->check(CLI::Range(2, 1 << 20))->capture_default_str();
+  command->add_option("--batch", options->settings.batch, "Blocks per forward pass")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  command->add_option("--mask-prob", options->settings.maskProb,
+                      "BERT masked-LM masking probability (80% [MASK], 10% random, 10% kept); 0 analyses "
+                      "unmasked text and computes no perplexity")
+      ->check(CLI::Range(0.0, 1.0))->capture_default_str();
+  command->add_option("--seed", options->settings.seed, "Masking seed")->capture_default_str();
+  command->add_option("--json", options->json, "Write every figure to this JSON file")->required();
+  command->add_option("--csv", options->csv, "Also write summary.csv and <model>.modules.csv into this folder");
+  command->callback([options] {
+    installCancelOnInterrupt();
+    const TextCorpus corpus = readTextCorpus(options->data);
+    std::vector<ModelAnalysis> analyses;
+    const double share = 1.0 / static_cast<double>(options->models.size());
+    for (size_t i = 0; i < options->models.size(); ++i) {
+      ProgressBar bar;
+      JobControl job = bar.job();
+      auto draw = job.progress;
+      const double base = static_cast<double>(i) * share;
+      job.progress = [draw, base, share](double fraction, const std::string& stage) {
+        draw(base + fraction * share, stage);
+      };
+      job = cancellableJob(job);
+      const std::shared_ptr<LoadedModel> model = LoadedModel::open(options->models[i], job);
+      analyses.push_back(analyzeModel(*model, corpus, options->settings, job));
+    }
+    for (const ModelAnalysis& analysis : analyses) printSummary(analysis);
+    // Written only once everything succeeded: a cancelled or failed run leaves no partial files.
+    if (!options->csv.empty()) {
+      std::error_code ec;
+      std::filesystem::create_directories(options->csv, ec);
+      if (ec) throw Error(options->csv + ": cannot create folder: " + ec.message());
+      writeFileAtomically(options->csv + "/summary.csv", summaryCsv(analyses));
+      for (const ModelAnalysis& analysis : analyses)
+        writeFileAtomically(options->csv + "/" + fileSafe(analysis.info.name) + ".modules.csv", moduleCsv(analysis));
+    }
+    writeJsonFile(options->json, analysisJson(analyses, options->settings, corpus));
+    std::cout << "wrote " << options->json << "\n";
+  });
+}
+
+}  // namespace hopscope::cli

@@ -1,0 +1,13 @@
+#pragma once
+// Ctrl-C during long work: the first SIGINT sets a flag the engine polls through
+// JobControl::cancelled, so the job stops between batches and nothing partial is written.
+#include "hopscope/job_control.h"
+
+namespace hopscope::cli {
+
+void installCancelOnInterrupt();
+bool interrupted();
+// A JobControl with this process's cancel flag and the given progress callback.
+JobControl cancellableJob(JobControl job);
+
+}  // namespace hopscope::cli
