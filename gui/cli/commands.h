@@ -8,5 +8,6 @@ namespace hopscope::cli {
 void addInfoCommand(CLI::App& app);
 void addRunCommand(CLI::App& app);
 void addAnalyzeCommand(CLI::App& app);
+void addQuantizeCommand(CLI::App& app);
 
 }  // namespace hopscope::cli

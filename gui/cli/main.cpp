@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   hopscope::cli::addInfoCommand(app);
   hopscope::cli::addRunCommand(app);
   hopscope::cli::addAnalyzeCommand(app);
+  hopscope::cli::addQuantizeCommand(app);
   app.parse_complete_callback([&threads] { hopscope::configureThreads(threads); });
 
   try {

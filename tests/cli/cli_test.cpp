@@ -250,4 +250,37 @@ TEST_F(CliTest, AnalyzeBadInputs) {
   EXPECT_EQ(run({"analyze", model("bert-tiny"), "--data", corpus, "--json", file("x.json"), "--mask-prob", "2"}).exitCode, 2);
 }
 
+TEST_F(CliTest, QuantizeReportsFpQuantizedAndEveryQuantizer) {
+  const std::string corpus = std::string(HOPSCOPE_RESOURCES_DIR) + "/corpora/moby-dick.txt";
+  const CommandResult result = run({"quantize", model("bert-tiny"), model("opt-tiny-gated") + "@softmax1", "--data",
+                                    corpus, "--samples", "4", "--seq-len", "16", "--batch", "2",
+                                    "--calib-batches", "2", "--abits", "8,16", "--json", file("quant.json")});
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  const auto json = nlohmann::json::parse(readText(file("quant.json")));
+  ASSERT_EQ(json["models"].size(), 2u);
+  for (const auto& entry : json["models"]) {
+    SCOPED_TRACE(entry["name"].get<std::string>());
+    const double fp = entry["metric"]["fp"].get<double>();
+    const double quantized = entry["metric"]["quantized"].get<double>();
+    EXPECT_GT(fp, 1.0);
+    EXPECT_GT(quantized, 1.0);
+    ASSERT_EQ(entry["sweep"].size(), 2u);
+    EXPECT_EQ(entry["sweep"][0]["abits"], 8);
+    EXPECT_EQ(entry["sweep"][0]["quantized"]["value"].get<double>(), quantized);
+    EXPECT_EQ(entry["sweep"][1]["abits"], 16);
+    EXPECT_GT(entry["sweep"][1]["quantized"]["value"].get<double>(), 1.0);
+    EXPECT_EQ(entry["metric"]["fp_detail"]["predictions"], entry["metric"]["quantized_detail"]["predictions"]);
+    int weights = 0, activations = 0;
+    for (const auto& q : entry["quantizers"]) {
+      for (const char* key : {"site", "kind", "bits", "min", "max", "scale", "zero_point", "clipped_fraction",
+                              "sqnr_db", "levels_99"})
+        EXPECT_TRUE(q.contains(key)) << key;
+      (q["kind"] == "weight" ? weights : activations) += 1;
+      EXPECT_LE(q["levels_99"].get<int64_t>(), 256);
+    }
+    EXPECT_GT(weights, 10);
+    EXPECT_GT(activations, 20);
+  }
+}
+
 }  // namespace

@@ -119,30 +119,27 @@ void ModuleStatistics::add(const at::Tensor& activation, int64_t firstSample) {
 
   const at::Tensor rows = x.reshape({-1, rowLength});
   const int64_t rowCount = rows.size(0);
-  // A row whose float64 sum is finite holds only finite values (one cheap pass). The float64 sum
-  // of finite float64 values can overflow, so suspicious rows are then checked value by value.
-  at::Tensor rowIsFinite = at::isfinite(rows.sum(1, /*keepdim=*/false, at::kDouble));
+  // One pass gives |x|, the row infinity norms and, since max propagates NaN and Inf, which rows
+  // are finite: only those rows are then checked value by value.
+  at::Tensor magnitudes = x.abs();
+  const at::Tensor rowInfNorms = magnitudes.reshape({rowCount, rowLength}).amax(1);
+  at::Tensor rowIsFinite = at::isfinite(rowInfNorms);
   int64_t finiteRows = rowIsFinite.sum().item<int64_t>();
   if (finiteRows < rowCount) {
     const at::Tensor suspicious = rowIsFinite.logical_not().nonzero().squeeze(1);
     const at::Tensor finiteCounts = at::isfinite(rows.index_select(0, suspicious)).sum(1);
     nonFiniteValues_ += suspicious.numel() * rowLength - finiteCounts.sum().item<int64_t>();
-    rowIsFinite.index_copy_(0, suspicious, finiteCounts == rowLength);
-    finiteRows = rowIsFinite.sum().item<int64_t>();
   }
   nonFiniteRows_ += rowCount - finiteRows;
   if (finiteRows == 0) return;
   const bool allFinite = finiteRows == rowCount;
 
-  // |x| with excluded rows set below every real magnitude, so maxima never pick them.
-  at::Tensor magnitudes = x.abs();
   if (!allFinite) {
     const at::Tensor excluded = rowIsFinite.logical_not();
     magnitudes.masked_fill_(mode_ == RowMode::PerSample ? excluded.reshape({batch, 1, 1})
                                                         : excluded.reshape({batch, tokens, 1}),
                             -1.0);
   }
-  const at::Tensor rowInfNorms = magnitudes.reshape({rowCount, rowLength}).amax(1);
   infNormSum_ += (allFinite ? rowInfNorms : rowInfNorms.masked_select(rowIsFinite))
                      .to(at::kDouble).sum().item<double>();
   takeChannelMaxAbs(magnitudes.amax({0, 1}));
@@ -151,10 +148,18 @@ void ModuleStatistics::add(const at::Tensor& activation, int64_t firstSample) {
   takeMaxAbs({largest.item<double>(), firstSample + index / (tokens * channels),
               (index / channels) % tokens, index % channels});
 
-  // The protocol's kurtosis per row, in float64: mean((x - mu)^4) / (s^4 + eps), s unbiased.
   const at::Tensor finiteRowValues =
       allFinite ? rows : rows.index_select(0, rowIsFinite.nonzero().squeeze(1));
-  const RowMoments moments = RowMoments::of(finiteRowValues.to(at::kDouble));
+  // Per-row moments in the activation's own precision (ATen sums float32 with cascaded partial
+  // sums, ~1e-7 relative), then carried in float64: a float64 copy of every activation would cost
+  // more than the forward that produced it.
+  // Fourth powers of float32 deviations overflow past ~1e9: such rows are done in float64.
+  const bool hugeForFloat = x.scalar_type() != at::kDouble && largest.item<double>() > 1e9;
+  RowMoments moments = RowMoments::of(hugeForFloat ? finiteRowValues.to(at::kDouble) : finiteRowValues);
+  moments.mean = moments.mean.to(at::kDouble);
+  moments.m2 = moments.m2.to(at::kDouble);
+  moments.m3 = moments.m3.to(at::kDouble);
+  moments.m4 = moments.m4.to(at::kDouble);
   const at::Tensor unbiasedVariance = moments.m2 / static_cast<double>(rowLength - 1);
   const at::Tensor kurtosis = (moments.m4 / static_cast<double>(rowLength)) /
                               (unbiasedVariance * unbiasedVariance + kKurtosisEpsilon);

@@ -1,0 +1,207 @@
+#include "hopscope/quantization_simulator.h"
+
+#include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
+
+#include <algorithm>
+#include <map>
+#include <regex>
+
+#include "hopscope/error.h"
+#include "hopscope/quantization_diagnostics.h"
+#include "hopscope/range_estimator.h"
+
+namespace hopscope {
+namespace {
+
+std::string bertLayer(int64_t i) { return "bert.encoder.layer." + std::to_string(i); }
+std::string optLayer(int64_t i) { return "model.decoder.layers." + std::to_string(i); }
+
+bool keptFloat(const std::string& name, const std::vector<std::regex>& patterns) {
+  for (const std::regex& pattern : patterns)
+    if (std::regex_search(name, pattern)) return true;
+  return false;
+}
+
+}  // namespace
+
+std::vector<std::string> activationQuantizerSites(const TransformerModel& model) {
+  const ModelConfig& config = model.config();
+  std::vector<std::string> sites;
+  if (config.family == ModelFamily::Bert) {
+    sites = {"bert.embeddings.LayerNorm.input", "bert.embeddings.LayerNorm"};
+    for (int64_t i = 0; i < config.layers; ++i) {
+      const std::string p = bertLayer(i);
+      for (const char* suffix :
+           {".attention.self.query", ".attention.self.key", ".attention.self.value", ".attention.self.scores",
+            ".attention.self.probs", ".attention.self", ".attention.output.dense",
+            ".attention.output.LayerNorm.input", ".attention.output.LayerNorm", ".intermediate",
+            ".output.dense", ".output.LayerNorm.input", ".output.LayerNorm"})
+        sites.push_back(p + suffix);
+    }
+    return sites;  // the MLM head stays float
+  }
+  sites = {optLayer(0) + ".self_attn_layer_norm.input"};  // the embedding sum
+  for (int64_t i = 0; i < config.layers; ++i) {
+    const std::string p = optLayer(i);
+    for (const char* suffix :
+         {".self_attn_layer_norm", ".self_attn.q_proj", ".self_attn.k_proj", ".self_attn.v_proj",
+          ".self_attn.scores", ".self_attn.probs", ".self_attn.out_proj.input", ".self_attn.out_proj",
+          ".final_layer_norm.input", ".final_layer_norm", ".activation_fn", ".fc2", ""})
+      sites.push_back(p + suffix);  // "" = the block output, the second residual sum
+  }
+  sites.push_back("model.decoder.final_layer_norm");
+  return sites;  // lm_head stays float
+}
+
+std::vector<std::string> weightQuantizerNames(const TransformerModel& model) {
+  // Every Linear weight, LayerNorm gain and embedding table of the body; biases, LayerNorm biases,
+  // gates and the LM head stay float.
+  std::vector<std::string> names;
+  for (const auto& [name, tensor] : model.weights().items()) {
+    const bool weight = name.size() > 7 && name.compare(name.size() - 7, 7, ".weight") == 0;
+    const bool head = name.rfind("cls.", 0) == 0 || name.rfind("lm_head", 0) == 0;
+    const bool gate = name.find(".alpha.") != std::string::npos;
+    if (weight && !head && !gate && name != "bert.embeddings.position_ids") names.push_back(name);
+  }
+  return names;
+}
+
+struct QuantizationSimulator::Impl : public ForwardHooks {
+  QuantizationSettings settings;
+  std::unique_ptr<TransformerModel> model;
+  std::vector<QuantizerSummary> weightSummaries;
+
+  struct ActivationQuantizer {
+    std::string site;
+    std::unique_ptr<RangeEstimator> estimator;
+    ActivationGrid grid;
+    QuantizerDiagnostics diagnostics;
+    bool observed = false;
+  };
+  std::vector<ActivationQuantizer> activations;
+  std::map<std::string, size_t> index;
+  bool isFrozen = false;
+  ForwardHooks* observer = nullptr;
+
+  at::Tensor onActivation(const std::string& site, const at::Tensor& value) override {
+    at::Tensor result = value;
+    const auto found = index.find(site);
+    if (found != index.end()) {
+      ActivationQuantizer& quantizer = activations[found->second];
+      if (!isFrozen) {
+        quantizer.estimator->observe(value);
+        const auto [low, high] = quantizer.estimator->range();
+        quantizer.grid = gridFor(low, high, settings.activationBits);
+        quantizer.observed = true;
+        result = fakeQuantizeActivation(value, quantizer.grid);
+      } else {
+        result = fakeQuantizeActivation(value, quantizer.grid);
+        quantizer.diagnostics.merge(diagnose(value, result, quantizer.grid));
+      }
+    }
+    return observer ? observer->onActivation(site, result) : result;
+  }
+};
+
+QuantizationSimulator::QuantizationSimulator(const TransformerModel& model, const QuantizationSettings& settings)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->settings = settings;
+  std::vector<std::regex> keep;
+  for (const std::string& pattern : settings.keepFloat) {
+    try {
+      keep.emplace_back(pattern);
+    } catch (const std::regex_error&) {
+      throw Error("--keep-float pattern '" + pattern + "' is not a valid regular expression");
+    }
+  }
+  makeRangeEstimator(settings.estimator, settings.activationBits);  // validates the spec early
+
+  at::NoGradGuard noGrad;
+  TensorMap weights;
+  const std::vector<std::string> names = weightQuantizerNames(model);
+  for (const auto& [name, tensor] : model.weights().items()) {
+    const bool quantize = std::find(names.begin(), names.end(), name) != names.end() && !keptFloat(name, keep);
+    if (!quantize) {
+      weights.insert(name, tensor);  // shared: tied heads keep the float table
+      continue;
+    }
+    const QuantizedWeight quantized =
+        quantizeWeight(tensor, settings.weightBits, settings.weightGranularity, settings.weightRange);
+    weights.insert(name, quantized.values);
+    const QuantizerDiagnostics diagnostics = diagnose(tensor, quantized);
+    QuantizerSummary summary;
+    summary.site = name;
+    summary.kind = "weight";
+    summary.bits = settings.weightBits;
+    summary.min = tensor.min().item<double>();
+    summary.max = tensor.max().item<double>();
+    summary.scale = quantized.scales.max().item<double>();
+    summary.clippedFraction = diagnostics.clippedFraction();
+    summary.sqnrDb = diagnostics.sqnrDb();
+    summary.levels99 = diagnostics.levels99();
+    summary.values = diagnostics.count;
+    impl_->weightSummaries.push_back(summary);
+  }
+  impl_->model = model.withWeights(std::move(weights));
+
+  for (const std::string& site : activationQuantizerSites(model)) {
+    if (keptFloat(site, keep)) continue;
+    impl_->index.emplace(site, impl_->activations.size());
+    Impl::ActivationQuantizer quantizer;
+    quantizer.site = site;
+    quantizer.estimator = makeRangeEstimator(settings.estimator, settings.activationBits);
+    impl_->activations.push_back(std::move(quantizer));
+  }
+}
+
+QuantizationSimulator::~QuantizationSimulator() = default;
+
+void QuantizationSimulator::calibrate(const ModelInputs& inputs) {
+  if (impl_->isFrozen) throw Error("quantization ranges are frozen: calibrate before freeze()");
+  at::NoGradGuard noGrad;
+  impl_->observer = nullptr;
+  impl_->model->forward(inputs, impl_.get());
+}
+
+void QuantizationSimulator::freeze() {
+  for (const auto& quantizer : impl_->activations)
+    if (!quantizer.observed)
+      throw Error("activation quantizer '" + quantizer.site + "' saw no calibration data");
+  impl_->isFrozen = true;
+}
+
+bool QuantizationSimulator::frozen() const { return impl_->isFrozen; }
+
+at::Tensor QuantizationSimulator::forward(const ModelInputs& inputs, ForwardHooks* observer) {
+  if (!impl_->isFrozen) throw Error("calibrate and freeze the quantization ranges before evaluating");
+  at::NoGradGuard noGrad;
+  impl_->observer = observer;
+  at::Tensor logits = impl_->model->forward(inputs, impl_.get());
+  impl_->observer = nullptr;
+  return logits;
+}
+
+std::vector<QuantizerSummary> QuantizationSimulator::quantizers() const {
+  std::vector<QuantizerSummary> all = impl_->weightSummaries;
+  for (const auto& quantizer : impl_->activations) {
+    QuantizerSummary summary;
+    summary.site = quantizer.site;
+    summary.kind = "activation";
+    summary.bits = quantizer.grid.bits;
+    summary.min = quantizer.grid.min;
+    summary.max = quantizer.grid.max;
+    summary.scale = quantizer.grid.scale;
+    summary.zeroPoint = quantizer.grid.zeroPoint;
+    summary.clippedFraction = quantizer.diagnostics.clippedFraction();
+    summary.sqnrDb = quantizer.diagnostics.sqnrDb();
+    summary.levels99 = quantizer.diagnostics.levels99();
+    summary.values = quantizer.diagnostics.count;
+    all.push_back(summary);
+  }
+  return all;
+}
+
+const TransformerModel& QuantizationSimulator::quantizedModel() const { return *impl_->model; }
+
+}  // namespace hopscope

@@ -1,0 +1,178 @@
+#include <iomanip>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "cancel_signal.h"
+#include "commands.h"
+#include "hopscope/error.h"
+#include "hopscope/loaded_model.h"
+#include "hopscope/quantized_evaluation.h"
+#include "hopscope/text_corpus.h"
+#include "hopscope/token_blocks.h"
+#include "model_info_json.h"
+#include "progress_bar.h"
+
+namespace hopscope::cli {
+namespace {
+
+std::vector<std::string> splitList(const std::string& text) {
+  std::vector<std::string> parts;
+  std::stringstream stream(text);
+  std::string part;
+  while (std::getline(stream, part, ','))
+    if (!part.empty()) parts.push_back(part);
+  return parts;
+}
+
+std::vector<int> bitList(const std::string& text, const std::string& option) {
+  std::vector<int> bits;
+  for (const std::string& part : splitList(text)) {
+    int value = 0;
+    try {
+      size_t used = 0;
+      value = std::stoi(part, &used);
+      if (used != part.size()) value = 0;
+    } catch (...) {
+      value = 0;
+    }
+    if (value < 2 || value > 16) throw Error(option + ": '" + part + "' is not a bit width from 2 to 16");
+    bits.push_back(value);
+  }
+  if (bits.empty()) throw Error(option + " is empty");
+  return bits;
+}
+
+nlohmann::json quantizerJson(const QuantizerSummary& q) {
+  return {{"site", q.site},         {"kind", q.kind},
+          {"bits", q.bits},         {"min", q.min},
+          {"max", q.max},           {"scale", q.scale},
+          {"zero_point", q.zeroPoint}, {"clipped_fraction", q.clippedFraction},
+          {"sqnr_db", q.sqnrDb},    {"levels_99", q.levels99},
+          {"values", q.values}};
+}
+
+nlohmann::json metricJson(const MetricValue& metric) {
+  return {{"value", metric.value}, {"batch_mean", metric.batchMean}, {"predictions", metric.predictions}};
+}
+
+}  // namespace
+
+void addQuantizeCommand(CLI::App& app) {
+  struct Options {
+    std::vector<std::string> models, keepFloat;
+    std::string data, calib, json, wbits = "8", abits = "8", granularity = "tensor", weightRange = "minmax",
+                                   estimators = "running";
+    int64_t samples = 64, seqLen = 128, batch = 8, calibBatches = 4;
+    double maskProb = 0.15;
+    uint64_t seed = 0;
+  };
+  auto o = std::make_shared<Options>();
+  CLI::App* command = app.add_subcommand(
+      "quantize", "Simulated post-training quantization (default W8A8, the reference protocol): FP versus "
+                  "quantized metric on the same blocks and masks, and per quantizer the range, scale, "
+                  "clipped fraction, SQNR and levels holding 99% of the values. Comma lists in --wbits, "
+                  "--abits and --estimator run a sweep; the first combination is the main result.");
+  command->add_option("MODEL", o->models, "One or more PATH[@NORMALIZER]")->required();
+  command->add_option("--data", o->data, "Evaluation text: a UTF-8 file or a folder of .txt files")->required();
+  command->add_option("--calib", o->calib, "Calibration text (default: the evaluation text)");
+  command->add_option("--wbits", o->wbits, "Weight bits, or a comma list for a sweep")->capture_default_str();
+  command->add_option("--abits", o->abits, "Activation bits, or a comma list for a sweep")->capture_default_str();
+  command->add_option("--granularity", o->granularity, "Weight quantization granularity")
+      ->check(CLI::IsMember({"tensor", "channel"}))->capture_default_str();
+  command->add_option("--weight-range", o->weightRange, "Weight range: min-max or MSE grid search")
+      ->check(CLI::IsMember({"minmax", "mse"}))->capture_default_str();
+  command->add_option("--estimator", o->estimators,
+                      "Activation range estimator: minmax, running (momentum 0.9), percentile:P, mse; "
+                      "or a comma list for a sweep")->capture_default_str();
+  command->add_option("--calib-batches", o->calibBatches, "Calibration batches")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  command->add_option("--keep-float", o->keepFloat,
+                      "Keep matching sites in float (regular expression searched in site and weight names, "
+                      "e.g. 'LayerNorm$'); repeatable");
+  command->add_option("--samples", o->samples, "Evaluation blocks")->check(CLI::PositiveNumber)->capture_default_str();
+  command->add_option("--seq-len", o->seqLen, "Tokens per block")->check(CLI::Range(2, 1 << 20))->capture_default_str();
+  command->add_option("--batch", o->batch, "Blocks per forward pass")->check(CLI::PositiveNumber)->capture_default_str();
+  command->add_option("--mask-prob", o->maskProb, "BERT masking probability")->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  command->add_option("--seed", o->seed, "Masking seed")->capture_default_str();
+  command->add_option("--json", o->json, "Write every figure to this JSON file")->required();
+  command->callback([o] {
+    installCancelOnInterrupt();
+    const std::vector<int> wbits = bitList(o->wbits, "--wbits");
+    const std::vector<int> abits = bitList(o->abits, "--abits");
+    const std::vector<std::string> estimators = splitList(o->estimators);
+    if (estimators.empty()) throw Error("--estimator is empty");
+    const TextCorpus corpus = readTextCorpus(o->data);
+    const TextCorpus calibration = o->calib.empty() ? corpus : readTextCorpus(o->calib);
+
+    nlohmann::json models = nlohmann::json::array();
+    for (const std::string& argument : o->models) {
+      ProgressBar bar;
+      const JobControl job = cancellableJob(bar.job());
+      const std::shared_ptr<LoadedModel> model = LoadedModel::open(argument, job);
+      const ModelInfo& info = model->info();
+      if (!model->tokenizer()) throw Error(info.path + ": no tokenizer files, so text data cannot be used");
+      if (o->seqLen > info.maxPositions)
+        throw Error("--seq-len " + std::to_string(o->seqLen) + " exceeds " + info.name + "'s position table of " +
+                    std::to_string(info.maxPositions));
+      EvaluationData data;
+      data.blocks = makeTokenBlocks(corpus, *model->tokenizer(), o->seqLen, o->samples).ids;
+      data.calibrationBlocks =
+          makeTokenBlocks(calibration, *model->tokenizer(), o->seqLen, o->calibBatches * o->batch).ids;
+      data.batch = o->batch;
+      data.maskProb = o->maskProb;
+      data.seed = o->seed;
+      const MetricValue fp = evaluateFloat(*model, data, job);
+
+      nlohmann::json sweep = nlohmann::json::array();
+      nlohmann::json main;
+      for (const std::string& estimator : estimators)
+        for (int w : wbits)
+          for (int a : abits) {
+            QuantizationSettings settings;
+            settings.weightBits = w;
+            settings.activationBits = a;
+            settings.weightGranularity = o->granularity == "channel" ? Granularity::PerChannel : Granularity::PerTensor;
+            settings.weightRange = o->weightRange == "mse" ? WeightRange::Mse : WeightRange::MinMax;
+            settings.estimator = estimator;
+            settings.keepFloat = o->keepFloat;
+            const QuantizedEvaluation result = evaluateQuantized(*model, data, settings, job);
+            sweep.push_back({{"wbits", w}, {"abits", a}, {"estimator", estimator},
+                             {"quantized", metricJson(result.metric)}});
+            if (main.is_null()) {
+              nlohmann::json quantizers = nlohmann::json::array();
+              for (const QuantizerSummary& q : result.quantizers) quantizers.push_back(quantizerJson(q));
+              main = {{"wbits", w}, {"abits", a}, {"estimator", estimator}, {"quantized", result.metric.value},
+                      {"quantized_detail", metricJson(result.metric)}, {"quantizers", quantizers}};
+            }
+          }
+      std::cout << info.name << ": " << fp.name << " FP " << fp.value << ", W" << wbits[0] << "A" << abits[0]
+                << " (" << estimators[0] << ") " << main["quantized"].get<double>() << "\n";
+      models.push_back({{"name", info.name},
+                        {"argument", info.argument},
+                        {"path", info.path},
+                        {"family", info.family},
+                        {"normalizer", info.normalizer},
+                        {"gate", info.gate},
+                        {"metric", {{"name", fp.name}, {"fp", fp.value}, {"quantized", main["quantized"]},
+                                    {"fp_detail", metricJson(fp)}, {"quantized_detail", main["quantized_detail"]}}},
+                        {"quantization", {{"wbits", main["wbits"]}, {"abits", main["abits"]},
+                                          {"estimator", main["estimator"]}, {"granularity", o->granularity},
+                                          {"weight_range", o->weightRange}, {"keep_float", o->keepFloat}}},
+                        {"quantizers", main["quantizers"]},
+                        {"sweep", sweep}});
+    }
+    nlohmann::json json = {{"tool", "hopscope-cli quantize"},
+                           {"settings", {{"samples", o->samples}, {"seq_len", o->seqLen}, {"batch", o->batch},
+                                         {"calib_batches", o->calibBatches}, {"mask_prob", o->maskProb},
+                                         {"seed", o->seed}}},
+                           {"data", {{"path", corpus.path}, {"fingerprint", corpus.fingerprint}}},
+                           {"calib", {{"path", calibration.path}, {"fingerprint", calibration.fingerprint}}},
+                           {"models", models}};
+    writeJsonFile(o->json, json);
+    std::cout << "wrote " << o->json << "\n";
+  });
+}
+
+}  // namespace hopscope::cli
