@@ -22,25 +22,27 @@ void AttentionHeadStatistics::add(const at::Tensor& probsIn, const at::Tensor& i
   if (heads_ == 0) *this = AttentionHeadStatistics(probsIn.size(1));
   if (probsIn.size(1) != heads_) throw Error("attention statistics: head count changed between batches");
   const int64_t tokens = probsIn.size(2);
-  const at::Tensor probs = probsIn.to(at::kDouble);
+  // float32 element-wise work, float64 only for the per-head sums: a float64 copy of every
+  // [B, H, T, T] map would cost more than the attention that produced it.
+  const at::Tensor probs = probsIn.scalar_type() == at::kDouble ? probsIn : probsIn.to(at::kFloat);
   const at::Tensor real = mask.to(at::kBool);                       // [B, T]
   at::Tensor allowed = real.view({-1, 1, 1, tokens}).expand({-1, 1, tokens, tokens});  // keys
   if (causal) allowed = allowed & at::ones({tokens, tokens}, real.options()).tril().view({1, 1, tokens, tokens});
-  const at::Tensor queries = real.view({-1, 1, tokens}).to(at::kDouble);  // [B, 1, T] weights of rows
+  const at::Tensor queries = real.view({-1, 1, tokens}).to(probs.scalar_type());  // [B, 1, T] row weights
 
   const at::Tensor logs = at::where(probs > 0, probs.log(), at::zeros_like(probs));
   const at::Tensor rowEntropy = -(probs * logs).sum(-1);           // [B, H, T]
   const at::Tensor rowFirst = probs.select(-1, 0);
   at::Tensor delimiterKeys = at::zeros_like(real);
   for (int64_t id : delimiterIds) delimiterKeys = delimiterKeys | (ids == id);
-  const at::Tensor rowDelimiter = (probs * delimiterKeys.view({-1, 1, 1, tokens}).to(at::kDouble)).sum(-1);
+  const at::Tensor rowDelimiter = (probs * delimiterKeys.view({-1, 1, 1, tokens}).to(probs.scalar_type())).sum(-1);
   const at::Tensor rowNoOp = 1.0 - probs.sum(-1);
   const at::Tensor rowMax = std::get<0>(probs.max(-1));
-  const at::Tensor zeros = ((probs == 0) & allowed).to(at::kDouble).sum(-1);  // [B, H, T]
-  const at::Tensor queryAllowed = allowed.to(at::kDouble).sum(-1) * queries;  // [B, 1, T]
+  const at::Tensor zeros = ((probs == 0) & allowed).sum(-1).to(probs.scalar_type());  // [B, H, T]
+  const at::Tensor queryAllowed = allowed.sum(-1).to(probs.scalar_type()) * queries;  // [B, 1, T]
 
   auto perHead = [&](const at::Tensor& rowValues) {
-    return (rowValues * queries).sum(at::IntArrayRef{0, 2}).contiguous();  // [H]
+    return (rowValues * queries).to(at::kDouble).sum(at::IntArrayRef{0, 2}).contiguous();  // [H]
   };
   const at::Tensor sums[] = {perHead(rowEntropy), perHead(rowFirst), perHead(rowDelimiter),
                              perHead(rowNoOp), perHead(zeros), perHead(rowMax)};
@@ -49,8 +51,8 @@ void AttentionHeadStatistics::add(const at::Tensor& probsIn, const at::Tensor& i
     const double* values = sums[s].data_ptr<double>();
     for (int64_t h = 0; h < heads_; ++h) (*targets[s])[static_cast<size_t>(h)] += values[h];
   }
-  rows_ += static_cast<int64_t>(queries.sum().item<double>());
-  allowedWeights_ += static_cast<int64_t>(queryAllowed.sum().item<double>());
+  rows_ += real.sum().item<int64_t>();
+  allowedWeights_ += static_cast<int64_t>(queryAllowed.to(at::kDouble).sum().item<double>());
 }
 
 void AttentionHeadStatistics::merge(const AttentionHeadStatistics& other) {

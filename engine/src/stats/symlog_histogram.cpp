@@ -46,7 +46,9 @@ void SymlogHistogram::add(const at::Tensor& values) {
   overflow_ += (magnitude > maxMagnitude_).sum().item<int64_t>();
   // Bin position (u / umax + 1) * binCount / 2 in [0, binCount]: edge i sits at position i.
   const double half = 0.5 * static_cast<double>(binCount_);
-  at::Tensor position = at::log1p(magnitude.div_(linearThreshold_)).mul_(half / (std::log(10.0) * uMax_));
+  // log(1 + a) rather than log1p(a): ATen vectorizes log but not log1p (10x slower here), and the
+  // difference (< 1e-7 absolute for tiny a) moves a value by under 1e-6 of a bin.
+  at::Tensor position = magnitude.div_(linearThreshold_).add_(1.0).log_().mul_(half / (std::log(10.0) * uMax_));
   at::Tensor bin = at::copysign(position, v).add_(half).floor_();
   bin = bin.clamp_(0, static_cast<double>(binCount_ - 1)).to(at::kLong);
   at::Tensor binCounts = at::bincount(bin, {}, binCount_).cpu().contiguous();
