@@ -3,7 +3,9 @@
 // that head's slice of the attention input; sigmoid(G_h(x_h)) scales the head's context P.V.
 #include <ATen/core/Tensor.h>
 
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace hopscope {
@@ -22,8 +24,14 @@ struct AttentionGate {
   at::Tensor gates(const at::Tensor& heads) const;
 };
 
-// Builds a layer's gate from per-head tensors as named in checkpoints. For linear, perHead[h] =
-// {weight [1, dh], bias [1]}; for mlp, {0.weight, 0.bias, 2.weight, 2.bias}.
-AttentionGate stackGate(GateKind kind, const std::vector<std::vector<at::Tensor>>& perHead);
+// Checkpoint names and shapes of one layer's gate tensors, e.g. prefix
+// "bert.encoder.layer.0.attention.self.alpha": linear "{prefix}.{h}.weight" [1, dh] and ".bias" [1];
+// mlp "{prefix}.{h}.0.weight" [dh/4, dh], ".0.bias", ".2.weight" [1, dh/4], ".2.bias".
+std::vector<std::pair<std::string, std::vector<int64_t>>> gateTensorShapes(GateKind kind, const std::string& prefix,
+                                                                           int64_t heads, int64_t headDim);
+
+// Builds a layer's gate from those tensors; `tensor(name)` looks one up.
+AttentionGate loadGate(GateKind kind, const std::string& prefix, int64_t heads,
+                       const std::function<at::Tensor(const std::string&)>& tensor);
 
 }  // namespace hopscope

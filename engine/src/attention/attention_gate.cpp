@@ -20,20 +20,44 @@ at::Tensor AttentionGate::gates(const at::Tensor& heads) const {
   return at::sigmoid(out);
 }
 
-AttentionGate stackGate(GateKind kind, const std::vector<std::vector<at::Tensor>>& perHead) {
+std::vector<std::pair<std::string, std::vector<int64_t>>> gateTensorShapes(GateKind kind, const std::string& prefix,
+                                                                           int64_t heads, int64_t headDim) {
+  std::vector<std::pair<std::string, std::vector<int64_t>>> shapes;
+  for (int64_t h = 0; h < heads; ++h) {
+    const std::string g = prefix + "." + std::to_string(h);
+    if (kind == GateKind::Linear) {
+      shapes.push_back({g + ".weight", {1, headDim}});
+      shapes.push_back({g + ".bias", {1}});
+    } else if (kind == GateKind::Mlp) {
+      shapes.push_back({g + ".0.weight", {headDim / 4, headDim}});
+      shapes.push_back({g + ".0.bias", {headDim / 4}});
+      shapes.push_back({g + ".2.weight", {1, headDim / 4}});
+      shapes.push_back({g + ".2.bias", {1}});
+    }
+  }
+  return shapes;
+}
+
+AttentionGate loadGate(GateKind kind, const std::string& prefix, int64_t heads,
+                       const std::function<at::Tensor(const std::string&)>& tensor) {
   AttentionGate gate;
   gate.kind = kind;
   if (kind == GateKind::None) return gate;
-  auto stackPart = [&](size_t part) {
-    std::vector<at::Tensor> parts;
-    for (const auto& head : perHead) parts.push_back(head.at(part));
-    return at::stack(parts);
-  };
-  gate.w1 = stackPart(0);
-  gate.b1 = stackPart(1);
+  // Stack the heads' tensors along a leading head dimension, part by part.
+  const std::vector<std::string> parts = kind == GateKind::Linear
+                                             ? std::vector<std::string>{".weight", ".bias"}
+                                             : std::vector<std::string>{".0.weight", ".0.bias", ".2.weight", ".2.bias"};
+  std::vector<at::Tensor> stacked;
+  for (const std::string& part : parts) {
+    std::vector<at::Tensor> perHead;
+    for (int64_t h = 0; h < heads; ++h) perHead.push_back(tensor(prefix + "." + std::to_string(h) + part));
+    stacked.push_back(at::stack(perHead));
+  }
+  gate.w1 = stacked[0];
+  gate.b1 = stacked[1];
   if (kind == GateKind::Mlp) {
-    gate.w2 = stackPart(2);
-    gate.b2 = stackPart(3);
+    gate.w2 = stacked[2];
+    gate.b2 = stacked[3];
   }
   return gate;
 }

@@ -54,14 +54,8 @@ std::vector<ExpectedTensor> BertModel::expectedTensors(const ModelConfig& c, Gat
     linear(p + ".intermediate.dense", ffn, d);
     linear(p + ".output.dense", d, ffn);
     norm(p + ".output.LayerNorm");
-    for (int64_t h = 0; h < c.heads; ++h) {
-      const std::string g = p + ".attention.self.alpha." + std::to_string(h);
-      if (gate == GateKind::Linear) linear(g, 1, dh);
-      if (gate == GateKind::Mlp) {
-        linear(g + ".0", dh / 4, dh);
-        linear(g + ".2", 1, dh / 4);
-      }
-    }
+    for (const auto& [name, shape] : gateTensorShapes(gate, p + ".attention.self.alpha", c.heads, dh))
+      expected.push_back({name, shape});
   }
   linear("cls.predictions.transform.dense", d, d);
   norm("cls.predictions.transform.LayerNorm");
@@ -80,17 +74,7 @@ BertModel::BertModel(ModelConfig config, NormalizerSpec normalizer, GateKind gat
                        w(p + ".attention.self.key.weight"),   w(p + ".attention.self.key.bias"),
                        w(p + ".attention.self.value.weight"), w(p + ".attention.self.value.bias"),
                        AttentionGate{}};
-    if (gate_ != GateKind::None) {
-      std::vector<std::vector<at::Tensor>> perHead;
-      for (int64_t h = 0; h < config_.heads; ++h) {
-        const std::string g = p + ".attention.self.alpha." + std::to_string(h);
-        if (gate_ == GateKind::Linear)
-          perHead.push_back({w(g + ".weight"), w(g + ".bias")});
-        else
-          perHead.push_back({w(g + ".0.weight"), w(g + ".0.bias"), w(g + ".2.weight"), w(g + ".2.bias")});
-      }
-      layer.attention.gate = stackGate(gate_, perHead);
-    }
+    layer.attention.gate = loadGate(gate_, p + ".attention.self.alpha", config_.heads, w);
     layer.attentionSites = {p + ".attention.self.query", p + ".attention.self.key",
                             p + ".attention.self.value", p + ".attention.self.scores",
                             p + ".attention.self.probs", p + ".attention.self"};

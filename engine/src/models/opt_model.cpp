@@ -47,14 +47,8 @@ std::vector<ExpectedTensor> OptModel::expectedTensors(const ModelConfig& c, Gate
     linear(p + ".fc1", ffn, d);
     linear(p + ".fc2", d, ffn);
     norm(p + ".final_layer_norm");
-    for (int64_t h = 0; h < c.heads; ++h) {
-      const std::string g = p + ".self_attn.alpha." + std::to_string(h);
-      if (gate == GateKind::Linear) linear(g, 1, dh);
-      if (gate == GateKind::Mlp) {
-        linear(g + ".0", dh / 4, dh);
-        linear(g + ".2", 1, dh / 4);
-      }
-    }
+    for (const auto& [name, shape] : gateTensorShapes(gate, p + ".self_attn.alpha", c.heads, dh))
+      expected.push_back({name, shape});
   }
   norm("model.decoder.final_layer_norm");
   expected.push_back({"lm_head.weight", {c.vocabSize, d}, /*optional=*/true});
@@ -71,17 +65,7 @@ OptModel::OptModel(ModelConfig config, NormalizerSpec normalizer, GateKind gate,
     layer.attention = {w(a + ".q_proj.weight"), w(a + ".q_proj.bias"), w(a + ".k_proj.weight"),
                        w(a + ".k_proj.bias"),   w(a + ".v_proj.weight"), w(a + ".v_proj.bias"),
                        AttentionGate{}};
-    if (gate_ != GateKind::None) {
-      std::vector<std::vector<at::Tensor>> perHead;
-      for (int64_t h = 0; h < config_.heads; ++h) {
-        const std::string g = a + ".alpha." + std::to_string(h);
-        if (gate_ == GateKind::Linear)
-          perHead.push_back({w(g + ".weight"), w(g + ".bias")});
-        else
-          perHead.push_back({w(g + ".0.weight"), w(g + ".0.bias"), w(g + ".2.weight"), w(g + ".2.bias")});
-      }
-      layer.attention.gate = stackGate(gate_, perHead);
-    }
+    layer.attention.gate = loadGate(gate_, p + ".self_attn.alpha", config_.heads, w);
     layer.attentionSites = {a + ".q_proj", a + ".k_proj", a + ".v_proj", a + ".scores", a + ".probs",
                             a + ".out_proj.input"};
     layer.attentionNormWeight = w(p + ".self_attn_layer_norm.weight");
