@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <cstdio>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -5,16 +7,54 @@
 #include "commands.h"
 #include "hopscope/error.h"
 #include "hopscope/loaded_model.h"
+#include "hopscope/quantized_evaluation.h"
 #include "hopscope/safetensors.h"
+#include "hopscope/text_corpus.h"
+#include "hopscope/text_run_override.h"
+#include "hopscope/token_blocks.h"
 #include "model_info_json.h"
 #include "progress_bar.h"
 
 namespace hopscope::cli {
+namespace {
+
+// "w8a8" -> weight and activation bits.
+QuantizationSettings parseQuantSpec(const std::string& spec) {
+  int weightBits = 0, activationBits = 0;
+  char tail = 0;
+  if (std::sscanf(spec.c_str(), "w%da%d%c", &weightBits, &activationBits, &tail) != 2 || weightBits < 2 ||
+      weightBits > 16 || activationBits < 2 || activationBits > 16)
+    throw Error("--quant '" + spec + "': expected wXaY with bit widths from 2 to 16, e.g. w8a8");
+  QuantizationSettings settings;
+  settings.weightBits = weightBits;
+  settings.activationBits = activationBits;
+  return settings;
+}
+
+template <typename Options>
+std::unique_ptr<QuantizationSimulator> calibratedSimulator(const LoadedModel& model, const Options& options,
+                                                           const JobControl& job) {
+  QuantizationSettings settings = parseQuantSpec(options.quant);
+  settings.estimator = options.estimator;
+  if (options.calib.empty()) throw Error("--quant needs --calib DATA (text to estimate activation ranges on)");
+  if (!model.tokenizer()) throw Error(model.info().path + ": no tokenizer files, so text cannot be run");
+  const TextCorpus calibration = readTextCorpus(options.calib);
+  EvaluationData data;
+  const int64_t seqLen = std::min<int64_t>(128, model.info().maxPositions);
+  data.calibrationBlocks = makeTokenBlocks(calibration, *model.tokenizer(), seqLen, options.calibBatches * 8).ids;
+  data.batch = 8;
+  auto simulator = std::make_unique<QuantizationSimulator>(model.model(), settings);
+  calibrateSimulator(*simulator, model, data, job);
+  return simulator;
+}
+
+}  // namespace
 
 void addRunCommand(CLI::App& app) {
   struct Options {
-    std::string model, text, dump, json;
+    std::string model, text, dump, json, quant, calib, estimator = "running";
     int topK = 5;
+    int64_t calibBatches = 4;
   };
   auto options = std::make_shared<Options>();
   CLI::App* command = app.add_subcommand("run", "Run one input through a model.");
@@ -29,15 +69,32 @@ void addRunCommand(CLI::App& app) {
   command->add_option("--top-k", options->topK, "Predictions kept per position")
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
+  command->add_option("--quant", options->quant,
+                      "Run the simulated quantized model instead: wXaY, e.g. w8a8 (the reference protocol; "
+                      "needs --calib)");
+  command->add_option("--calib", options->calib, "Calibration text for --quant (file or folder of .txt)");
+  command->add_option("--calib-batches", options->calibBatches, "Calibration batches of 8 blocks for --quant")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  command->add_option("--estimator", options->estimator, "Activation range estimator for --quant")
+      ->capture_default_str();
   command->callback([options] {
     std::shared_ptr<LoadedModel> model;
     TextRunResult result;
     TensorMap activations;
+    std::unique_ptr<QuantizationSimulator> simulator;
+    TextRunOverride quantized;
     {
       ProgressBar bar;
       model = LoadedModel::open(options->model, bar.job());
+      if (!options->quant.empty()) {
+        simulator = calibratedSimulator(*model, *options, bar.job());
+        quantized.forward = [&](const ModelInputs& inputs, ForwardHooks* hooks) {
+          return simulator->forward(inputs, hooks);
+        };
+      }
       result = model->runText(options->text, options->topK, bar.job(),
-                              options->dump.empty() ? nullptr : &activations);
+                              options->dump.empty() ? nullptr : &activations,
+                              simulator ? &quantized : nullptr);
     }
     std::cout << model->info().name << ": " << result.ids.size() << " tokens\n";
     for (size_t i = 0; i < result.ids.size(); ++i)
@@ -76,7 +133,9 @@ void addRunCommand(CLI::App& app) {
     }
     if (!options->dump.empty()) {
       writeSafetensors(options->dump, activations,
-                       {{"model", model->info().argument}, {"normalizer", model->info().normalizer}});
+                       {{"model", model->info().argument},
+                        {"normalizer", model->info().normalizer},
+                        {"quantization", options->quant.empty() ? "none" : options->quant}});
       std::cout << "wrote " << activations.size() << " tensors to " << options->dump << "\n";
     }
   });

@@ -283,4 +283,24 @@ TEST_F(CliTest, QuantizeReportsFpQuantizedAndEveryQuantizer) {
   }
 }
 
+// run --quant dumps the quantized forward: a quantized site holds at most 2^8 distinct values.
+TEST_F(CliTest, RunQuantDumpsTheQuantizedForward) {
+  const std::string corpus = std::string(HOPSCOPE_RESOURCES_DIR) + "/corpora/moby-dick.txt";
+  const std::string text = "the whale swam towards the ship, and the men cheered loudly.";
+  ASSERT_EQ(run({"run", model("bert-tiny"), "--text", text, "--dump", file("float.safetensors")}).exitCode, 0);
+  const CommandResult result = run({"run", model("bert-tiny"), "--text", text, "--quant", "w8a8", "--calib", corpus,
+                                    "--calib-batches", "1", "--dump", file("w8a8.safetensors")});
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  const TensorMap fp = readSafetensors(file("float.safetensors")).tensors;
+  const TensorMap q = readSafetensors(file("w8a8.safetensors")).tensors;
+  const std::string site = "bert.encoder.layer.1.output.dense";
+  EXPECT_LE(std::get<0>(at::_unique(q.at(site))).numel(), 256);
+  EXPECT_GT(std::get<0>(at::_unique(fp.at(site))).numel(), 256);
+  const double difference = maxDifference(q.at("logits"), fp.at("logits"));
+  EXPECT_GT(difference, 1e-4);
+  EXPECT_LT(difference, 0.5 * fp.at("logits").abs().max().item<double>());
+  EXPECT_EQ(run({"run", model("bert-tiny"), "--text", text, "--quant", "w8a8"}).exitCode, 1);  // no --calib
+  EXPECT_EQ(run({"run", model("bert-tiny"), "--text", text, "--quant", "int8", "--calib", corpus}).exitCode, 1);
+}
+
 }  // namespace

@@ -14,6 +14,7 @@ namespace hopscope {
 class TransformerModel;
 class Tokenizer;
 class TensorMap;
+struct TextRunOverride;  // hopscope/text_run_override.h
 
 struct ModelInfo {
   std::string argument;      // the MODEL argument as given, e.g. "models/bert@softmax1"
@@ -72,8 +73,9 @@ class LoadedModel {
   // or a model without tokenizer files. Safe to call from any thread.
   // With `activations`, every tap site of the forward (design.md: module outputs, ".probs",
   // ".input") and "logits" are copied into it, for dumps.
+  // With `override`, its forward replaces the model's (e.g. a quantized forward).
   TextRunResult runText(const std::string& text, int topK = 5, const JobControl& job = {},
-                        TensorMap* activations = nullptr) const;
+                        TensorMap* activations = nullptr, const TextRunOverride* override = nullptr) const;
 
   // Engine-side access (LibTorch types) for the CLI and analysis code.
   const TransformerModel& model() const;

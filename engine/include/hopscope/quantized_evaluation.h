@@ -36,6 +36,11 @@ struct QuantizedEvaluation {
   std::vector<QuantizerSummary> quantizers;
 };
 
+// Calibrates a simulator on every calibration block (BERT inputs masked like the evaluation's, with
+// other masks) and freezes it.
+void calibrateSimulator(QuantizationSimulator& simulator, const LoadedModel& model, const EvaluationData& data,
+                        const JobControl& job = {});
+
 // Quantizes weights, calibrates on every calibration block, freezes, evaluates.
 QuantizedEvaluation evaluateQuantized(const LoadedModel& model, const EvaluationData& data,
                                       const QuantizationSettings& settings, const JobControl& job = {});

@@ -10,6 +10,7 @@
 #include "hopscope/checkpoint.h"
 #include "hopscope/error.h"
 #include "hopscope/tap_recorder.h"
+#include "hopscope/text_run_override.h"
 #include "hopscope/tokenizer_files.h"
 #include "hopscope/wordpiece_tokenizer.h"
 
@@ -72,7 +73,7 @@ const TransformerModel& LoadedModel::model() const { return *impl_->model; }
 const Tokenizer* LoadedModel::tokenizer() const { return impl_->tokenizer.get(); }
 
 TextRunResult LoadedModel::runText(const std::string& text, int topK, const JobControl& job,
-                                   TensorMap* activations) const {
+                                   TensorMap* activations, const TextRunOverride* override) const {
   const ModelInfo& info = impl_->info;
   if (!impl_->tokenizer)
     throw Error(info.path + ": no tokenizer files (vocab.txt, or vocab.json + merges.txt) beside the "
@@ -102,7 +103,8 @@ TextRunResult LoadedModel::runText(const std::string& text, int topK, const JobC
     recorder = TapRecorder([](const std::string& site) {
       return site.size() > 6 && site.compare(site.size() - 6, 6, ".probs") == 0;
     });
-  const at::Tensor logits = impl_->model->forward(inputs, &recorder);
+  const at::Tensor logits =
+      override ? override->forward(inputs, &recorder) : impl_->model->forward(inputs, &recorder);
   if (activations) {
     *activations = recorder.recorded();
     activations->insert("logits", logits);

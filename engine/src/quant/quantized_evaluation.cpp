@@ -67,22 +67,27 @@ MetricValue evaluateFloat(const LoadedModel& model, const EvaluationData& data, 
                    model.info().name + ": float");
 }
 
-QuantizedEvaluation evaluateQuantized(const LoadedModel& model, const EvaluationData& data,
-                                      const QuantizationSettings& settings, const JobControl& job) {
+void calibrateSimulator(QuantizationSimulator& simulator, const LoadedModel& model, const EvaluationData& data,
+                        const JobControl& job) {
   if (!data.calibrationBlocks.defined() || data.calibrationBlocks.size(0) < 1)
     throw Error("quantization needs at least one calibration block");
-  QuantizationSimulator simulator(model.model(), settings);
-  const std::string label = model.info().name + ": W" + std::to_string(settings.weightBits) + "A" +
-                            std::to_string(settings.activationBits);
-  JobControl calibrationJob = job;
-  calibrationJob.progress = [&](double fraction, const std::string& stage) { job.report(0.3 * fraction, stage); };
   runBlocks(model, data.calibrationBlocks, data, kCalibrationBlockOffset,
             [&](const ModelInputs& inputs) {
               simulator.calibrate(inputs);
               return at::Tensor();
             },
-            calibrationJob, label + " calibrating");
+            job, model.info().name + ": calibrating");
   simulator.freeze();
+}
+
+QuantizedEvaluation evaluateQuantized(const LoadedModel& model, const EvaluationData& data,
+                                      const QuantizationSettings& settings, const JobControl& job) {
+  QuantizationSimulator simulator(model.model(), settings);
+  const std::string label = model.info().name + ": W" + std::to_string(settings.weightBits) + "A" +
+                            std::to_string(settings.activationBits);
+  JobControl calibrationJob = job;
+  calibrationJob.progress = [&](double fraction, const std::string& stage) { job.report(0.3 * fraction, stage); };
+  calibrateSimulator(simulator, model, data, calibrationJob);
   JobControl evaluationJob = job;
   evaluationJob.progress = [&](double fraction, const std::string& stage) { job.report(0.3 + 0.7 * fraction, stage); };
   QuantizedEvaluation result;
