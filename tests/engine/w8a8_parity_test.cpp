@@ -5,9 +5,11 @@
 #include <ATen/core/grad_mode.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
+#include <string>
 
 #include "hopscope/loaded_model.h"
 #include "hopscope/quantization_simulator.h"
@@ -23,6 +25,12 @@ struct W8a8Case {
   const char* model;
   const char* normalizer;
 };
+
+std::string scientific(double value) {  // for the measured figures in the XML report
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2e", value);
+  return text;
+}
 
 ModelInputs unpadded(const at::Tensor& ids) { return {ids, at::ones_like(ids)}; }
 
@@ -43,6 +51,7 @@ TEST_P(W8a8Parity, RangesAndLogitsMatchTheReference) {
 
   // Ranges: [min', max'] per activation site, relative 1e-5 (an exact 0 must stay exactly 0).
   int compared = 0, wrong = 0;
+  double worstRelative = 0;
   std::ostringstream table;
   for (const QuantizerSummary& quantizer : simulator.quantizers()) {
     if (quantizer.kind != "activation") continue;
@@ -57,12 +66,15 @@ TEST_P(W8a8Parity, RangesAndLogitsMatchTheReference) {
                   lowOk && highOk ? "" : "  <-- differs");
     table << line;
     wrong += !(lowOk && highOk);
+    if (low != 0) worstRelative = std::max(worstRelative, std::abs(quantizer.min - low) / std::abs(low));
+    worstRelative = std::max(worstRelative, std::abs(quantizer.max - high) / std::abs(high));
     ++compared;
   }
   int referenceSites = 0;
   for (const auto& [name, tensor] : expected.items()) referenceSites += name.rfind("range/", 0) == 0;
   EXPECT_EQ(compared, referenceSites) << "the engine and the reference quantize different site sets";
   EXPECT_EQ(compared, 28);
+  RecordProperty("max_relative_range_difference", scientific(worstRelative));
   EXPECT_EQ(wrong, 0) << "activation ranges, engine vs reference, in forward order:\n" << table.str();
 
   // Logits. Both sides compute in float32 but sum in different orders, so a value that lies within
@@ -74,6 +86,8 @@ TEST_P(W8a8Parity, RangesAndLogitsMatchTheReference) {
   const at::Tensor difference = (logits - reference).abs();
   EXPECT_LE(difference.max().item<double>(), 1e-3);
   EXPECT_LE(difference.mean().item<double>(), 1e-5);
+  RecordProperty("max_abs_logit_difference", scientific(difference.max().item<double>()));
+  RecordProperty("mean_abs_logit_difference", scientific(difference.mean().item<double>()));
 
   // The float path on these inputs agrees, and W8A8 changes the logits visibly.
   const at::Tensor floatLogits = expected.at("float_logits");
