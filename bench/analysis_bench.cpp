@@ -1,7 +1,8 @@
-// Benchmark (not a test): the outlier analysis pass with every statistic on, against the plain
-// forward, on a BERT-base-sized random model (12 layers x 768, seq 128), same process, same batches.
-// Prints medians and their ratio, then the peak resident memory after analysing N samples, so
-// running it with --samples 64 and --samples 1024 shows whether memory stays flat.
+// Benchmark (not a test) on a BERT-base-sized random model (12 layers x 768, seq 128), same process,
+// same batches: (1) the outlier analysis pass with every statistic on against the plain forward;
+// (2) the W8A8 quantized forward against the plain forward (calibration not timed); medians and
+// ratios. Then the peak resident memory after analysing N samples, so running it with --samples 64
+// and --samples 1024 shows whether memory stays flat.
 //
 //   analysis_bench [--samples N] [--repeats R] [--batch B] [--threads T]
 #include <ATen/ATen.h>
@@ -19,6 +20,7 @@
 #include "hopscope/bert_model.h"
 #include "hopscope/loaded_model.h"
 #include "hopscope/outlier_analysis.h"
+#include "hopscope/quantized_evaluation.h"
 #include "hopscope/runtime.h"
 #include "hopscope/safetensors.h"
 
@@ -115,6 +117,19 @@ int main(int argc, char** argv) {
   std::printf("analysis pass   median %.3f s (every module statistic, attention heads, masking, perplexity)\n",
               analysisMedian);
   std::printf("ratio           %.2fx\n", analysisMedian / plainMedian);
+
+  // Quantized evaluation against float evaluation on the same blocks and masks.
+  EvaluationData data;
+  data.blocks = ids;
+  data.calibrationBlocks = ids;
+  data.batch = batch;
+  QuantizationSimulator simulator(model->model(), QuantizationSettings{});
+  calibrateSimulator(simulator, *model, data);
+  std::vector<double> quantizedTimes;
+  for (int64_t r = 0; r < repeats; ++r) quantizedTimes.push_back(seconds([&] { simulator.forward(inputs); }));
+  std::printf("W8A8 forward    median %.3f s (weights pre-quantized; every activation quantizer with "
+              "its diagnostics)\n", medianOf(quantizedTimes));
+  std::printf("ratio           %.2fx\n", medianOf(quantizedTimes) / plainMedian);
 
   const long before = peakResidentKiB();
   const at::Tensor many = at::randint(1000, 30000, {samples, seqLen}, at::kLong);
