@@ -303,4 +303,37 @@ TEST_F(CliTest, RunQuantDumpsTheQuantizedForward) {
   EXPECT_EQ(run({"run", model("bert-tiny"), "--text", text, "--quant", "int8", "--calib", corpus}).exitCode, 1);
 }
 
+// Broken checkpoint files: the CLI names the file and the problem in one line and exits with 1.
+TEST_F(CliTest, BrokenCheckpointsExitWithOne) {
+  struct Case {
+    std::string weights;  // file put into a copy of bert-tiny-bin as pytorch_model.bin
+    std::string phrase;
+  };
+  const std::vector<Case> cases = {
+      {"os_system.bin", "refusing pickle global 'os.system'"},
+      {"truncated.bin", "pytorch_model.bin"},
+      {"legacy.bin", "pytorch_model.bin"},
+      {"not_a_zip.bin", "pytorch_model.bin"},
+  };
+  for (const Case& c : cases) {
+    const fs::path folder = scratch_ / ("broken-" + c.weights);
+    fs::create_directories(folder);
+    fs::copy_file(kFixtures + "/models/bert-tiny-bin/config.json", folder / "config.json");
+    fs::copy_file(kFixtures + "/pickle/" + c.weights, folder / "pytorch_model.bin");
+    const CommandResult result = run({"info", folder.string()});
+    EXPECT_EQ(result.exitCode, 1) << c.weights << "\n" << result.err;
+    EXPECT_NE(result.err.find(c.phrase), std::string::npos) << result.err;
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+  }
+  // A safetensors file cut in half.
+  const fs::path folder = scratch_ / "cut";
+  fs::create_directories(folder);
+  fs::copy_file(kFixtures + "/models/bert-tiny/config.json", folder / "config.json");
+  fs::copy_file(kFixtures + "/models/bert-tiny/model.safetensors", folder / "model.safetensors");
+  fs::resize_file(folder / "model.safetensors", fs::file_size(folder / "model.safetensors") / 2);
+  const CommandResult cut = run({"run", folder.string(), "--text", "the whale"});
+  EXPECT_EQ(cut.exitCode, 1);
+  EXPECT_NE(cut.err.find("model.safetensors"), std::string::npos) << cut.err;
+}
+
 }  // namespace
