@@ -28,6 +28,8 @@ class SymlogHistogram {
 
   // Any shape, any floating dtype. NaN and Inf are skipped (callers that care count them).
   void add(const at::Tensor& values);
+  // The same for values the caller already knows to be finite (skips a pass over them).
+  void addFinite(const at::Tensor& values);
   // Throws Error if the other histogram has a different binning.
   void merge(const SymlogHistogram& other);
 

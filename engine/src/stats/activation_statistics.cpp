@@ -143,8 +143,12 @@ void ModuleStatistics::add(const at::Tensor& activation, int64_t firstSample) {
   infNormSum_ += (allFinite ? rowInfNorms : rowInfNorms.masked_select(rowIsFinite))
                      .to(at::kDouble).sum().item<double>();
   takeChannelMaxAbs(magnitudes.amax({0, 1}));
-  const auto [largest, flatIndex] = magnitudes.reshape({-1}).max(0);
-  const int64_t index = flatIndex.item<int64_t>();
+  // The largest |x|: the row with the largest norm, then the position within that row (cheaper than
+  // a second pass over everything; ties resolve to the first occurrence either way).
+  const int64_t bestRow =
+      (allFinite ? rowInfNorms : rowInfNorms.masked_fill(rowIsFinite.logical_not(), -1.0)).argmax().item<int64_t>();
+  const auto [largest, indexInRow] = magnitudes.reshape({rowCount, rowLength})[bestRow].max(0);
+  const int64_t index = bestRow * rowLength + indexInRow.item<int64_t>();
   takeMaxAbs({largest.item<double>(), firstSample + index / (tokens * channels),
               (index / channels) % tokens, index % channels});
 
@@ -169,7 +173,7 @@ void ModuleStatistics::add(const at::Tensor& activation, int64_t firstSample) {
   rows_ += finiteRows;
 
   moments_.add(moments);
-  histogram_.add(finiteRowValues);
+  histogram_.addFinite(finiteRowValues);
 }
 
 void ModuleStatistics::merge(const ModuleStatistics& other) {

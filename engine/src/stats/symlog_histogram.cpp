@@ -40,6 +40,12 @@ void SymlogHistogram::add(const at::Tensor& values) {
   if (v.scalar_type() != at::kDouble) v = v.to(at::kFloat);
   if (v.numel() == 0) return;
   if (!allFinite(v)) v = v.masked_select(at::isfinite(v));
+  addFinite(v);
+}
+
+void SymlogHistogram::addFinite(const at::Tensor& values) {
+  at::Tensor v = values.detach().reshape({-1});
+  if (v.scalar_type() != at::kDouble) v = v.to(at::kFloat);
   if (v.numel() == 0) return;
 
   at::Tensor magnitude = v.abs();
