@@ -2,6 +2,7 @@
 #include "hopscope/atomic_file.h"
 
 #include "hopscope/error.h"
+#include "error_message.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -38,15 +39,6 @@ struct AtomicFileScratch {
 std::string contentsOf(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-std::string errorOf(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const Error& error) {
-    return error.what();
-  }
-  return "no Error";
 }
 
 TEST(AtomicFileTest, WritesTheContentsAndNothingElse) {
@@ -95,7 +87,7 @@ TEST(AtomicFileTest, ThrowingCallbackLeavesTheTargetUntouched) {
   AtomicFileScratch scratch;
   const std::string path = scratch.file("model.safetensors");
   writeFileAtomically(path, std::string("original bytes"));
-  const std::string message = errorOf([&] {
+  const std::string message = test::errorMessage([&] {
     writeFileAtomically(path, [](std::ostream& out) {
       out << std::string(100000, 'n');  // reaches the temporary file before the failure
       throw std::runtime_error("tensor conversion failed");
@@ -108,7 +100,7 @@ TEST(AtomicFileTest, ThrowingCallbackLeavesTheTargetUntouched) {
 
 TEST(AtomicFileTest, ErrorFromTheCallbackPassesThroughUnchanged) {
   AtomicFileScratch scratch;
-  const std::string message = errorOf([&] {
+  const std::string message = test::errorMessage([&] {
     writeFileAtomically(scratch.file("a"), [](std::ostream&) { throw Error("x: own message"); });
   });
   EXPECT_EQ(message, "x: own message");
@@ -118,7 +110,7 @@ TEST(AtomicFileTest, ErrorFromTheCallbackPassesThroughUnchanged) {
 TEST(AtomicFileTest, FailedStreamIsAnErrorAndLeavesNoFile) {
   AtomicFileScratch scratch;
   const std::string path = scratch.file("a");
-  const std::string message = errorOf([&] {
+  const std::string message = test::errorMessage([&] {
     writeFileAtomically(path, [](std::ostream& out) { out.setstate(std::ios::badbit); });
   });
   EXPECT_EQ(message, path + ": writing failed");
@@ -128,7 +120,7 @@ TEST(AtomicFileTest, FailedStreamIsAnErrorAndLeavesNoFile) {
 TEST(AtomicFileTest, MissingFolderIsAClearError) {
   AtomicFileScratch scratch;
   const std::string path = scratch.file("missing/out.txt");
-  EXPECT_EQ(errorOf([&] { writeFileAtomically(path, std::string("x")); }),
+  EXPECT_EQ(test::errorMessage([&] { writeFileAtomically(path, std::string("x")); }),
             path + ": cannot write: the folder '" + scratch.file("missing") + "' does not exist");
   EXPECT_TRUE(scratch.entries().empty());
 }
@@ -137,7 +129,7 @@ TEST(AtomicFileTest, FolderAsTargetIsAClearError) {
   AtomicFileScratch scratch;
   fs::create_directory(scratch.folder / "sub");
   const std::string path = scratch.file("sub");
-  EXPECT_EQ(errorOf([&] { writeFileAtomically(path, std::string("x")); }),
+  EXPECT_EQ(test::errorMessage([&] { writeFileAtomically(path, std::string("x")); }),
             path + ": cannot replace the file: Is a directory");
   EXPECT_EQ(scratch.entries(), std::vector<std::string>{"sub"});
 }

@@ -3,6 +3,7 @@
 // a tiny hand-written vocabulary, and the errors a user can cause.
 #include "hopscope/bpe_tokenizer.h"
 #include "hopscope/error.h"
+#include "error_message.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -72,15 +73,6 @@ const char* kTinyVocab = R"({"<s>": 0, "<pad>": 1, "</s>": 2, "<unk>": 3, "a": 4
 std::vector<int64_t> tinyIds(const std::string& merges, const std::string& text) {
   const TinyFiles files(kTinyVocab, merges);
   return files.load()->encode(text, false).ids;
-}
-
-std::string errorOf(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 uint64_t fnv1a64(const std::vector<int64_t>& ids) {
@@ -221,57 +213,57 @@ TEST(BpeTokenizerTiny, UnknownBytesBecomeUnk) {
   const TinyFiles noUnk(R"({"a": 0})", "");
   const auto tokenizer = noUnk.load(BpeOptions{"", {}});
   EXPECT_EQ(tokenizer->encode("aa").ids, (std::vector<int64_t>{0, 0}));
-  EXPECT_NE(errorOf([&] { tokenizer->encode("a!"); }).find("no \"<unk>\""), std::string::npos);
+  EXPECT_NE(test::errorMessage([&] { tokenizer->encode("a!"); }).find("no \"<unk>\""), std::string::npos);
 }
 
 TEST(BpeTokenizerErrors, MissingFile) {
   const TinyFiles files(kTinyVocab, "");
   const std::string message =
-      errorOf([&] { BpeTokenizer::fromFiles(files.vocabPath() + ".missing", files.mergesPath()); });
+      test::errorMessage([&] { BpeTokenizer::fromFiles(files.vocabPath() + ".missing", files.mergesPath()); });
   EXPECT_NE(message.find("Cannot open"), std::string::npos) << message;
   EXPECT_NE(message.find("vocab.json.missing"), std::string::npos) << message;
   const std::string merges =
-      errorOf([&] { BpeTokenizer::fromFiles(files.vocabPath(), files.mergesPath() + ".missing"); });
+      test::errorMessage([&] { BpeTokenizer::fromFiles(files.vocabPath(), files.mergesPath() + ".missing"); });
   EXPECT_NE(merges.find("merges.txt.missing"), std::string::npos) << merges;
 }
 
 TEST(BpeTokenizerErrors, MalformedVocabularyNamesFileAndLine) {
   const TinyFiles broken("{\n  \"a\": 0,\n  \"b\": ,\n}", "");
-  const std::string message = errorOf([&] { broken.load(BpeOptions{"", {}}); });
+  const std::string message = test::errorMessage([&] { broken.load(BpeOptions{"", {}}); });
   EXPECT_NE(message.find(broken.vocabPath()), std::string::npos) << message;
   EXPECT_NE(message.find("line 3"), std::string::npos) << message;
   const TinyFiles array("[1, 2]", "");
-  EXPECT_NE(errorOf([&] { array.load(BpeOptions{"", {}}); }).find("JSON object"), std::string::npos);
+  EXPECT_NE(test::errorMessage([&] { array.load(BpeOptions{"", {}}); }).find("JSON object"), std::string::npos);
   const TinyFiles badId(R"({"a": 0, "b": "one"})", "");
-  EXPECT_NE(errorOf([&] { badId.load(BpeOptions{"", {}}); }).find("\"b\""), std::string::npos);
+  EXPECT_NE(test::errorMessage([&] { badId.load(BpeOptions{"", {}}); }).find("\"b\""), std::string::npos);
   const TinyFiles sharedId(R"({"a": 0, "b": 0})", "");
-  EXPECT_NE(errorOf([&] { sharedId.load(BpeOptions{"", {}}); }).find("both have id 0"), std::string::npos);
+  EXPECT_NE(test::errorMessage([&] { sharedId.load(BpeOptions{"", {}}); }).find("both have id 0"), std::string::npos);
 }
 
 TEST(BpeTokenizerErrors, MalformedMergesNameFileAndLine) {
   const TinyFiles onePart(kTinyVocab, "#version: 0.2\na b\nabc\n");
-  const std::string message = errorOf([&] { onePart.load(); });
+  const std::string message = test::errorMessage([&] { onePart.load(); });
   EXPECT_NE(message.find(onePart.mergesPath() + "' line 3"), std::string::npos) << message;
   EXPECT_NE(message.find("two symbols"), std::string::npos) << message;
 
   const TinyFiles absentPart(kTinyVocab, "#version: 0.2\na b\na z\n");
-  const std::string absent = errorOf([&] { absentPart.load(); });
+  const std::string absent = test::errorMessage([&] { absentPart.load(); });
   EXPECT_NE(absent.find("line 3"), std::string::npos) << absent;
   EXPECT_NE(absent.find("\"z\" is not in the vocabulary"), std::string::npos) << absent;
 
   const TinyFiles absentResult(kTinyVocab, "b a\n");
-  const std::string result = errorOf([&] { absentResult.load(); });
+  const std::string result = test::errorMessage([&] { absentResult.load(); });
   EXPECT_NE(result.find("line 1"), std::string::npos) << result;
   EXPECT_NE(result.find("result \"ba\""), std::string::npos) << result;
 }
 
 TEST(BpeTokenizerErrors, OptionsAndInputs) {
   // GPT-2's vocabulary has no "<s>" or "</s>": the default (OPT) options must be refused clearly.
-  const std::string bos = errorOf([] { BpeTokenizer::fromFiles(kGpt2Dir + "/vocab.json", kGpt2Dir + "/merges.txt"); });
+  const std::string bos = test::errorMessage([] { BpeTokenizer::fromFiles(kGpt2Dir + "/vocab.json", kGpt2Dir + "/merges.txt"); });
   EXPECT_NE(bos.find("\"<s>\" is not in the vocabulary"), std::string::npos) << bos;
-  EXPECT_NE(errorOf([] { gpt2().encode("bad \xC3 byte"); }).find("not valid UTF-8 (byte 4"), std::string::npos);
-  EXPECT_NE(errorOf([] { gpt2().decode({50257}); }).find("token id 50257"), std::string::npos);
-  EXPECT_NE(errorOf([] { gpt2().displayToken(-1); }).find("token id -1"), std::string::npos);
+  EXPECT_NE(test::errorMessage([] { gpt2().encode("bad \xC3 byte"); }).find("not valid UTF-8 (byte 4"), std::string::npos);
+  EXPECT_NE(test::errorMessage([] { gpt2().decode({50257}); }).find("token id 50257"), std::string::npos);
+  EXPECT_NE(test::errorMessage([] { gpt2().displayToken(-1); }).find("token id -1"), std::string::npos);
 }
 
 }  // namespace

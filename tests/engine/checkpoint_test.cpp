@@ -11,6 +11,7 @@
 #include "hopscope/error.h"
 #include "hopscope/loaded_model.h"
 #include "hopscope/safetensors.h"
+#include "error_message.h"
 
 using namespace hopscope;
 namespace fs = std::filesystem;
@@ -18,15 +19,6 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::string kModels = std::string(HOPSCOPE_FIXTURES_DIR) + "/models/";
-
-std::string errorOf(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const Error& error) {
-    return error.what();
-  }
-  return "no error";
-}
 
 // A scratch copy of a fixture folder whose config or tensors a test then breaks.
 class BrokenCheckpoint : public ::testing::Test {
@@ -48,7 +40,7 @@ class BrokenCheckpoint : public ::testing::Test {
     writeSafetensors((folder_ / "model.safetensors").string(), copy);
   }
   std::string load() {
-    return errorOf([&] { LoadedModel::open(folder_.string()); });
+    return test::errorMessage([&] { LoadedModel::open(folder_.string()); });
   }
 
   fs::path folder_;
@@ -64,9 +56,9 @@ TEST(ModelArgument, SplitsPathAndNormalizer) {
   EXPECT_EQ(clipped.normalizer->toString(), "clipped:-0.025:1");
   // An '@' in a folder name is part of the path.
   EXPECT_EQ(parseModelArgument("/data/user@host/bert").path, "/data/user@host/bert");
-  EXPECT_NE(errorOf([] { parseModelArgument(kModels + "bert-tiny@softmax9"); }).find("unknown normalizer 'softmax9'"),
+  EXPECT_NE(test::errorMessage([] { parseModelArgument(kModels + "bert-tiny@softmax9"); }).find("unknown normalizer 'softmax9'"),
             std::string::npos);
-  EXPECT_NE(errorOf([] { parseModelArgument("@softmax1"); }).find("empty path"), std::string::npos);
+  EXPECT_NE(test::errorMessage([] { parseModelArgument("@softmax1"); }).find("empty path"), std::string::npos);
 }
 
 TEST(LoadedModelInfo, DescribesFixtures) {
@@ -196,16 +188,16 @@ TEST_F(BrokenCheckpoint, NoTokenizerMeansNoTextButInfoWorks) {
   fs::remove(folder_ / "vocab.txt");
   const auto model = LoadedModel::open(folder_.string());
   EXPECT_EQ(model->info().tokenizer, "none");
-  EXPECT_NE(errorOf([&] { model->runText("hello"); }).find("no tokenizer files"), std::string::npos);
+  EXPECT_NE(test::errorMessage([&] { model->runText("hello"); }).find("no tokenizer files"), std::string::npos);
 }
 
 TEST(LoadedModelRun, TooLongAndEmptyTextsAreRefused) {
   const auto model = LoadedModel::open(kModels + "bert-tiny");
   std::string text;
   for (int i = 0; i < 10000; ++i) text += "the ";
-  EXPECT_NE(errorOf([&] { model->runText(text); }).find("is 10002 tokens long but bert-tiny@softmax takes at most 64"),
+  EXPECT_NE(test::errorMessage([&] { model->runText(text); }).find("is 10002 tokens long but bert-tiny@softmax takes at most 64"),
             std::string::npos);
-  EXPECT_NE(errorOf([&] { model->runText(""); }).find("the text is empty"), std::string::npos);
+  EXPECT_NE(test::errorMessage([&] { model->runText(""); }).find("the text is empty"), std::string::npos);
 }
 
 TEST(LoadedModelRun, CancelStopsTheRun) {

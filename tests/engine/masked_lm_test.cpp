@@ -4,6 +4,7 @@
 #include "hopscope/error.h"
 #include "hopscope/masked_lm.h"
 #include "hopscope/wordpiece_tokenizer.h"
+#include "error_message.h"
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
@@ -14,15 +15,6 @@
 
 namespace hopscope {
 namespace {
-
-std::string errorMessage(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no Error thrown)";
-}
 
 at::Tensor idsTensor(const std::vector<std::vector<int64_t>>& rows) {
   std::vector<int64_t> flat;
@@ -142,21 +134,21 @@ TEST(MaskedLmTest, BertOptionsFromTheTokenizer) {
   EXPECT_EQ(options.seed, 9u);
   const std::string opt = std::string(HOPSCOPE_FIXTURES_DIR) + "/models/opt-tiny";
   const auto bpe = BpeTokenizer::fromFiles(opt + "/vocab.json", opt + "/merges.txt");
-  EXPECT_EQ(errorMessage([&] { bertMaskingOptions(*bpe, 0.15, 9); }),
+  EXPECT_EQ(test::errorMessage([&] { bertMaskingOptions(*bpe, 0.15, 9); }),
             "masked-LM evaluation needs a [MASK] token, and the vocabulary has none");
 }
 
 TEST(MaskedLmTest, ReportsErrors) {
   const at::Tensor ids = idsTensor(kIds);
-  EXPECT_EQ(errorMessage([&] { maskTokens(ids, smallOptions(1.5, 0)); }),
+  EXPECT_EQ(test::errorMessage([&] { maskTokens(ids, smallOptions(1.5, 0)); }),
             "mask probability must be in [0, 1], got 1.500000");
-  EXPECT_EQ(errorMessage([&] { maskTokens(ids.to(at::kInt), smallOptions(0.1, 0)); }),
+  EXPECT_EQ(test::errorMessage([&] { maskTokens(ids.to(at::kInt), smallOptions(0.1, 0)); }),
             "masking needs int64 token ids of shape [blocks, length]");
-  EXPECT_EQ(errorMessage([&] { maskTokens(ids.view({-1}), smallOptions(0.1, 0)); }),
+  EXPECT_EQ(test::errorMessage([&] { maskTokens(ids.view({-1}), smallOptions(0.1, 0)); }),
             "masking needs int64 token ids of shape [blocks, length]");
   MaskingOptions badMask = smallOptions(0.1, 0);
   badMask.maskId = 50;
-  EXPECT_EQ(errorMessage([&] { maskTokens(ids, badMask); }),
+  EXPECT_EQ(test::errorMessage([&] { maskTokens(ids, badMask); }),
             "masking: mask id 50 is not in the vocabulary of 50 tokens");
 }
 

@@ -7,6 +7,7 @@
 #include "hopscope/text_corpus.h"
 #include "hopscope/token_blocks.h"
 #include "hopscope/transformer_model.h"
+#include "error_message.h"
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
@@ -19,15 +20,6 @@
 
 namespace hopscope {
 namespace {
-
-std::string errorMessage(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no Error thrown)";
-}
 
 at::Tensor smallLogits() {
   return at::tensor(std::vector<double>{1, 2, 3, 4, 0, 0, 0, 0, 2, -1, 0.5, 1,
@@ -118,13 +110,13 @@ TEST(PerplexityTest, NonFiniteLogitsAreCountedNotSummed) {
 
 TEST(PerplexityTest, ReportsErrors) {
   PerplexityAccumulator accumulator;
-  EXPECT_EQ(errorMessage([&] { accumulator.addMaskedLm(smallLogits(), ids2x3(kLabels).t()); }),
+  EXPECT_EQ(test::errorMessage([&] { accumulator.addMaskedLm(smallLogits(), ids2x3(kLabels).t()); }),
             "perplexity: labels must be int64 [2, 3] to match the logits [2, 3, 4], got [3, 2]");
-  EXPECT_EQ(errorMessage([&] { accumulator.addCausalLm(smallLogits()[0], ids2x3(kLabels)); }),
+  EXPECT_EQ(test::errorMessage([&] { accumulator.addCausalLm(smallLogits()[0], ids2x3(kLabels)); }),
             "perplexity: logits must be a floating-point tensor [batch, tokens, vocab], "
             "got [3, 4]");
   const at::Tensor outside = ids2x3({4, -100, -100, 0, 1, 2});
-  EXPECT_EQ(errorMessage([&] { accumulator.addMaskedLm(smallLogits(), outside); }),
+  EXPECT_EQ(test::errorMessage([&] { accumulator.addMaskedLm(smallLogits(), outside); }),
             "perplexity: a target id is outside the vocabulary [0, 4) (labels may only be token "
             "ids or -100)");
   EXPECT_EQ(accumulator.predictions(), 0);

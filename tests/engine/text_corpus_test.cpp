@@ -2,6 +2,7 @@
 // and on small files written here, plus every error case.
 #include "hopscope/error.h"
 #include "hopscope/text_corpus.h"
+#include "error_message.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -17,15 +18,6 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::string kMobyDick = std::string(HOPSCOPE_RESOURCES_DIR) + "/corpora/moby-dick.txt";
-
-std::string errorMessage(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no Error thrown)";
-}
 
 // A fresh directory per test, removed afterwards.
 class TextCorpusTest : public ::testing::Test {
@@ -92,32 +84,32 @@ TEST_F(TextCorpusTest, ReadsTheTxtFilesOfADirectorySortedByName) {
 
 TEST_F(TextCorpusTest, ReportsErrorsNamingThePath) {
   const std::string missing = (dir_ / "missing.txt").string();
-  EXPECT_EQ(errorMessage([&] { readTextCorpus(missing); }),
+  EXPECT_EQ(test::errorMessage([&] { readTextCorpus(missing); }),
             missing + ": no such file or directory");
 
   const std::string blank = write("blank.txt", "\n \r\n\t\n");
-  EXPECT_EQ(errorMessage([&] { readTextCorpus(blank); }),
+  EXPECT_EQ(test::errorMessage([&] { readTextCorpus(blank); }),
             blank + ": the text is empty (no non-blank line)");
 
   const std::string invalid = write("invalid.txt", "fine\nalso fine\nbad \xC3\x28 byte\n");
-  EXPECT_EQ(errorMessage([&] { readTextCorpus(invalid); }),
+  EXPECT_EQ(test::errorMessage([&] { readTextCorpus(invalid); }),
             invalid + ": invalid UTF-8 at line 3, byte 5 of the line");
   // Overlong encoding of '/', a UTF-16 surrogate, a truncated sequence at the end.
   for (const std::string bad : {"\xC0\xAF", "\xED\xA0\x80", "ok\xE2\x82"}) {
     const std::string path = write("bad.txt", bad);
-    EXPECT_NE(errorMessage([&] { readTextCorpus(path); }).find("invalid UTF-8 at line 1"),
+    EXPECT_NE(test::errorMessage([&] { readTextCorpus(path); }).find("invalid UTF-8 at line 1"),
               std::string::npos);
   }
 
   const std::string big = write("big.txt", "0123456789\n");
-  EXPECT_EQ(errorMessage([&] { readTextCorpus(big, 10); }),
+  EXPECT_EQ(test::errorMessage([&] { readTextCorpus(big, 10); }),
             big + ": 11 bytes of text, more than the limit of 10 bytes");
   EXPECT_EQ(readTextCorpus(big, 11).documents.size(), 1u);
 
   const fs::path empty = dir_ / "empty";
   fs::create_directories(empty);
   std::ofstream(empty / "notes.md") << "text\n";
-  EXPECT_EQ(errorMessage([&] { readTextCorpus(empty.string()); }),
+  EXPECT_EQ(test::errorMessage([&] { readTextCorpus(empty.string()); }),
             empty.string() + ": the directory has no .txt files");
 }
 
@@ -125,7 +117,7 @@ TEST_F(TextCorpusTest, ReportsAnUnreadableFile) {
   const std::string path = write("locked.txt", "text\n");
   fs::permissions(path, fs::perms::none);
   if (std::ifstream(path).good()) GTEST_SKIP() << "running as root: permissions are not enforced";
-  EXPECT_EQ(errorMessage([&] { readTextCorpus(path); }),
+  EXPECT_EQ(test::errorMessage([&] { readTextCorpus(path); }),
             path + ": cannot open the text file for reading");
 }
 

@@ -4,6 +4,7 @@
 #include "hopscope/error.h"
 #include "hopscope/token_blocks.h"
 #include "hopscope/wordpiece_tokenizer.h"
+#include "error_message.h"
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
@@ -18,15 +19,6 @@ namespace {
 
 const std::string kOptDir = std::string(HOPSCOPE_FIXTURES_DIR) + "/models/opt-tiny";
 const std::string kMobyDick = std::string(HOPSCOPE_RESOURCES_DIR) + "/corpora/moby-dick.txt";
-
-std::string errorMessage(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no Error thrown)";
-}
 
 // [PAD]=0 [UNK]=1 [CLS]=2 [SEP]=3 [MASK]=4 a=5 b=6 c=7.
 std::unique_ptr<WordPieceTokenizer> tinyTokenizer() {
@@ -125,15 +117,15 @@ TEST(TokenBlocksTest, OptFramingPrependsEndOfTextToEveryLine) {
 
 TEST(TokenBlocksTest, ReportsErrors) {
   const auto tokenizer = tinyTokenizer();
-  EXPECT_EQ(errorMessage([&] { makeTokenBlocks(inMemory(kDocuments), *tokenizer, 1); }),
+  EXPECT_EQ(test::errorMessage([&] { makeTokenBlocks(inMemory(kDocuments), *tokenizer, 1); }),
             "token blocks: the block length must be at least 2 tokens, got 1");
-  EXPECT_EQ(errorMessage([&] { makeTokenBlocks(inMemory(kDocuments), *tokenizer, 4, -1); }),
+  EXPECT_EQ(test::errorMessage([&] { makeTokenBlocks(inMemory(kDocuments), *tokenizer, 4, -1); }),
             "token blocks: the number of blocks must be 0 (all) or more, got -1");
-  EXPECT_EQ(errorMessage([&] { makeTokenBlocks(inMemory(kDocuments), *tokenizer, 13); }),
+  EXPECT_EQ(test::errorMessage([&] { makeTokenBlocks(inMemory(kDocuments), *tokenizer, 13); }),
             "the corpus has only 12 tokens, fewer than one block of 13");
   TextCorpus named = inMemory({"a"});
   named.path = "short.txt";
-  EXPECT_EQ(errorMessage([&] { makeTokenBlocks(named, *tokenizer, 4); }),
+  EXPECT_EQ(test::errorMessage([&] { makeTokenBlocks(named, *tokenizer, 4); }),
             "short.txt: the corpus has only 3 tokens, fewer than one block of 4");
 }
 

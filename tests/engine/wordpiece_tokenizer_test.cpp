@@ -2,6 +2,7 @@
 // (tests/fixtures/tokenizers/make_wordpiece_expected.mjs), plus hand cases on tiny vocabularies.
 #include "hopscope/error.h"
 #include "hopscope/wordpiece_tokenizer.h"
+#include "error_message.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -30,15 +31,6 @@ std::unique_ptr<WordPieceTokenizer> tinyTokenizer(const std::vector<std::string>
 
 std::vector<int64_t> idsOf(const WordPieceTokenizer& tokenizer, const std::string& text) {
   return tokenizer.encode(text, false).ids;
-}
-
-std::string errorMessage(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no Error thrown)";
 }
 
 TEST(WordPieceTokenizerTest, BertBaseUncasedVocabIsTheRealOne) {
@@ -155,27 +147,27 @@ TEST(WordPieceTokenizerTest, DecodeOfPlainLowerCaseTextGivesTheTextBack) {
 
 TEST(WordPieceTokenizerTest, BadVocabulariesAndInputsThrowClearErrors) {
   const std::string missing = "/nonexistent/dir/vocab.txt";
-  EXPECT_NE(errorMessage([&] { WordPieceTokenizer::fromVocabFile(missing); }).find(missing),
+  EXPECT_NE(test::errorMessage([&] { WordPieceTokenizer::fromVocabFile(missing); }).find(missing),
             std::string::npos);
-  EXPECT_NE(errorMessage([] { WordPieceTokenizer::fromVocabText(""); }).find("empty"),
+  EXPECT_NE(test::errorMessage([] { WordPieceTokenizer::fromVocabText(""); }).find("empty"),
             std::string::npos);
-  EXPECT_NE(errorMessage([] { WordPieceTokenizer::fromVocabText("[CLS]\n[SEP]\nthe\n"); })
+  EXPECT_NE(test::errorMessage([] { WordPieceTokenizer::fromVocabText("[CLS]\n[SEP]\nthe\n"); })
                 .find("no [UNK]"),
             std::string::npos);
-  EXPECT_NE(errorMessage([] { WordPieceTokenizer::fromVocabText("[UNK]\n[SEP]\n"); })
+  EXPECT_NE(test::errorMessage([] { WordPieceTokenizer::fromVocabText("[UNK]\n[SEP]\n"); })
                 .find("no [CLS]"),
             std::string::npos);
-  EXPECT_NE(errorMessage([] { WordPieceTokenizer::fromVocabText("[UNK]\n[CLS]\n"); })
+  EXPECT_NE(test::errorMessage([] { WordPieceTokenizer::fromVocabText("[UNK]\n[CLS]\n"); })
                 .find("no [SEP]"),
             std::string::npos);
-  EXPECT_NE(errorMessage([] { WordPieceTokenizer::fromVocabText("[UNK]\n\xFF\n"); })
+  EXPECT_NE(test::errorMessage([] { WordPieceTokenizer::fromVocabText("[UNK]\n\xFF\n"); })
                 .find("line 2 is not valid UTF-8"),
             std::string::npos);
 
   const auto tokenizer = tinyTokenizer({"a"});
-  EXPECT_NE(errorMessage([&] { tokenizer->encode("a\xC3"); }).find("not valid UTF-8"),
+  EXPECT_NE(test::errorMessage([&] { tokenizer->encode("a\xC3"); }).find("not valid UTF-8"),
             std::string::npos);
-  EXPECT_NE(errorMessage([&] { tokenizer->decode({5, 6}); }).find("token id 6"),
+  EXPECT_NE(test::errorMessage([&] { tokenizer->decode({5, 6}); }).find("token id 6"),
             std::string::npos);
   EXPECT_THROW(tokenizer->tokenString(-1), Error);
 }
