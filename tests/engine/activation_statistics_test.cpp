@@ -3,6 +3,7 @@
 #include "hopscope/activation_statistics.h"
 
 #include "hopscope/error.h"
+#include "hopscope/symlog_histogram.h"
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
@@ -172,10 +173,30 @@ TEST(ModuleStatistics, GaussianRowKurtosisIsNearThree) {
   EXPECT_NEAR(statistics.meanKurtosis(), 3.0, 0.05);
 }
 
-// Every figure of one [B, T, C] batch against loops, in one row mode.
-void expectMatchesLoops(RowMode mode) {
-  const int64_t batch = 3, tokens = 5, channels = 8;
-  const std::vector<float> values = activationValues(batch, tokens, channels, 21);
+// Histogram counts by the symlog formula in float64, and how many values sit so close to a bin
+// boundary (1e-4 of a bin) that float32 rounding may put them on either side.
+std::vector<int64_t> countsByFormula(const std::vector<float>& values, int64_t* uncertain) {
+  const SymlogHistogram binning;
+  const double half = 0.5 * static_cast<double>(binning.binCount());
+  const double uMax = std::log10(1.0 + binning.maxMagnitude() / binning.linearThreshold());
+  std::vector<int64_t> counts(static_cast<size_t>(binning.binCount()), 0);
+  *uncertain = 0;
+  for (float value : values) {
+    const double p = std::log10(1.0 + std::fabs(double(value)) / binning.linearThreshold()) * half / uMax;
+    const double position = value < 0 ? half - p : half + p;
+    if (std::fabs(position - std::round(position)) < 1e-4) ++*uncertain;
+    const int64_t bin = std::clamp<int64_t>(int64_t(std::floor(position)), 0, binning.binCount() - 1);
+    ++counts[static_cast<size_t>(bin)];
+  }
+  return counts;
+}
+
+// Every figure of one [B, T, C] batch against loops, in one row mode; outlierScale multiplies the
+// planted outliers (past ~1e8 the row sums switch to float64 accumulators).
+void expectMatchesLoops(RowMode mode, int64_t batch, int64_t tokens, int64_t channels, float outlierScale) {
+  std::vector<float> values = activationValues(batch, tokens, channels, 21);
+  for (float& value : values)
+    if (std::fabs(value) >= 60.0f) value *= outlierScale;
   ModuleStatistics statistics(mode);
   statistics.add(floats(values, {batch, tokens, channels}), 10);
 
@@ -195,16 +216,19 @@ void expectMatchesLoops(RowMode mode) {
   expectRelativelyNear(statistics.meanInfNorm(), infNormSum / rows.size(), kFloat32Moments);
 
   std::vector<double> channelMax(channels, 0.0);
-  for (size_t i = 0; i < values.size(); ++i)
+  size_t largestAt = 0;
+  for (size_t i = 0; i < values.size(); ++i) {
     channelMax[i % channels] = std::max(channelMax[i % channels], std::fabs(double(values[i])));
+    if (std::fabs(values[i]) > std::fabs(values[largestAt])) largestAt = i;
+  }
   EXPECT_EQ(statistics.channelMaxAbs(), channelMax);
 
-  // -250 was planted at flat index 60 = sample 1, token 2, channel 4.
+  // -250 (times the scale) was planted in the middle of the batch.
   const MaxAbsLocation location = statistics.maxAbs();
-  EXPECT_EQ(location.value, 250.0);
-  EXPECT_EQ(location.sample, 11);
-  EXPECT_EQ(location.token, 2);
-  EXPECT_EQ(location.channel, 4);
+  EXPECT_EQ(location.value, std::fabs(double(values[largestAt])));
+  EXPECT_EQ(location.sample, 10 + int64_t(largestAt) / (tokens * channels));
+  EXPECT_EQ(location.token, int64_t(largestAt) / channels % tokens);
+  EXPECT_EQ(location.channel, int64_t(largestAt) % channels);
 
   const ReferenceMoments reference(std::vector<double>(values.begin(), values.end()));
   EXPECT_EQ(statistics.moments().count, batch * tokens * channels);
@@ -212,11 +236,26 @@ void expectMatchesLoops(RowMode mode) {
   expectRelativelyNear(statistics.moments().m2, static_cast<double>(reference.m2), kFloat32Moments);
   expectRelativelyNear(statistics.moments().m3, static_cast<double>(reference.m3), kFloat32Moments);
   expectRelativelyNear(statistics.moments().m4, static_cast<double>(reference.m4), kFloat32Moments);
+
   EXPECT_EQ(statistics.histogram().total(), batch * tokens * channels);
+  int64_t uncertain = 0;
+  const std::vector<int64_t> expectedCounts = countsByFormula(values, &uncertain);
+  int64_t misplaced = 0;
+  for (size_t b = 0; b < expectedCounts.size(); ++b)
+    misplaced += std::abs(statistics.histogram().counts()[b] - expectedCounts[b]);
+  EXPECT_LE(misplaced, 2 * uncertain);
 }
 
-TEST(ModuleStatistics, PerSampleRowsMatchLoops) { expectMatchesLoops(RowMode::PerSample); }
-TEST(ModuleStatistics, PerTokenRowsMatchLoops) { expectMatchesLoops(RowMode::PerToken); }
+TEST(ModuleStatistics, PerSampleRowsMatchLoops) { expectMatchesLoops(RowMode::PerSample, 3, 5, 8, 1.0f); }
+TEST(ModuleStatistics, PerTokenRowsMatchLoops) { expectMatchesLoops(RowMode::PerToken, 3, 5, 8, 1.0f); }
+// Wide enough for the vectorised lanes, with a ragged channel tail, and many rows over the threads.
+TEST(ModuleStatistics, WidePerSampleRowsMatchLoops) { expectMatchesLoops(RowMode::PerSample, 6, 37, 100, 1.0f); }
+TEST(ModuleStatistics, WidePerTokenRowsMatchLoops) { expectMatchesLoops(RowMode::PerToken, 6, 37, 100, 1.0f); }
+// Outliers of 1e10 and more: their fourth powers overflow float32 sums.
+TEST(ModuleStatistics, HugeOutliersMatchLoops) {
+  expectMatchesLoops(RowMode::PerSample, 4, 9, 50, 1e9f);
+  expectMatchesLoops(RowMode::PerToken, 4, 9, 50, 1e9f);
+}
 
 void expectMergeEqualsWhole(RowMode mode) {
   const int64_t batch = 6, tokens = 4, channels = 16;

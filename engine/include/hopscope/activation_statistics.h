@@ -12,14 +12,6 @@
 
 namespace hopscope {
 
-// Per-row central moments of an [N, D] float64 tensor, each [N]: the row mean and the sums of the
-// 2nd, 3rd and 4th powers of the deviations from it (two passes, so no cancellation).
-struct RowMoments {
-  int64_t rowLength = 0;
-  at::Tensor mean, m2, m3, m4;
-  static RowMoments of(const at::Tensor& rows);
-};
-
 // Count, mean and sums of centred powers M2..M4 in float64; mergeable with the pairwise update
 // formulas of Pébay (2008) / Terriberry, so merging partial results equals accumulating the whole.
 struct MomentAccumulator {
@@ -27,7 +19,6 @@ struct MomentAccumulator {
   double mean = 0, m2 = 0, m3 = 0, m4 = 0;
 
   void add(const at::Tensor& values);  // any shape, finite values only (the caller filters)
-  void add(const RowMoments& rows);    // all rows' values at once
   void merge(const MomentAccumulator& other);
   double variance(bool unbiased) const;  // NaN if undefined
   double pearsonKurtosis() const;        // (m4/n) / (m2/n)^2, population; NaN if undefined
@@ -68,7 +59,6 @@ class ModuleStatistics {
   const SymlogHistogram& histogram() const { return histogram_; }
 
  private:
-  void takeChannelMaxAbs(const at::Tensor& batchChannelMaxAbs);
   void takeMaxAbs(const MaxAbsLocation& candidate);
 
   RowMode mode_;

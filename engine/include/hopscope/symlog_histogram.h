@@ -10,10 +10,13 @@
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace hopscope {
+
+class SymlogBinner;
 
 class SymlogHistogram {
  public:
@@ -21,7 +24,7 @@ class SymlogHistogram {
   static constexpr double kDefaultLinearThreshold = 1e-3;
   static constexpr double kDefaultMaxMagnitude = 1e6;
 
-  // Throws Error unless binCount >= 1 and 0 < linearThreshold, 0 < maxMagnitude (all finite).
+  // Throws Error unless 1 <= binCount <= 65536 and 0 < linearThreshold, 0 < maxMagnitude (all finite).
   explicit SymlogHistogram(int64_t binCount = kDefaultBinCount,
                            double linearThreshold = kDefaultLinearThreshold,
                            double maxMagnitude = kDefaultMaxMagnitude);
@@ -30,6 +33,10 @@ class SymlogHistogram {
   void add(const at::Tensor& values);
   // The same for values the caller already knows to be finite (skips a pass over them).
   void addFinite(const at::Tensor& values);
+  // Counts binned elsewhere with binner() (one per bin), over `total` values, `overflow` of them
+  // beyond maxMagnitude. Throws Error if the number of counts is not binCount.
+  void addBinned(const std::vector<int64_t>& counts, int64_t total, int64_t overflow);
+  const SymlogBinner& binner() const { return *binner_; }
   // Throws Error if the other histogram has a different binning.
   void merge(const SymlogHistogram& other);
 
@@ -50,6 +57,7 @@ class SymlogHistogram {
   double linearThreshold_;
   double maxMagnitude_;
   double uMax_;
+  std::shared_ptr<const SymlogBinner> binner_;  // shared by copies: it depends on the binning only
   std::vector<int64_t> counts_;
   int64_t total_ = 0;
   int64_t overflow_ = 0;

@@ -1,12 +1,15 @@
 #include "hopscope/activation_statistics.h"
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 
 #include <algorithm>
 #include <limits>
 #include <string>
 
 #include "hopscope/error.h"
+#include "stats/row_scan.h"
+#include "stats/symlog_binner.h"
 
 namespace hopscope {
 namespace {
@@ -31,40 +34,18 @@ at::Tensor tokenShaped(const at::Tensor& activation) {
 
 }  // namespace
 
-RowMoments RowMoments::of(const at::Tensor& rows) {
-  RowMoments moments;
-  moments.rowLength = rows.size(1);
-  moments.mean = rows.mean(1);
-  at::Tensor deviation = rows - moments.mean.unsqueeze(1);
-  at::Tensor squared = deviation * deviation;
-  moments.m2 = squared.sum(1);
-  moments.m3 = deviation.mul_(squared).sum(1);
-  moments.m4 = squared.mul_(squared).sum(1);
-  return moments;
-}
-
 void MomentAccumulator::add(const at::Tensor& values) {
   if (values.numel() == 0) return;
-  add(RowMoments::of(values.detach().reshape({1, -1}).to(at::kDouble)));
-}
-
-void MomentAccumulator::add(const RowMoments& rows) {
-  const int64_t rowCount = rows.mean.numel();
-  if (rowCount == 0 || rows.rowLength == 0) return;
-  // Rows of equal length D combine exactly around the overall mean: with delta_i = mean_i - mean,
-  // sum (d + delta)^k expands and the first-power deviations of each row sum to zero.
-  const double length = static_cast<double>(rows.rowLength);
+  // Two passes in float64: the mean, then the centred powers (no cancellation).
+  const at::Tensor x = values.detach().reshape({-1}).to(at::kDouble);
   MomentAccumulator batch;
-  batch.count = rowCount * rows.rowLength;
-  batch.mean = rows.mean.mean().item<double>();
-  at::Tensor delta = rows.mean - batch.mean;
-  at::Tensor delta2 = delta * delta;
-  batch.m2 = (rows.m2.sum() + length * delta2.sum()).item<double>();
-  batch.m3 = (rows.m3.sum() + 3.0 * (delta * rows.m2).sum() + length * (delta2 * delta).sum())
-                 .item<double>();
-  batch.m4 = (rows.m4.sum() + 4.0 * (delta * rows.m3).sum() + 6.0 * (delta2 * rows.m2).sum() +
-              length * (delta2 * delta2).sum())
-                 .item<double>();
+  batch.count = x.numel();
+  batch.mean = x.mean().item<double>();
+  const at::Tensor deviation = x - batch.mean;
+  const at::Tensor squared = deviation * deviation;
+  batch.m2 = squared.sum().item<double>();
+  batch.m3 = (squared * deviation).sum().item<double>();
+  batch.m4 = (squared * squared).sum().item<double>();
   merge(batch);
 }
 
@@ -105,75 +86,74 @@ double MomentAccumulator::pearsonKurtosis() const {
 ModuleStatistics::ModuleStatistics(RowMode mode) : mode_(mode) {}
 
 void ModuleStatistics::add(const at::Tensor& activation, int64_t firstSample) {
-  const at::Tensor x = tokenShaped(activation);
-  const int64_t batch = x.size(0), tokens = x.size(1), channels = x.size(2);
+  at::Tensor x = tokenShaped(activation);
+  const int64_t tokens = x.size(1), channels = x.size(2);
   if (!channelMaxAbs_.empty() && static_cast<int64_t>(channelMaxAbs_.size()) != channels)
     throw Error("activation statistics: the channel count changed from " +
                 std::to_string(channelMaxAbs_.size()) + " to " + std::to_string(channels));
-  const int64_t rowLength = mode_ == RowMode::PerSample ? tokens * channels : channels;
+  const int64_t tokensPerRow = mode_ == RowMode::PerSample ? tokens : 1;
+  const int64_t rowLength = tokensPerRow * channels;
   if (x.numel() == 0) return;
   if (rowLength < 2)
     throw Error(std::string("activation statistics: ") + modeName(mode_) + " rows of " +
                 std::to_string(rowLength) +
                 " value(s) have no unbiased standard deviation, so no kurtosis");
+  if (x.scalar_type() != at::kDouble) x = x.to(at::kFloat);
+  x = x.contiguous();
 
-  const at::Tensor rows = x.reshape({-1, rowLength});
-  const int64_t rowCount = rows.size(0);
-  // One pass gives |x|, the row infinity norms and, since max propagates NaN and Inf, which rows
-  // are finite: only those rows are then checked value by value.
-  at::Tensor magnitudes = x.abs();
-  const at::Tensor rowInfNorms = magnitudes.reshape({rowCount, rowLength}).amax(1);
-  at::Tensor rowIsFinite = at::isfinite(rowInfNorms);
-  int64_t finiteRows = rowIsFinite.sum().item<int64_t>();
-  if (finiteRows < rowCount) {
-    const at::Tensor suspicious = rowIsFinite.logical_not().nonzero().squeeze(1);
-    const at::Tensor finiteCounts = at::isfinite(rows.index_select(0, suspicious)).sum(1);
-    nonFiniteValues_ += suspicious.numel() * rowLength - finiteCounts.sum().item<int64_t>();
+  // One fused sweep per row, rows shared out over the intra-op threads, each thread with its own
+  // channel maxima and histogram counts.
+  const int64_t rowCount = x.numel() / rowLength;
+  std::vector<RowFigures> figures(static_cast<size_t>(rowCount));
+  std::vector<ScanTotals> totals(static_cast<size_t>(at::get_num_threads()),
+                                 ScanTotals(channels, histogram_.binCount()));
+  const int64_t grain = std::max<int64_t>(1, 32768 / rowLength);
+  at::parallel_for(0, rowCount, grain, [&](int64_t begin, int64_t end) {
+    ScanTotals& mine = totals[static_cast<size_t>(at::get_thread_num())];
+    if (x.scalar_type() == at::kDouble)
+      scanRows(x.data_ptr<double>(), begin, end, tokensPerRow, channels, histogram_.binner(), figures.data(), mine);
+    else
+      scanRows(x.data_ptr<float>(), begin, end, tokensPerRow, channels, histogram_.binner(), figures.data(), mine);
+  });
+  for (size_t t = 1; t < totals.size(); ++t) totals[0].merge(totals[t]);
+
+  const double n = static_cast<double>(rowLength);
+  int64_t bestRow = -1;
+  for (int64_t r = 0; r < rowCount; ++r) {
+    const RowFigures& row = figures[static_cast<size_t>(r)];
+    if (row.nonFinite > 0) {
+      ++nonFiniteRows_;
+      nonFiniteValues_ += row.nonFinite;
+      continue;
+    }
+    const double unbiasedVariance = row.m2 / (n - 1.0);
+    const double kurtosis = (row.m4 / n) / (unbiasedVariance * unbiasedVariance + kKurtosisEpsilon);
+    maxKurtosis_ = rows_ == 0 ? kurtosis : std::max(maxKurtosis_, kurtosis);
+    kurtosisSum_ += kurtosis;
+    infNormSum_ += row.maxAbs;
+    ++rows_;
+    MomentAccumulator rowMoments;
+    rowMoments.count = rowLength;
+    rowMoments.mean = row.mean;
+    rowMoments.m2 = row.m2;
+    rowMoments.m3 = row.m3;
+    rowMoments.m4 = row.m4;
+    moments_.merge(rowMoments);
+    if (bestRow < 0 || row.maxAbs > figures[static_cast<size_t>(bestRow)].maxAbs) bestRow = r;
   }
-  nonFiniteRows_ += rowCount - finiteRows;
-  if (finiteRows == 0) return;
-  const bool allFinite = finiteRows == rowCount;
+  if (bestRow < 0) return;  // every row held NaN or Inf
 
-  if (!allFinite) {
-    const at::Tensor excluded = rowIsFinite.logical_not();
-    magnitudes.masked_fill_(mode_ == RowMode::PerSample ? excluded.reshape({batch, 1, 1})
-                                                        : excluded.reshape({batch, tokens, 1}),
-                            -1.0);
-  }
-  infNormSum_ += (allFinite ? rowInfNorms : rowInfNorms.masked_select(rowIsFinite))
-                     .to(at::kDouble).sum().item<double>();
-  takeChannelMaxAbs(magnitudes.amax({0, 1}));
-  // The largest |x|: the row with the largest norm, then the position within that row (cheaper than
-  // a second pass over everything; ties resolve to the first occurrence either way).
-  const int64_t bestRow =
-      (allFinite ? rowInfNorms : rowInfNorms.masked_fill(rowIsFinite.logical_not(), -1.0)).argmax().item<int64_t>();
-  const auto [largest, indexInRow] = magnitudes.reshape({rowCount, rowLength})[bestRow].max(0);
-  const int64_t index = bestRow * rowLength + indexInRow.item<int64_t>();
-  takeMaxAbs({largest.item<double>(), firstSample + index / (tokens * channels),
-              (index / channels) % tokens, index % channels});
+  if (channelMaxAbs_.empty()) channelMaxAbs_.assign(static_cast<size_t>(channels), 0.0);
+  for (size_t c = 0; c < channelMaxAbs_.size(); ++c)
+    channelMaxAbs_[c] = std::max(channelMaxAbs_[c], totals[0].channelMaxAbs[c]);
+  histogram_.addBinned(totals[0].bins, totals[0].binned, totals[0].overflow);
 
-  const at::Tensor finiteRowValues =
-      allFinite ? rows : rows.index_select(0, rowIsFinite.nonzero().squeeze(1));
-  // Per-row moments in the activation's own precision (ATen sums float32 with cascaded partial
-  // sums, ~1e-7 relative), then carried in float64: a float64 copy of every activation would cost
-  // more than the forward that produced it.
-  // Fourth powers of float32 deviations overflow past ~1e9: such rows are done in float64.
-  const bool hugeForFloat = x.scalar_type() != at::kDouble && largest.item<double>() > 1e9;
-  RowMoments moments = RowMoments::of(hugeForFloat ? finiteRowValues.to(at::kDouble) : finiteRowValues);
-  moments.mean = moments.mean.to(at::kDouble);
-  moments.m2 = moments.m2.to(at::kDouble);
-  moments.m3 = moments.m3.to(at::kDouble);
-  moments.m4 = moments.m4.to(at::kDouble);
-  const at::Tensor unbiasedVariance = moments.m2 / static_cast<double>(rowLength - 1);
-  const at::Tensor kurtosis = (moments.m4 / static_cast<double>(rowLength)) /
-                              (unbiasedVariance * unbiasedVariance + kKurtosisEpsilon);
-  const double batchMaxKurtosis = kurtosis.max().item<double>();
-  maxKurtosis_ = rows_ == 0 ? batchMaxKurtosis : std::max(maxKurtosis_, batchMaxKurtosis);
-  kurtosisSum_ += kurtosis.sum().item<double>();
-  rows_ += finiteRows;
-
-  moments_.add(moments);
-  histogram_.addFinite(finiteRowValues);
+  // The largest |x|: its row is known; its first position within that row.
+  const double largest = figures[static_cast<size_t>(bestRow)].maxAbs;
+  const at::Tensor bestValues = x.reshape({rowCount, rowLength})[bestRow].abs().to(at::kDouble);
+  const int64_t indexInRow = (bestValues == largest).to(at::kByte).argmax().item<int64_t>();
+  const int64_t index = bestRow * rowLength + indexInRow;
+  takeMaxAbs({largest, firstSample + index / (tokens * channels), (index / channels) % tokens, index % channels});
 }
 
 void ModuleStatistics::merge(const ModuleStatistics& other) {
@@ -212,14 +192,6 @@ double ModuleStatistics::meanInfNorm() const {
 }
 
 double ModuleStatistics::maxKurtosis() const { return rows_ > 0 ? maxKurtosis_ : kNaN; }
-
-void ModuleStatistics::takeChannelMaxAbs(const at::Tensor& batchChannelMaxAbs) {
-  const at::Tensor values = batchChannelMaxAbs.to(at::kDouble).cpu().contiguous();
-  const double* batchValues = values.data_ptr<double>();
-  if (channelMaxAbs_.empty()) channelMaxAbs_.assign(static_cast<size_t>(values.numel()), 0.0);
-  for (size_t i = 0; i < channelMaxAbs_.size(); ++i)
-    channelMaxAbs_[i] = std::max(channelMaxAbs_[i], batchValues[i]);
-}
 
 // Ties keep the location seen first, so merge order matches accumulation order.
 void ModuleStatistics::takeMaxAbs(const MaxAbsLocation& candidate) {

@@ -1,11 +1,13 @@
 #include "hopscope/symlog_histogram.h"
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 
 #include <cmath>
 #include <sstream>
 
 #include "hopscope/error.h"
+#include "stats/symlog_binner.h"
 
 namespace hopscope {
 namespace {
@@ -21,8 +23,8 @@ bool allFinite(const at::Tensor& values) {
 
 SymlogHistogram::SymlogHistogram(int64_t binCount, double linearThreshold, double maxMagnitude)
     : binCount_(binCount), linearThreshold_(linearThreshold), maxMagnitude_(maxMagnitude) {
-  if (binCount < 1)
-    throw Error("symlog histogram: the bin count must be at least 1, got " +
+  if (binCount < 1 || binCount > 65536)
+    throw Error("symlog histogram: the bin count must be between 1 and 65536, got " +
                 std::to_string(binCount));
   if (!(std::isfinite(linearThreshold) && linearThreshold > 0))
     throw Error("symlog histogram: the linear threshold must be a positive number, got " +
@@ -32,6 +34,7 @@ SymlogHistogram::SymlogHistogram(int64_t binCount, double linearThreshold, doubl
                 std::to_string(maxMagnitude));
   uMax_ = std::log10(1.0 + maxMagnitude / linearThreshold);
   counts_.assign(static_cast<size_t>(binCount), 0);
+  binner_ = std::make_shared<const SymlogBinner>(binCount, linearThreshold, maxMagnitude);
 }
 
 void SymlogHistogram::add(const at::Tensor& values) {
@@ -46,21 +49,41 @@ void SymlogHistogram::add(const at::Tensor& values) {
 void SymlogHistogram::addFinite(const at::Tensor& values) {
   at::Tensor v = values.detach().reshape({-1});
   if (v.scalar_type() != at::kDouble) v = v.to(at::kFloat);
+  v = v.contiguous();
   if (v.numel() == 0) return;
-
-  at::Tensor magnitude = v.abs();
-  overflow_ += (magnitude > maxMagnitude_).sum().item<int64_t>();
-  // Bin position (u / umax + 1) * binCount / 2 in [0, binCount]: edge i sits at position i.
-  const double half = 0.5 * static_cast<double>(binCount_);
-  // log(1 + a) rather than log1p(a): ATen vectorizes log but not log1p (10x slower here), and the
-  // difference (< 1e-7 absolute for tiny a) moves a value by under 1e-6 of a bin.
-  at::Tensor position = magnitude.div_(linearThreshold_).add_(1.0).log_().mul_(half / (std::log(10.0) * uMax_));
-  at::Tensor bin = at::copysign(position, v).add_(half).floor_();
-  bin = bin.clamp_(0, static_cast<double>(binCount_ - 1)).to(at::kLong);
-  at::Tensor binCounts = at::bincount(bin, {}, binCount_).cpu().contiguous();
-  const int64_t* added = binCounts.data_ptr<int64_t>();
-  for (int64_t i = 0; i < binCount_; ++i) counts_[static_cast<size_t>(i)] += added[i];
+  // Per-thread counts over chunks of the values, added up afterwards.
+  const size_t threads = static_cast<size_t>(at::get_num_threads());
+  std::vector<std::vector<int64_t>> counts(threads, std::vector<int64_t>(counts_.size(), 0));
+  std::vector<int64_t> overflow(threads, 0);
+  const SymlogBinner& binning = *binner_;
+  at::parallel_for(0, v.numel(), 1 << 16, [&](int64_t begin, int64_t end) {
+    const size_t thread = static_cast<size_t>(at::get_thread_num());
+    int64_t* mine = counts[thread].data();
+    int64_t beyond = 0;
+    auto count = [&](auto* data) {
+      for (int64_t i = begin; i < end; ++i) {
+        ++mine[binning.bin(static_cast<float>(data[i]))];
+        beyond += binning.overflows(std::fabs(static_cast<double>(data[i])));
+      }
+    };
+    if (v.scalar_type() == at::kDouble) count(v.data_ptr<double>());
+    else count(v.data_ptr<float>());
+    overflow[thread] += beyond;
+  });
+  for (size_t t = 0; t < threads; ++t) {
+    for (size_t i = 0; i < counts_.size(); ++i) counts_[i] += counts[t][i];
+    overflow_ += overflow[t];
+  }
   total_ += v.numel();
+}
+
+void SymlogHistogram::addBinned(const std::vector<int64_t>& counts, int64_t total, int64_t overflow) {
+  if (counts.size() != counts_.size())
+    throw Error("symlog histogram: got " + std::to_string(counts.size()) + " bin counts for " +
+                std::to_string(counts_.size()) + " bins");
+  for (size_t i = 0; i < counts_.size(); ++i) counts_[i] += counts[i];
+  total_ += total;
+  overflow_ += overflow;
 }
 
 void SymlogHistogram::merge(const SymlogHistogram& other) {
