@@ -150,3 +150,59 @@ TEST(QuantizationDiagnostics, RejectsMismatches) {
 
 }  // namespace
 }  // namespace hopscope
+
+namespace hopscope {
+namespace {
+
+// The fused sweep against the two-step ATen path: bit-identical values, equal counts, energies
+// equal up to summation order.
+void expectFusedEqualsTwoStep(const at::Tensor& x, const ActivationGrid& grid) {
+  const at::Tensor reference = fakeQuantizeActivation(x, grid);
+  const QuantizerDiagnostics expected = diagnose(x, reference, grid);
+  QuantizerDiagnostics fused;
+  const at::Tensor quantized = fakeQuantizeAndDiagnose(x, grid, fused);
+  ASSERT_EQ(quantized.sizes(), x.sizes());
+  ASSERT_EQ(quantized.scalar_type(), x.scalar_type());
+  EXPECT_TRUE(at::equal(quantized, reference)) << "bits " << grid.bits;
+  EXPECT_EQ(fused.count, expected.count);
+  EXPECT_EQ(fused.clipped, expected.clipped);
+  EXPECT_EQ(fused.levelCounts, expected.levelCounts);
+  EXPECT_NEAR(fused.signalEnergy, expected.signalEnergy, 1e-10 * expected.signalEnergy);
+  EXPECT_NEAR(fused.noiseEnergy, expected.noiseEnergy, 1e-9 * expected.noiseEnergy);
+}
+
+TEST(FakeQuantizeAndDiagnose, EqualsQuantizingThenDiagnosing) {
+  at::manual_seed(3);
+  for (const at::ScalarType dtype : {at::kFloat, at::kDouble}) {
+    for (const int bits : {2, 4, 8, 16}) {
+      const ActivationGrid grid = gridFor(-1.5, 4.0, bits);
+      // Gaussian bulk, values beyond both ends of the range, and exact ties k.5 * scale.
+      at::Tensor x = (at::randn({3, 50000}, dtype) * 1.5).contiguous();
+      x[0].narrow(0, 0, 2000).copy_((at::arange(2000, dtype) - 1000.5) * grid.scale);
+      x[1].narrow(0, 0, 10).fill_(100.0);
+      x[1].narrow(0, 10, 10).fill_(-100.0);
+      expectFusedEqualsTwoStep(x, grid);
+      expectFusedEqualsTwoStep(x.t(), grid);  // not contiguous
+    }
+  }
+}
+
+TEST(FakeQuantizeAndDiagnose, MergesAcrossBatchesAndRefusesABadGrid) {
+  const ActivationGrid grid = gridFor(-1.0, 1.0, 8);
+  const at::Tensor x = at::linspace(-2.0, 2.0, 1001, at::kFloat);
+  QuantizerDiagnostics twice;
+  fakeQuantizeAndDiagnose(x, grid, twice);
+  fakeQuantizeAndDiagnose(x, grid, twice);
+  QuantizerDiagnostics once = diagnose(x, fakeQuantizeActivation(x, grid), grid);
+  EXPECT_EQ(twice.count, 2 * once.count);
+  EXPECT_EQ(twice.clipped, 2 * once.clipped);
+  ActivationGrid bad = grid;
+  bad.scale = 0.0;
+  QuantizerDiagnostics untouched;
+  EXPECT_THROW(fakeQuantizeAndDiagnose(x, bad, untouched), Error);
+  EXPECT_EQ(untouched.count, 0);
+  EXPECT_THROW(fakeQuantizeAndDiagnose(at::arange(4), grid, untouched), Error);  // integer input
+}
+
+}  // namespace
+}  // namespace hopscope

@@ -37,6 +37,10 @@ struct QuantizerDiagnostics {
 
 // x: the activation batch, quantized: fakeQuantizeActivation(x, grid). Same shapes; any floating dtype.
 QuantizerDiagnostics diagnose(const at::Tensor& x, const at::Tensor& quantized, const ActivationGrid& grid);
+// fakeQuantizeActivation(x, grid), with diagnose(x, result, grid) merged into `into`: the same
+// numbers in one sweep over x instead of a dozen (this runs on every activation of a quantized
+// forward). Throws Error as those two do.
+at::Tensor fakeQuantizeAndDiagnose(const at::Tensor& x, const ActivationGrid& grid, QuantizerDiagnostics& into);
 // w: the weight that quantizeWeight() turned into `quantized`.
 QuantizerDiagnostics diagnose(const at::Tensor& w, const QuantizedWeight& quantized);
 

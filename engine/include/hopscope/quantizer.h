@@ -50,6 +50,9 @@ struct ActivationGrid {
 // bits in [2, 16]; min, max finite with min <= max. Throws Error otherwise.
 ActivationGrid gridFor(double min, double max, int bits);
 
+// Throws Error unless bits is in [2, 16], the scale positive and finite, the zero point on the grid.
+void checkActivationGrid(const ActivationGrid& grid);
+
 // Fake-quantized x, same shape and dtype (x floating, any shape).
 at::Tensor fakeQuantizeActivation(const at::Tensor& x, const ActivationGrid& grid);
 

@@ -1,6 +1,7 @@
 #include "hopscope/quantization_diagnostics.h"
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 
 #include <algorithm>
 #include <cmath>
@@ -9,6 +10,7 @@
 #include <string>
 
 #include "hopscope/error.h"
+#include "quant/activation_quant_scan.h"
 
 namespace hopscope {
 namespace {
@@ -89,6 +91,42 @@ int64_t QuantizerDiagnostics::levels99() const {
 
 QuantizerDiagnostics diagnose(const at::Tensor& x, const at::Tensor& quantized, const ActivationGrid& grid) {
   return summarize(x, quantized, activationCodes(x, grid), grid.bits, 0);
+}
+
+at::Tensor fakeQuantizeAndDiagnose(const at::Tensor& x, const ActivationGrid& grid, QuantizerDiagnostics& into) {
+  const bool fused = x.defined() && (x.scalar_type() == at::kFloat || x.scalar_type() == at::kDouble);
+  if (!fused) {  // other dtypes (and the errors for non-floating input) take the general path
+    at::Tensor quantized = fakeQuantizeActivation(x, grid);
+    into.merge(diagnose(x, quantized, grid));
+    return quantized;
+  }
+  checkActivationGrid(grid);
+  const at::Tensor values = x.detach().contiguous();
+  at::Tensor quantized = at::empty_like(values);
+  const int64_t levels = int64_t(1) << grid.bits;
+  std::vector<QuantScanTotals> totals(static_cast<size_t>(at::get_num_threads()), QuantScanTotals(levels));
+  at::parallel_for(0, values.numel(), 1 << 15, [&](int64_t begin, int64_t end) {
+    QuantScanTotals& mine = totals[static_cast<size_t>(at::get_thread_num())];
+    if (values.scalar_type() == at::kFloat)
+      fakeQuantizeScan(values.data_ptr<float>(), quantized.data_ptr<float>(), begin, end,
+                       static_cast<float>(grid.scale), static_cast<float>(grid.zeroPoint),
+                       static_cast<float>(levels - 1), mine);
+    else
+      fakeQuantizeScan(values.data_ptr<double>(), quantized.data_ptr<double>(), begin, end, grid.scale,
+                       static_cast<double>(grid.zeroPoint), static_cast<double>(levels - 1), mine);
+  });
+  QuantizerDiagnostics batch;
+  batch.bits = grid.bits;
+  batch.count = values.numel();
+  batch.levelCounts.assign(static_cast<size_t>(levels), 0);
+  for (const QuantScanTotals& part : totals) {
+    batch.clipped += part.clipped;
+    batch.signalEnergy += part.signalEnergy;
+    batch.noiseEnergy += part.noiseEnergy;
+    for (size_t i = 0; i < batch.levelCounts.size(); ++i) batch.levelCounts[i] += part.levelCounts[i];
+  }
+  into.merge(batch);
+  return quantized;
 }
 
 QuantizerDiagnostics diagnose(const at::Tensor& w, const QuantizedWeight& quantized) {

@@ -96,8 +96,7 @@ struct QuantizationSimulator::Impl : public ForwardHooks {
         quantizer.observed = true;
         result = fakeQuantizeActivation(value, quantizer.grid);
       } else {
-        result = fakeQuantizeActivation(value, quantizer.grid);
-        quantizer.diagnostics.merge(diagnose(value, result, quantizer.grid));
+        result = fakeQuantizeAndDiagnose(value, quantizer.grid, quantizer.diagnostics);
       }
     }
     return observer ? observer->onActivation(site, result) : result;

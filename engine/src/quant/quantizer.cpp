@@ -64,7 +64,9 @@ at::Tensor mseScale(const at::Tensor& groups, const at::Tensor& absMax, int bits
   return bestScale;
 }
 
-void checkGrid(const ActivationGrid& grid) {
+}  // namespace
+
+void checkActivationGrid(const ActivationGrid& grid) {
   checkBits(grid.bits, "activation quantization");
   if (!(std::isfinite(grid.scale) && grid.scale > 0))
     throw Error("activation quantization: the scale must be a positive number, got " +
@@ -73,8 +75,6 @@ void checkGrid(const ActivationGrid& grid) {
     throw Error("activation quantization: the zero point " + std::to_string(grid.zeroPoint) +
                 " is outside [0, " + std::to_string((int64_t(1) << grid.bits) - 1) + "]");
 }
-
-}  // namespace
 
 QuantizedWeight quantizeWeight(const at::Tensor& w, int bits, Granularity granularity,
                                WeightRange range) {
@@ -132,7 +132,7 @@ ActivationGrid gridFor(double min, double max, int bits) {
 
 at::Tensor activationCodes(const at::Tensor& x, const ActivationGrid& grid) {
   checkFloating(x, "activation quantization");
-  checkGrid(grid);
+  checkActivationGrid(grid);
   return at::round(x.detach() / grid.scale).add_(static_cast<double>(grid.zeroPoint));
 }
 
