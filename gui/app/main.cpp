@@ -40,38 +40,71 @@ void screenshotWhenIdle(MainWindow& window, const QString& path) {
   QObject::connect(window.jobs(), &ModelJobs::idle, &window, grabAndQuit, Qt::SingleShotConnection);
 }
 
+// The options, shared by the text-only path (--help, --version) and the GUI path.
+struct CommandLine {
+  QCommandLineParser parser;
+  const QCommandLineOption view{QStringLiteral("view"),
+      QStringLiteral("View to show: %1.").arg(MainWindow::viewNames().join(QStringLiteral(", "))),
+      QStringLiteral("NAME"), QStringLiteral("attention")};
+  const QCommandLineOption text{QStringLiteral("text"),
+      QStringLiteral("Input text, run once each model has loaded (default: a sample sentence)."),
+      QStringLiteral("TEXT")};
+  const QCommandLineOption threads{QStringLiteral("threads"),
+      QStringLiteral("LibTorch threads (default: HOPSCOPE_THREADS or the number of cores)."),
+      QStringLiteral("N"), QStringLiteral("0")};
+  const QCommandLineOption screenshot{QStringLiteral("screenshot"),
+      QStringLiteral("Wait until every load and run has finished, save the window to FILE.png and exit."),
+      QStringLiteral("FILE.png")};
+
+  CommandLine() {
+    parser.setApplicationDescription(QStringLiteral(
+        "hopscope: a workbench for activation outliers in transformers.\n"
+        "MODEL is PATH[@NORMALIZER]: a checkpoint directory (config.json plus model.safetensors or\n"
+        "pytorch_model.bin, plus tokenizer files), optionally with a normalizer: softmax, softmax1,\n"
+        "softmax1-legacy, clipped:GAMMA:ZETA or clipped-softmax1:GAMMA:ZETA."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("MODEL"), QStringLiteral("Models to open."),
+                                 QStringLiteral("[MODEL...]"));
+    parser.addOptions({view, text, threads, screenshot});
+  }
+};
+
+void setApplicationNames() {
+  QCoreApplication::setApplicationName(QStringLiteral("hopscope"));
+  QCoreApplication::setApplicationVersion(QStringLiteral(HOPSCOPE_VERSION));
+}
+
+// --help and --version print and exit: they must work without a display.
+bool onlyPrints(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const QByteArray arg(argv[i]);
+    if (arg == "-h" || arg == "--help" || arg == "--help-all" || arg == "-v" || arg == "--version") return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (onlyPrints(argc, argv)) {
+    QCoreApplication app(argc, argv);
+    setApplicationNames();
+    CommandLine commandLine;
+    commandLine.parser.process(app);  // prints and exits
+    return 0;
+  }
   QApplication app(argc, argv);
-  QApplication::setApplicationName(QStringLiteral("hopscope"));
-  QApplication::setApplicationVersion(QStringLiteral(HOPSCOPE_VERSION));
+  setApplicationNames();
   QApplication::setFont(QFont(QStringLiteral("DejaVu Sans"), 10));
 
-  QCommandLineParser parser;
-  parser.setApplicationDescription(QStringLiteral(
-      "hopscope: a workbench for activation outliers in transformers.\n"
-      "MODEL is PATH[@NORMALIZER]: a checkpoint directory (config.json plus model.safetensors or\n"
-      "pytorch_model.bin, plus tokenizer files), optionally with a normalizer: softmax, softmax1,\n"
-      "softmax1-legacy, clipped:GAMMA:ZETA or clipped-softmax1:GAMMA:ZETA."));
-  parser.addHelpOption();
-  parser.addVersionOption();
-  parser.addPositionalArgument(QStringLiteral("MODEL"), QStringLiteral("Models to open."),
-                               QStringLiteral("[MODEL...]"));
-  const QCommandLineOption viewOption(QStringLiteral("view"),
-      QStringLiteral("View to show: %1.").arg(MainWindow::viewNames().join(QStringLiteral(", "))),
-      QStringLiteral("NAME"), QStringLiteral("attention"));
-  const QCommandLineOption textOption(QStringLiteral("text"),
-      QStringLiteral("Input text, run once each model has loaded (default: a sample sentence)."),
-      QStringLiteral("TEXT"));
-  const QCommandLineOption threadsOption(QStringLiteral("threads"),
-      QStringLiteral("LibTorch threads (default: HOPSCOPE_THREADS or the number of cores)."),
-      QStringLiteral("N"), QStringLiteral("0"));
-  const QCommandLineOption screenshotOption(QStringLiteral("screenshot"),
-      QStringLiteral("Wait until every load and run has finished, save the window to FILE.png and exit."),
-      QStringLiteral("FILE.png"));
-  parser.addOptions({viewOption, textOption, threadsOption, screenshotOption});
-  parser.process(app);
+  CommandLine commandLine;
+  const QCommandLineParser& parser = commandLine.parser;
+  const QCommandLineOption& viewOption = commandLine.view;
+  const QCommandLineOption& textOption = commandLine.text;
+  const QCommandLineOption& threadsOption = commandLine.threads;
+  const QCommandLineOption& screenshotOption = commandLine.screenshot;
+  commandLine.parser.process(app);
 
   bool threadsOk = false;
   const int threads = parser.value(threadsOption).toInt(&threadsOk);

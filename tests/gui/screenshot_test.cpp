@@ -1,6 +1,6 @@
 // The hopscope binary end to end: --screenshot waits for the load and the run, writes the window
 // as a PNG and exits 0; an unwritable screenshot path exits 1 with a message; a bad --view is a
-// usage error (2).
+// usage error (2); --help and --version work without a display.
 #include <QFileInfo>
 #include <QImage>
 #include <QProcess>
@@ -12,12 +12,19 @@ namespace {
 struct Outcome {
   int exitCode = -1;
   QString errors;
+  QString output;
 };
 
-Outcome runHopscope(const QStringList& arguments) {
+// withDisplay false: no platform plugin is forced and no display variable is passed, as in a
+// plain terminal without X.
+Outcome runHopscope(const QStringList& arguments, bool withDisplay = true) {
   QProcess process;
   QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-  environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+  if (withDisplay) {
+    environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+  } else {
+    for (const char* name : {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"}) environment.remove(QString::fromLatin1(name));
+  }
   process.setProcessEnvironment(environment);
   process.start(QStringLiteral(HOPSCOPE_GUI_BINARY), arguments);
   if (!process.waitForFinished(120000)) {
@@ -28,6 +35,7 @@ Outcome runHopscope(const QStringList& arguments) {
   Outcome outcome;
   outcome.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
   outcome.errors = QString::fromLocal8Bit(process.readAllStandardError());
+  outcome.output = QString::fromLocal8Bit(process.readAllStandardOutput());
   return outcome;
 }
 
@@ -57,6 +65,15 @@ class ScreenshotTest : public QObject {
     QCOMPARE(outcome.exitCode, 1);
     QVERIFY2(outcome.errors.contains(path), qPrintable(outcome.errors));
     QVERIFY(!QFileInfo::exists(path));
+  }
+
+  void helpAndVersionNeedNoDisplay() {
+    const Outcome help = runHopscope({QStringLiteral("--help")}, false);
+    QVERIFY2(help.exitCode == 0, qPrintable(help.errors));
+    QVERIFY2(help.output.contains(QStringLiteral("--screenshot")), qPrintable(help.output));
+    const Outcome version = runHopscope({QStringLiteral("--version")}, false);
+    QVERIFY2(version.exitCode == 0, qPrintable(version.errors));
+    QVERIFY2(version.output.startsWith(QStringLiteral("hopscope ")), qPrintable(version.output));
   }
 
   void unknownViewIsAUsageError() {
