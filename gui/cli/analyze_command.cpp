@@ -3,6 +3,7 @@
 #include <iostream>
 #include <memory>
 
+#include "bundled_resources.h"
 #include "cancel_signal.h"
 #include "commands.h"
 #include "hopscope/analysis_json.h"
@@ -44,8 +45,9 @@ void addAnalyzeCommand(CLI::App& app) {
       "analyze", "Outlier statistics per module (kurtosis, infinity norm, max |x| and where, histograms), "
                  "attention-head statistics, the paper-protocol summary and the task metric, per model.");
   command->add_option("MODEL", options->models, "One or more PATH[@NORMALIZER]")->required();
-  command->add_option("--data", options->data, "UTF-8 text file, or a folder of .txt files (one document per line)")
-      ->required();
+  command->add_option("--data", options->data,
+                      "UTF-8 text file, or a folder of .txt files (one document per line); " +
+                          bundledDefaultNote(kBundledEvalText) + ", the held-out last chapters of Moby-Dick");
   command->add_option("--samples", options->settings.samples, "Token blocks to evaluate")
       ->check(CLI::PositiveNumber)->capture_default_str();
   command->add_option("--seq-len", options->settings.seqLen, "Tokens per block")
@@ -61,6 +63,7 @@ void addAnalyzeCommand(CLI::App& app) {
   command->add_option("--csv", options->csv, "Also write summary.csv and <model>.modules.csv into this folder");
   command->callback([options] {
     installCancelOnInterrupt();
+    if (options->data.empty()) options->data = requireBundledFile(kBundledEvalText, "--data");
     const TextCorpus corpus = readTextCorpus(options->data);
     std::vector<ModelAnalysis> analyses;
     const double share = 1.0 / static_cast<double>(options->models.size());

@@ -3,6 +3,7 @@
 #include <memory>
 #include <sstream>
 
+#include "bundled_resources.h"
 #include "cancel_signal.h"
 #include "commands.h"
 #include "hopscope/error.h"
@@ -74,8 +75,12 @@ void addQuantizeCommand(CLI::App& app) {
                   "clipped fraction, SQNR and levels holding 99% of the values. Comma lists in --wbits, "
                   "--abits and --estimator run a sweep; the first combination is the main result.");
   command->add_option("MODEL", o->models, "One or more PATH[@NORMALIZER]")->required();
-  command->add_option("--data", o->data, "Evaluation text: a UTF-8 file or a folder of .txt files")->required();
-  command->add_option("--calib", o->calib, "Calibration text (default: the evaluation text)");
+  command->add_option("--data", o->data,
+                      "Evaluation text: a UTF-8 file or a folder of .txt files; " +
+                          bundledDefaultNote(kBundledEvalText) + ", the held-out last chapters of Moby-Dick");
+  command->add_option("--calib", o->calib,
+                      "Calibration text; " + bundledDefaultNote(kBundledTrainText) +
+                          ", the chapters before the evaluation text's (give --calib explicitly with your own --data)");
   command->add_option("--wbits", o->wbits, "Weight bits, or a comma list for a sweep")->capture_default_str();
   command->add_option("--abits", o->abits, "Activation bits, or a comma list for a sweep")->capture_default_str();
   command->add_option("--granularity", o->granularity, "Weight quantization granularity")
@@ -103,8 +108,11 @@ void addQuantizeCommand(CLI::App& app) {
     const std::vector<int> abits = bitList(o->abits, "--abits");
     const std::vector<std::string> estimators = splitList(o->estimators);
     if (estimators.empty()) throw Error("--estimator is empty");
+    // Calibrating on the evaluated text would leak it into the ranges: the defaults are disjoint chapters.
+    if (o->data.empty()) o->data = requireBundledFile(kBundledEvalText, "--data");
+    if (o->calib.empty()) o->calib = requireBundledFile(kBundledTrainText, "--calib");
     const TextCorpus corpus = readTextCorpus(o->data);
-    const TextCorpus calibration = o->calib.empty() ? corpus : readTextCorpus(o->calib);
+    const TextCorpus calibration = readTextCorpus(o->calib);
 
     nlohmann::json models = nlohmann::json::array();
     for (const std::string& argument : o->models) {

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <memory>
 
+#include "bundled_resources.h"
 #include "commands.h"
 #include "hopscope/error.h"
 #include "hopscope/loaded_model.h"
@@ -36,9 +37,9 @@ std::unique_ptr<QuantizationSimulator> calibratedSimulator(const LoadedModel& mo
                                                            const JobControl& job) {
   QuantizationSettings settings = parseQuantSpec(options.quant);
   settings.estimator = options.estimator;
-  if (options.calib.empty()) throw Error("--quant needs --calib DATA (text to estimate activation ranges on)");
+  const std::string calib = options.calib.empty() ? requireBundledFile(kBundledTrainText, "--calib") : options.calib;
   if (!model.tokenizer()) throw Error(model.info().path + ": no tokenizer files, so text cannot be run");
-  const TextCorpus calibration = readTextCorpus(options.calib);
+  const TextCorpus calibration = readTextCorpus(calib);
   EvaluationData data;
   const int64_t seqLen = std::min<int64_t>(128, model.info().maxPositions);
   data.calibrationBlocks = makeTokenBlocks(calibration, *model.tokenizer(), seqLen, options.calibBatches * 8).ids;
@@ -71,8 +72,8 @@ void addRunCommand(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--quant", options->quant,
                       "Run the simulated quantized model instead: wXaY, e.g. w8a8 (the reference protocol; "
-                      "needs --calib)");
-  command->add_option("--calib", options->calib, "Calibration text for --quant (file or folder of .txt)");
+                      "calibrated on --calib)");
+  command->add_option("--calib", options->calib, "Calibration text for --quant (file or folder of .txt); " + bundledDefaultNote(kBundledTrainText));
   command->add_option("--calib-batches", options->calibBatches, "Calibration batches of 8 blocks for --quant")
       ->check(CLI::PositiveNumber)->capture_default_str();
   command->add_option("--estimator", options->estimator, "Activation range estimator for --quant")

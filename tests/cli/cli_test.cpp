@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "hopscope/safetensors.h"
+#include "hopscope/text_corpus.h"
 
 using namespace hopscope;
 namespace fs = std::filesystem;
@@ -45,8 +46,12 @@ class CliTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(scratch_); }
 
-  CommandResult run(const std::vector<std::string>& arguments) {
-    std::string command = quote(HOPSCOPE_CLI);
+  // RESOURCES, when given, becomes HOPSCOPE_RESOURCES; otherwise the variable is unset so that the
+  // bundled-data lookup falls back to the source tree's resources folder whatever the caller's shell has.
+  CommandResult run(const std::vector<std::string>& arguments, const std::string& resources = {}) {
+    std::string command =
+        resources.empty() ? "env -u HOPSCOPE_RESOURCES " : "env HOPSCOPE_RESOURCES=" + quote(resources) + " ";
+    command += quote(HOPSCOPE_CLI);
     for (const std::string& argument : arguments) command += " " + quote(argument);
     const fs::path out = scratch_ / "stdout", err = scratch_ / "stderr";
     command += " > " + quote(out.string()) + " 2> " + quote(err.string()) + " < /dev/null";
@@ -283,6 +288,59 @@ TEST_F(CliTest, QuantizeReportsFpQuantizedAndEveryQuantizer) {
   }
 }
 
+// Without --data, analyze and quantize evaluate on the bundled held-out chapters (125-135, 115,838 bytes
+// as scripts/split_moby_dick.py wrote them); quantize calibrates on the disjoint chapters before them.
+TEST_F(CliTest, AnalyzeDefaultsToTheBundledEvaluationText) {
+  const std::string evaluation = std::string(HOPSCOPE_RESOURCES_DIR) + "/corpora/moby-dick-eval.txt";
+  const CommandResult result = run({"analyze", model("bert-tiny"), "--samples", "2", "--seq-len", "16", "--json",
+                                    file("analysis.json")});
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  const auto json = nlohmann::json::parse(readText(file("analysis.json")));
+  EXPECT_EQ(json["data"]["path"], evaluation);
+  EXPECT_EQ(json["data"]["files"], nlohmann::json::array({evaluation}));
+  EXPECT_EQ(json["data"]["bytes"], 115838);
+  const CommandResult help = run({"analyze", "--help"});
+  EXPECT_NE(help.out.find("default: " + evaluation), std::string::npos) << help.out;
+}
+
+TEST_F(CliTest, QuantizeCalibratesOnTheBundledTrainingText) {
+  const std::string corpora = std::string(HOPSCOPE_RESOURCES_DIR) + "/corpora/";
+  const CommandResult result = run({"quantize", model("bert-tiny"), "--samples", "2", "--seq-len", "16", "--batch", "2",
+                                    "--calib-batches", "1", "--json", file("quant.json")});
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  const auto json = nlohmann::json::parse(readText(file("quant.json")));
+  EXPECT_EQ(json["data"]["path"], corpora + "moby-dick-eval.txt");
+  EXPECT_EQ(json["data"]["fingerprint"], corpusFingerprint(readText(corpora + "moby-dick-eval.txt")));
+  EXPECT_EQ(json["calib"]["path"], corpora + "moby-dick-train.txt");
+  EXPECT_EQ(json["calib"]["fingerprint"], corpusFingerprint(readText(corpora + "moby-dick-train.txt")));
+  const CommandResult help = run({"quantize", "--help"});
+  EXPECT_NE(help.out.find("default: " + corpora + "moby-dick-train.txt"), std::string::npos) << help.out;
+}
+
+// HOPSCOPE_RESOURCES is an explicit choice: a folder without the corpora is an error naming the file looked for.
+TEST_F(CliTest, MissingBundledTextExitsWithOneNamingTheFile) {
+  const fs::path empty = scratch_ / "no-resources";
+  fs::create_directories(empty);
+  const std::string corpus = std::string(HOPSCOPE_RESOURCES_DIR) + "/corpora/moby-dick.txt";
+  struct Case {
+    std::vector<std::string> arguments;
+    std::string missing, option;
+  };
+  const std::vector<Case> cases = {
+      {{"analyze", model("bert-tiny"), "--json", file("x.json")}, "moby-dick-eval.txt", "--data"},
+      {{"quantize", model("bert-tiny"), "--json", file("x.json")}, "moby-dick-eval.txt", "--data"},
+      {{"quantize", model("bert-tiny"), "--data", corpus, "--json", file("x.json")}, "moby-dick-train.txt", "--calib"},
+  };
+  for (const Case& c : cases) {
+    const CommandResult result = run(c.arguments, empty.string());
+    EXPECT_EQ(result.exitCode, 1) << c.missing << "\n" << result.err;
+    EXPECT_NE(result.err.find((empty / "corpora" / c.missing).string()), std::string::npos) << result.err;
+    EXPECT_NE(result.err.find("give " + c.option + " FILE"), std::string::npos) << result.err;
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+    EXPECT_FALSE(fs::exists(file("x.json")));
+  }
+}
+
 // run --quant dumps the quantized forward: a quantized site holds at most 2^8 distinct values.
 TEST_F(CliTest, RunQuantDumpsTheQuantizedForward) {
   const std::string corpus = std::string(HOPSCOPE_RESOURCES_DIR) + "/corpora/moby-dick.txt";
@@ -299,7 +357,13 @@ TEST_F(CliTest, RunQuantDumpsTheQuantizedForward) {
   const double difference = maxDifference(q.at("logits"), fp.at("logits"));
   EXPECT_GT(difference, 1e-4);
   EXPECT_LT(difference, 0.5 * fp.at("logits").abs().max().item<double>());
-  EXPECT_EQ(run({"run", model("bert-tiny"), "--text", text, "--quant", "w8a8"}).exitCode, 1);  // no --calib
+  // Without --calib the bundled training text calibrates; without it either, a one-line error.
+  EXPECT_EQ(run({"run", model("bert-tiny"), "--text", text, "--quant", "w8a8", "--calib-batches", "1"}).exitCode, 0);
+  const fs::path empty = scratch_ / "no-resources";
+  fs::create_directories(empty);
+  const CommandResult noCalibration = run({"run", model("bert-tiny"), "--text", text, "--quant", "w8a8"}, empty.string());
+  EXPECT_EQ(noCalibration.exitCode, 1);
+  EXPECT_NE(noCalibration.err.find("moby-dick-train.txt"), std::string::npos) << noCalibration.err;
   EXPECT_EQ(run({"run", model("bert-tiny"), "--text", text, "--quant", "int8", "--calib", corpus}).exitCode, 1);
 }
 
