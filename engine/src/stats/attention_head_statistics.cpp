@@ -1,10 +1,24 @@
 #include "hopscope/attention_head_statistics.h"
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <string>
 
 #include "hopscope/error.h"
+#include "stats/head_scan.h"
 
 namespace hopscope {
+namespace {
+
+std::string shapeOf(const at::Tensor& tensor) {
+  std::string text = "[";
+  for (int64_t d = 0; d < tensor.dim(); ++d) text += (d ? ", " : "") + std::to_string(tensor.size(d));
+  return text + "]";
+}
+
+}  // namespace
 
 AttentionHeadStatistics::AttentionHeadStatistics(int64_t heads)
     : heads_(heads),
@@ -21,38 +35,62 @@ void AttentionHeadStatistics::add(const at::Tensor& probsIn, const at::Tensor& i
     throw Error("attention probabilities must be [batch, heads, query, key]");
   if (heads_ == 0) *this = AttentionHeadStatistics(probsIn.size(1));
   if (probsIn.size(1) != heads_) throw Error("attention statistics: head count changed between batches");
-  const int64_t tokens = probsIn.size(2);
-  // float32 element-wise work, float64 only for the per-head sums: a float64 copy of every
-  // [B, H, T, T] map would cost more than the attention that produced it.
-  const at::Tensor probs = probsIn.scalar_type() == at::kDouble ? probsIn : probsIn.to(at::kFloat);
-  const at::Tensor real = mask.to(at::kBool);                       // [B, T]
-  at::Tensor allowed = real.view({-1, 1, 1, tokens}).expand({-1, 1, tokens, tokens});  // keys
-  if (causal) allowed = allowed & at::ones({tokens, tokens}, real.options()).tril().view({1, 1, tokens, tokens});
-  const at::Tensor queries = real.view({-1, 1, tokens}).to(probs.scalar_type());  // [B, 1, T] row weights
+  const int64_t batch = probsIn.size(0), tokens = probsIn.size(2);
+  if (ids.numel() != batch * tokens || mask.numel() != batch * tokens)
+    throw Error("attention statistics: token ids " + shapeOf(ids) + " and mask " + shapeOf(mask) +
+                " must both be [" + std::to_string(batch) + ", " + std::to_string(tokens) +
+                "] to match the attention probabilities " + shapeOf(probsIn));
+  // float32 element-wise work, float64 only for the sums: a float64 copy of every [B, H, T, T] map
+  // would cost more than the attention that produced it.
+  const at::Tensor probs = (probsIn.scalar_type() == at::kDouble ? probsIn : probsIn.to(at::kFloat)).contiguous();
+  const at::Tensor real = mask.to(at::kBool).contiguous();
+  const at::Tensor tokenIds = ids.to(at::kLong).contiguous();
+  const bool* isReal = real.data_ptr<bool>();
+  const int64_t* idValues = tokenIds.data_ptr<int64_t>();
+  const at::Tensor delimiters = at::empty({batch, tokens}, at::kBool);
+  bool* isDelimiter = delimiters.data_ptr<bool>();
+  for (int64_t t = 0; t < batch * tokens; ++t)
+    isDelimiter[t] = std::find(delimiterIds.begin(), delimiterIds.end(), idValues[t]) != delimiterIds.end();
 
-  const at::Tensor logs = at::where(probs > 0, probs.log(), at::zeros_like(probs));
-  const at::Tensor rowEntropy = -(probs * logs).sum(-1);           // [B, H, T]
-  const at::Tensor rowFirst = probs.select(-1, 0);
-  at::Tensor delimiterKeys = at::zeros_like(real);
-  for (int64_t id : delimiterIds) delimiterKeys = delimiterKeys | (ids == id);
-  const at::Tensor rowDelimiter = (probs * delimiterKeys.view({-1, 1, 1, tokens}).to(probs.scalar_type())).sum(-1);
-  const at::Tensor rowNoOp = 1.0 - probs.sum(-1);
-  const at::Tensor rowMax = std::get<0>(probs.max(-1));
-  const at::Tensor zeros = ((probs == 0) & allowed).sum(-1).to(probs.scalar_type());  // [B, H, T]
-  const at::Tensor queryAllowed = allowed.sum(-1).to(probs.scalar_type()) * queries;  // [B, 1, T]
-
-  auto perHead = [&](const at::Tensor& rowValues) {
-    return (rowValues * queries).to(at::kDouble).sum(at::IntArrayRef{0, 2}).contiguous();  // [H]
-  };
-  const at::Tensor sums[] = {perHead(rowEntropy), perHead(rowFirst), perHead(rowDelimiter),
-                             perHead(rowNoOp), perHead(zeros), perHead(rowMax)};
-  std::vector<double>* targets[] = {&entropy_, &firstToken_, &delimiter_, &noOp_, &exactZeros_, &maxWeight_};
-  for (size_t s = 0; s < 6; ++s) {
-    const double* values = sums[s].data_ptr<double>();
-    for (int64_t h = 0; h < heads_; ++h) (*targets[s])[static_cast<size_t>(h)] += values[h];
+  // Real queries and the allowed keys they see, the same for every head.
+  for (int64_t b = 0; b < batch; ++b) {
+    int64_t realKeys = 0, realBefore = 0;
+    for (int64_t t = 0; t < tokens; ++t) realKeys += isReal[b * tokens + t];
+    for (int64_t q = 0; q < tokens; ++q) {
+      realBefore += isReal[b * tokens + q];
+      if (!isReal[b * tokens + q]) continue;
+      ++rows_;
+      allowedWeights_ += causal ? realBefore : realKeys;
+    }
   }
-  rows_ += real.sum().item<int64_t>();
-  allowedWeights_ += static_cast<int64_t>(queryAllowed.to(at::kDouble).sum().item<double>());
+
+  // One fused sweep per (batch item, head) map, shared out over the intra-op threads, each thread
+  // with its own per-head sums.
+  HeadScanLayout layout;
+  layout.heads = heads_;
+  layout.tokens = tokens;
+  layout.realTokens = isReal;
+  layout.delimiterTokens = isDelimiter;
+  layout.causal = causal;
+  std::vector<HeadSums> sums(static_cast<size_t>(at::get_num_threads() * heads_));
+  const int64_t grain = std::max<int64_t>(1, 32768 / std::max<int64_t>(1, tokens * tokens));
+  at::parallel_for(0, batch * heads_, grain, [&](int64_t begin, int64_t end) {
+    HeadSums* mine = &sums[static_cast<size_t>(at::get_thread_num() * heads_)];
+    if (probs.scalar_type() == at::kDouble)
+      scanHeads(probs.data_ptr<double>(), begin, end, layout, mine);
+    else
+      scanHeads(probs.data_ptr<float>(), begin, end, layout, mine);
+  });
+  for (size_t s = 0; s < sums.size(); ++s) {
+    const HeadSums& part = sums[s];
+    const size_t h = s % static_cast<size_t>(heads_);
+    entropy_[h] += part.entropy;
+    firstToken_[h] += part.firstToken;
+    delimiter_[h] += part.delimiter;
+    noOp_[h] += part.noOp;
+    exactZeros_[h] += part.exactZeros;
+    maxWeight_[h] += part.maxWeight;
+  }
 }
 
 void AttentionHeadStatistics::merge(const AttentionHeadStatistics& other) {

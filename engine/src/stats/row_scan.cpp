@@ -49,8 +49,8 @@ constexpr int kHistogramCopies = 4;
 
 template <typename T, typename Acc>
 HOPSCOPE_INLINE void tokenSums(const T* x, int64_t channels, Acc centre, double powers[4], T* channelMaxAbs,
-                               const SymlogBinner& binner, uint32_t* const bins[kHistogramCopies],
-                               int64_t& overflow) {
+                               const SymlogBinner& binner, int32_t* tokenBins,
+                               uint32_t* const bins[kHistogramCopies]) {
   Acc s1[kLanes] = {}, s2[kLanes] = {}, s3[kLanes] = {}, s4[kLanes] = {};
   int64_t c = 0;
   for (; c + kLanes <= channels; c += kLanes)
@@ -79,18 +79,24 @@ HOPSCOPE_INLINE void tokenSums(const T* x, int64_t channels, Acc centre, double 
     powers[2] += static_cast<double>(s3[j]);
     powers[3] += static_cast<double>(s4[j]);
   }
-  int64_t beyond = 0;
   int64_t k = 0;
-  for (; k + kHistogramCopies <= channels; k += kHistogramCopies)
-    for (int j = 0; j < kHistogramCopies; ++j) {
-      ++bins[j][binner.bin(static_cast<float>(x[k + j]))];
-      beyond += binner.overflows(std::fabs(static_cast<double>(x[k + j])));
-    }
-  for (; k < channels; ++k) {
-    ++bins[0][binner.bin(static_cast<float>(x[k]))];
-    beyond += binner.overflows(std::fabs(static_cast<double>(x[k])));
+  if constexpr (std::is_same<T, float>::value) {
+    binner.binAll(x, tokenBins, channels);
+    for (; k + kHistogramCopies <= channels; k += kHistogramCopies)
+      for (int j = 0; j < kHistogramCopies; ++j) ++bins[j][tokenBins[k + j]];
+    for (; k < channels; ++k) ++bins[0][tokenBins[k]];
+  } else {
+    for (; k + kHistogramCopies <= channels; k += kHistogramCopies)
+      for (int j = 0; j < kHistogramCopies; ++j) ++bins[j][binner.bin(static_cast<float>(x[k + j]))];
+    for (; k < channels; ++k) ++bins[0][binner.bin(static_cast<float>(x[k]))];
   }
-  overflow += beyond;
+}
+
+template <typename T>
+HOPSCOPE_INLINE int64_t countOverflow(const T* x, int64_t n, const SymlogBinner& binner) {
+  int64_t beyond = 0;
+  for (int64_t i = 0; i < n; ++i) beyond += binner.overflows(std::fabs(static_cast<double>(x[i])));
+  return beyond;
 }
 
 template <typename T>
@@ -100,6 +106,7 @@ HOPSCOPE_INLINE void scanRowsOf(const T* data, int64_t rowBegin, int64_t rowEnd,
   const int64_t rowLength = tokensPerRow * channels;
   const double n = static_cast<double>(rowLength);
   std::vector<T> channelMaxAbs(static_cast<size_t>(channels), T(0));
+  std::vector<int32_t> tokenBins(static_cast<size_t>(channels));  // one token's bins, float32 only
   int64_t overflow = 0;
   // 32-bit counts are half the cache footprint; they are added to the totals before they can wrap.
   const size_t binCount = totals.bins.size();
@@ -131,10 +138,13 @@ HOPSCOPE_INLINE void scanRowsOf(const T* data, int64_t rowBegin, int64_t rowEnd,
       const T* token = row + t * channels;
       if (floatSums)
         tokenSums<T, float>(token, channels, static_cast<float>(centre), powers, channelMaxAbs.data(), binner,
-                            bins, overflow);
+                            tokenBins.data(), bins);
       else
-        tokenSums<T, double>(token, channels, centre, powers, channelMaxAbs.data(), binner, bins, overflow);
+        tokenSums<T, double>(token, channels, centre, powers, channelMaxAbs.data(), binner, tokenBins.data(),
+                             bins);
     }
+    // Values beyond the histogram's range: only a row whose largest |x| is beyond it has any.
+    if (binner.overflows(figure.maxAbs)) overflow += countOverflow(row, rowLength, binner);
     // The sums are around the centre as rounded for the accumulator; shift them to the exact mean.
     const double a = powers[0] / n, a2 = a * a;
     const double centreUsed = floatSums ? static_cast<double>(static_cast<float>(centre)) : centre;

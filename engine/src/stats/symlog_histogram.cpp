@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -60,14 +61,24 @@ void SymlogHistogram::addFinite(const at::Tensor& values) {
     const size_t thread = static_cast<size_t>(at::get_thread_num());
     int64_t* mine = counts[thread].data();
     int64_t beyond = 0;
-    auto count = [&](auto* data) {
+    if (v.scalar_type() == at::kDouble) {
+      const double* data = v.data_ptr<double>();
       for (int64_t i = begin; i < end; ++i) {
         ++mine[binning.bin(static_cast<float>(data[i]))];
-        beyond += binning.overflows(std::fabs(static_cast<double>(data[i])));
+        beyond += binning.overflows(std::fabs(data[i]));
       }
-    };
-    if (v.scalar_type() == at::kDouble) count(v.data_ptr<double>());
-    else count(v.data_ptr<float>());
+    } else {
+      const float* data = v.data_ptr<float>();
+      int32_t bins[1024];
+      for (int64_t start = begin; start < end; start += 1024) {
+        const int64_t n = std::min<int64_t>(1024, end - start);
+        binning.binAll(data + start, bins, n);
+        for (int64_t i = 0; i < n; ++i) {
+          ++mine[bins[i]];
+          beyond += binning.overflows(std::fabs(static_cast<double>(data[start + i])));
+        }
+      }
+    }
     overflow[thread] += beyond;
   });
   for (size_t t = 0; t < threads; ++t) {
