@@ -45,12 +45,14 @@ std::vector<int> bitList(const std::string& text, const std::string& option) {
 }
 
 nlohmann::json quantizerJson(const QuantizerSummary& q) {
-  return {{"site", q.site},         {"kind", q.kind},
+  nlohmann::json json = {{"site", q.site},         {"kind", q.kind},
           {"bits", q.bits},         {"min", q.min},
           {"max", q.max},           {"scale", q.scale},
           {"zero_point", q.zeroPoint}, {"clipped_fraction", q.clippedFraction},
           {"sqnr_db", q.sqnrDb},    {"levels_99", q.levels99},
           {"values", q.values}};
+  if (q.kind == "weight") json["grid"] = q.unsignedGrid ? "unsigned" : "signed";
+  return json;
 }
 
 nlohmann::json metricJson(const MetricValue& metric) {
@@ -63,7 +65,7 @@ void addQuantizeCommand(CLI::App& app) {
   struct Options {
     std::vector<std::string> models, keepFloat;
     std::string data, calib, json, wbits = "8", abits = "8", granularity = "tensor", weightRange = "minmax",
-                                   estimators = "running";
+                weightGrid = "signed", estimators = "running";
     int64_t samples = 64, seqLen = 128, batch = 8, calibBatches = 4;
     double maskProb = 0.15;
     uint64_t seed = 0;
@@ -87,6 +89,10 @@ void addQuantizeCommand(CLI::App& app) {
       ->check(CLI::IsMember({"tensor", "channel"}))->capture_default_str();
   command->add_option("--weight-range", o->weightRange, "Weight range: min-max or MSE grid search")
       ->check(CLI::IsMember({"minmax", "mse"}))->capture_default_str();
+  command->add_option("--weight-grid", o->weightGrid,
+                      "Weight integer grid: signed [-2^(b-1), 2^(b-1)-1] (science.md), or auto: unsigned "
+                      "[0, 2^b-1] for tensors without negative values, as the reference code does")
+      ->check(CLI::IsMember({"signed", "auto"}))->capture_default_str();
   command->add_option("--estimator", o->estimators,
                       "Activation range estimator: minmax, running (momentum 0.9), percentile:P, mse; "
                       "or a comma list for a sweep")->capture_default_str();
@@ -143,6 +149,7 @@ void addQuantizeCommand(CLI::App& app) {
             settings.activationBits = a;
             settings.weightGranularity = o->granularity == "channel" ? Granularity::PerChannel : Granularity::PerTensor;
             settings.weightRange = o->weightRange == "mse" ? WeightRange::Mse : WeightRange::MinMax;
+            settings.weightGrid = o->weightGrid == "auto" ? WeightGrid::UnsignedWhenNonNegative : WeightGrid::Signed;
             settings.estimator = estimator;
             settings.keepFloat = o->keepFloat;
             const QuantizedEvaluation result = evaluateQuantized(*model, data, settings, job);
@@ -167,7 +174,8 @@ void addQuantizeCommand(CLI::App& app) {
                                     {"fp_detail", metricJson(fp)}, {"quantized_detail", main["quantized_detail"]}}},
                         {"quantization", {{"wbits", main["wbits"]}, {"abits", main["abits"]},
                                           {"estimator", main["estimator"]}, {"granularity", o->granularity},
-                                          {"weight_range", o->weightRange}, {"keep_float", o->keepFloat}}},
+                                          {"weight_range", o->weightRange}, {"weight_grid", o->weightGrid},
+                                          {"keep_float", o->keepFloat}}},
                         {"quantizers", main["quantizers"]},
                         {"sweep", sweep}});
     }

@@ -317,6 +317,34 @@ TEST_F(CliTest, QuantizeCalibratesOnTheBundledTrainingText) {
   EXPECT_NE(help.out.find("default: " + corpora + "moby-dick-train.txt"), std::string::npos) << help.out;
 }
 
+// --weight-grid auto: weights without negative values (the fixture's LayerNorm gains) get the unsigned
+// grid, Δ = max / 255; every other weight stays signed, Δ = max|w| / 127.
+TEST_F(CliTest, QuantizeWeightGridAutoUsesTheUnsignedGridForNonNegativeWeights) {
+  const std::string corpus = std::string(HOPSCOPE_RESOURCES_DIR) + "/corpora/moby-dick.txt";
+  const CommandResult result = run({"quantize", model("bert-tiny"), "--data", corpus, "--samples", "2", "--seq-len",
+                                    "16", "--calib-batches", "1", "--weight-grid", "auto", "--json", file("q.json")});
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  const auto json = nlohmann::json::parse(readText(file("q.json")));
+  const auto& entry = json["models"][0];
+  EXPECT_EQ(entry["quantization"]["weight_grid"], "auto");
+  int unsignedWeights = 0;
+  for (const auto& q : entry["quantizers"]) {
+    if (q["kind"] != "weight") continue;
+    SCOPED_TRACE(q["site"].get<std::string>());
+    const double min = q["min"].get<double>(), max = q["max"].get<double>();
+    if (min >= 0) {
+      EXPECT_EQ(q["grid"], "unsigned");
+      EXPECT_NEAR(q["scale"].get<double>(), max / 255.0, 1e-6 * max);
+      ++unsignedWeights;
+    } else {
+      EXPECT_EQ(q["grid"], "signed");
+      EXPECT_NEAR(q["scale"].get<double>(), std::max(-min, max) / 127.0, 1e-6 * std::max(-min, max));
+    }
+  }
+  EXPECT_EQ(unsignedWeights, 5);  // the embedding LayerNorm and two per layer
+  EXPECT_EQ(run({"quantize", model("bert-tiny"), "--weight-grid", "unsigned", "--json", file("x.json")}).exitCode, 2);
+}
+
 // HOPSCOPE_RESOURCES is an explicit choice: a folder without the corpora is an error naming the file looked for.
 TEST_F(CliTest, MissingBundledTextExitsWithOneNamingTheFile) {
   const fs::path empty = scratch_ / "no-resources";

@@ -72,6 +72,18 @@ TEST(QuantizationDiagnostics, MinMaxWeightNeverClipsButMseDoes) {
   EXPECT_EQ(mse.levels99(), 1);
 }
 
+TEST(QuantizationDiagnostics, UnsignedWeightGridCountsLevelsFromCodeZero) {
+  // 4 bits unsigned, Δ = 0.2 (quantizer test): codes 0, 2, 7, 15 are the level indices themselves.
+  const at::Tensor w = floats({0.0f, 0.5f, 1.45f, 3.0f});
+  QuantizerDiagnostics d = diagnose(w, quantizeWeight(w, 4, Granularity::PerTensor, WeightRange::MinMax,
+                                                      WeightGrid::UnsignedWhenNonNegative));
+  std::vector<int64_t> expected(16, 0);
+  expected[0] = expected[2] = expected[7] = expected[15] = 1;
+  EXPECT_EQ(d.levelCounts, expected);
+  EXPECT_EQ(d.clipped, 0);
+  EXPECT_EQ(d.levels99(), 4);
+}
+
 TEST(QuantizationDiagnostics, PerChannelWeightUsesEachRowsScale) {
   // Row scales 1 and 2 (quantizer test): codes 3, -2, 0 and -3, 0, 2 -> indices (code + 4)
   // 7, 2, 4 and 1, 4, 6 at 3 bits.

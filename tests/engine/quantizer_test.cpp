@@ -101,6 +101,45 @@ TEST(QuantizerWeight, MatchesTorchFakeQuantizeAt8Bits) {
             (w - perTensor.values).square().sum().item<double>());
 }
 
+TEST(QuantizerWeight, UnsignedGridForATensorWithoutNegativeValuesByHand) {
+  // 4 bits, no negative value: codes 0..15, Δ = 3/15 = 0.2. w/Δ = 0, 2.5, 7.25, 15 -> round (half to
+  // even) 0, 2, 7, 15 -> q = 0, 0.4, 1.4, 3. The signed grid would use Δ = 3/7.
+  const at::Tensor w = floats({0.0f, 0.5f, 1.45f, 3.0f});
+  QuantizedWeight q = quantizeWeight(w, 4, Granularity::PerTensor, WeightRange::MinMax,
+                                     WeightGrid::UnsignedWhenNonNegative);
+  EXPECT_TRUE(q.unsignedGrid);
+  EXPECT_FLOAT_EQ(q.scales[0].item<float>(), 0.2f);
+  expectValues(q.values, {0.0f, 0.4f, 1.4f, 3.0f});
+  // One negative value anywhere keeps the tensor on the signed grid, as in the reference code.
+  const at::Tensor mixed = floats({-0.01f, 0.5f, 1.45f, 3.0f});
+  QuantizedWeight signedQ = quantizeWeight(mixed, 4, Granularity::PerTensor, WeightRange::MinMax,
+                                           WeightGrid::UnsignedWhenNonNegative);
+  EXPECT_FALSE(signedQ.unsignedGrid);
+  EXPECT_TRUE(at::equal(signedQ.values,
+                        quantizeWeight(mixed, 4, Granularity::PerTensor, WeightRange::MinMax).values));
+  // The default grid is signed whatever the values.
+  EXPECT_FALSE(quantizeWeight(w, 4, Granularity::PerTensor, WeightRange::MinMax).unsignedGrid);
+}
+
+TEST(QuantizerWeight, UnsignedGridMatchesTorchFakeQuantizeAt8Bits) {
+  at::manual_seed(5);
+  const at::Tensor gain = at::rand({768}) + 0.5;  // LayerNorm-gain-like: all positive
+  QuantizedWeight q = quantizeWeight(gain, 8, Granularity::PerTensor, WeightRange::MinMax,
+                                     WeightGrid::UnsignedWhenNonNegative);
+  const double scale = q.scales[0].item<double>();
+  EXPECT_NEAR(scale, gain.max().item<double>() / 255.0, 1e-9);
+  EXPECT_TRUE(at::allclose(q.values, at::fake_quantize_per_tensor_affine(gain, scale, 0, 0, 255), 0, 1e-7));
+  // Per channel: every row its own Δ = max / 255.
+  const at::Tensor rows = at::rand({4, 16}) + 0.1;
+  QuantizedWeight perRow = quantizeWeight(rows, 8, Granularity::PerChannel, WeightRange::MinMax,
+                                          WeightGrid::UnsignedWhenNonNegative);
+  const at::Tensor scales = perRow.scales.to(at::kDouble);
+  EXPECT_TRUE(at::allclose(scales, std::get<0>(rows.max(1)).to(at::kDouble) / 255.0, 0, 1e-9));
+  EXPECT_TRUE(at::allclose(perRow.values,
+                           at::fake_quantize_per_channel_affine(rows, perRow.scales, at::zeros({4}, at::kInt), 0, 0, 255),
+                           0, 1e-7));
+}
+
 TEST(QuantizerWeight, RejectsBadInput) {
   at::Tensor w = floats({1.0f, -2.0f});
   EXPECT_THROW(quantizeWeight(w, 1, Granularity::PerTensor, WeightRange::MinMax), Error);

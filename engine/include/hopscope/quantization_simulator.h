@@ -20,6 +20,7 @@ struct QuantizationSettings {
   int activationBits = 8;
   Granularity weightGranularity = Granularity::PerTensor;
   WeightRange weightRange = WeightRange::MinMax;
+  WeightGrid weightGrid = WeightGrid::Signed;
   std::string estimator = "running";  // activation range estimator: minmax, running, percentile:P, mse
   // Sites (activation site names or weight tensor names) matching any of these regular expressions
   // (searched, not anchored) stay in float, e.g. "LayerNorm$" or "\\.probs$".
@@ -37,6 +38,7 @@ struct QuantizerSummary {
   double min = 0, max = 0;   // weights: the tensor's range; activations: the frozen range
   double scale = 0;          // per-channel weights: the largest channel scale
   int64_t zeroPoint = 0;
+  bool unsignedGrid = false; // weights only: codes in [0, 2^b - 1] (WeightGrid::UnsignedWhenNonNegative)
   double clippedFraction = 0;
   double sqnrDb = 0;
   int64_t levels99 = 0;      // grid levels holding 99% of the values

@@ -18,6 +18,10 @@ namespace hopscope {
 
 enum class Granularity { PerTensor, PerChannel /* one Δ per index of dim 0, the output channel */ };
 enum class WeightRange { MinMax, Mse };
+// Signed: codes in [-2^(b-1), 2^(b-1) - 1] always (science.md section 6). UnsignedWhenNonNegative:
+// as the reference code's symmetric quantizer, a tensor without negative values (e.g. most
+// LayerNorm gains) uses codes in [0, 2^b - 1] and Δ = max|w| / (2^b - 1), twice as fine.
+enum class WeightGrid { Signed, UnsignedWhenNonNegative };
 
 // The smallest scale any quantizer uses (the `eps` of the reference quantizers).
 constexpr double kMinimumQuantizationScale = 1e-8;
@@ -28,13 +32,14 @@ struct QuantizedWeight {
   int bits = 8;
   Granularity granularity = Granularity::PerTensor;
   WeightRange range = WeightRange::MinMax;
+  bool unsignedGrid = false;  // codes in [0, 2^b - 1] rather than [-2^(b-1), 2^(b-1) - 1]
 };
 
 // bits in [2, 16]; w floating, non-empty, finite (PerChannel: at least 1-D). Throws Error otherwise.
 // Mse: the clipping range c = α·max|w| (per tensor or per row) with α in {0.01, 0.02, ..., 1} that
 // minimises Σ(w - q)²; on ties the wider range wins.
 QuantizedWeight quantizeWeight(const at::Tensor& w, int bits, Granularity granularity,
-                               WeightRange range);
+                               WeightRange range, WeightGrid grid = WeightGrid::Signed);
 
 // round(w/Δ) before the clamp, Δ broadcast per row when per channel; same dtype as w.
 at::Tensor weightCodes(const at::Tensor& w, const QuantizedWeight& quantized);

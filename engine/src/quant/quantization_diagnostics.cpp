@@ -131,7 +131,7 @@ at::Tensor fakeQuantizeAndDiagnose(const at::Tensor& x, const ActivationGrid& gr
 
 QuantizerDiagnostics diagnose(const at::Tensor& w, const QuantizedWeight& quantized) {
   return summarize(w, quantized.values, weightCodes(w, quantized), quantized.bits,
-                   -(int64_t(1) << (quantized.bits - 1)));
+                   quantized.unsignedGrid ? 0 : -(int64_t(1) << (quantized.bits - 1)));
 }
 
 }  // namespace hopscope

@@ -126,7 +126,8 @@ QuantizationSimulator::QuantizationSimulator(const TransformerModel& model, cons
       continue;
     }
     const QuantizedWeight quantized =
-        quantizeWeight(tensor, settings.weightBits, settings.weightGranularity, settings.weightRange);
+        quantizeWeight(tensor, settings.weightBits, settings.weightGranularity, settings.weightRange,
+                       settings.weightGrid);
     weights.insert(name, quantized.values);
     const QuantizerDiagnostics diagnostics = diagnose(tensor, quantized);
     QuantizerSummary summary;
@@ -136,6 +137,7 @@ QuantizationSimulator::QuantizationSimulator(const TransformerModel& model, cons
     summary.min = tensor.min().item<double>();
     summary.max = tensor.max().item<double>();
     summary.scale = quantized.scales.max().item<double>();
+    summary.unsignedGrid = quantized.unsignedGrid;
     summary.clippedFraction = diagnostics.clippedFraction();
     summary.sqnrDb = diagnostics.sqnrDb();
     summary.levels99 = diagnostics.levels99();

@@ -35,28 +35,38 @@ at::Tensor asGroups(const at::Tensor& w, Granularity granularity) {
   return w.reshape({1, -1});
 }
 
+// The integer codes a weight may take.
+struct CodeRange {
+  double smallest, largest;
+};
+
+CodeRange codeRangeOf(int bits, bool unsignedGrid) {
+  return unsignedGrid ? CodeRange{0.0, largestUnsignedCode(bits)}
+                      : CodeRange{smallestSignedCode(bits), largestSignedCode(bits)};
+}
+
 // Δ for a symmetric clipping range c (a [groups, 1] column), as the reference computes it.
-at::Tensor scaleForClip(const at::Tensor& clip, int bits) {
-  return (clip / largestSignedCode(bits)).clamp_min_(kMinimumQuantizationScale);
+at::Tensor scaleForClip(const at::Tensor& clip, const CodeRange& codes) {
+  return (clip / codes.largest).clamp_min_(kMinimumQuantizationScale);
 }
 
-at::Tensor quantizeGroups(const at::Tensor& groups, const at::Tensor& scale, int bits) {
-  return at::round(groups / scale).clamp_(smallestSignedCode(bits), largestSignedCode(bits)).mul_(scale);
+at::Tensor quantizeGroups(const at::Tensor& groups, const at::Tensor& scale, const CodeRange& codes) {
+  return at::round(groups / scale).clamp_(codes.smallest, codes.largest).mul_(scale);
 }
 
-at::Tensor squaredErrorPerGroup(const at::Tensor& groups, const at::Tensor& scale, int bits) {
-  return (groups - quantizeGroups(groups, scale, bits)).pow_(2).sum({1}, true, at::kDouble);
+at::Tensor squaredErrorPerGroup(const at::Tensor& groups, const at::Tensor& scale, const CodeRange& codes) {
+  return (groups - quantizeGroups(groups, scale, codes)).pow_(2).sum({1}, true, at::kDouble);
 }
 
 // Grid search over α = i/100: keep, per group, the clip α·max|w| with the smallest squared error.
 // Candidates run from α = 1 downwards and only a strictly smaller error replaces the best, so
 // ties keep the wider range.
-at::Tensor mseScale(const at::Tensor& groups, const at::Tensor& absMax, int bits) {
-  at::Tensor bestScale = scaleForClip(absMax, bits);
-  at::Tensor bestError = squaredErrorPerGroup(groups, bestScale, bits);
+at::Tensor mseScale(const at::Tensor& groups, const at::Tensor& absMax, const CodeRange& codes) {
+  at::Tensor bestScale = scaleForClip(absMax, codes);
+  at::Tensor bestError = squaredErrorPerGroup(groups, bestScale, codes);
   for (int i = kMseCandidates - 1; i >= 1; --i) {
-    at::Tensor scale = scaleForClip(absMax * (static_cast<double>(i) / kMseCandidates), bits);
-    at::Tensor error = squaredErrorPerGroup(groups, scale, bits);
+    at::Tensor scale = scaleForClip(absMax * (static_cast<double>(i) / kMseCandidates), codes);
+    at::Tensor error = squaredErrorPerGroup(groups, scale, codes);
     at::Tensor better = error < bestError;
     bestScale = at::where(better, scale, bestScale);
     bestError = at::where(better, error, bestError);
@@ -77,7 +87,7 @@ void checkActivationGrid(const ActivationGrid& grid) {
 }
 
 QuantizedWeight quantizeWeight(const at::Tensor& w, int bits, Granularity granularity,
-                               WeightRange range) {
+                               WeightRange range, WeightGrid grid) {
   const std::string what = "weight quantization";
   checkBits(bits, what);
   checkFloating(w, what);
@@ -89,11 +99,15 @@ QuantizedWeight quantizeWeight(const at::Tensor& w, int bits, Granularity granul
 
   at::Tensor groups = asGroups(w.detach(), granularity);
   at::Tensor absMax = groups.abs().amax({1}, true);
+  // The reference code's symmetric quantizer decides once per tensor: no negative value, no sign.
+  const bool unsignedGrid = grid == WeightGrid::UnsignedWhenNonNegative && !(w.min().item<double>() < 0);
+  const CodeRange codes = codeRangeOf(bits, unsignedGrid);
   at::Tensor scale =
-      range == WeightRange::Mse ? mseScale(groups, absMax, bits) : scaleForClip(absMax, bits);
+      range == WeightRange::Mse ? mseScale(groups, absMax, codes) : scaleForClip(absMax, codes);
 
   QuantizedWeight quantized;
-  quantized.values = quantizeGroups(groups, scale, bits).reshape(w.sizes());
+  quantized.values = quantizeGroups(groups, scale, codes).reshape(w.sizes());
+  quantized.unsignedGrid = unsignedGrid;
   quantized.scales = scale.reshape({-1});
   quantized.bits = bits;
   quantized.granularity = granularity;
