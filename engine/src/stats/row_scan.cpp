@@ -41,11 +41,12 @@ HOPSCOPE_INLINE void sumAndMaxAbs(const T* x, int64_t n, double& sum, T& maxAbs)
   }
 }
 
-// Sums of powers 1..4 of (x - centre) for one token, Acc precision per token, then float64;
-// also the channels' largest |x| and the histogram bins.
 // Four interleaved copies of the histogram counts: consecutive values often share a bin, and one
 // copy would chain each increment on the previous store.
 constexpr int kHistogramCopies = 4;
+
+// Sums of powers 1..4 of (x - centre) for one token, Acc precision per token, then float64;
+// also the channels' largest |x| and the histogram bins.
 
 template <typename T, typename Acc>
 HOPSCOPE_INLINE void tokenSums(const T* x, int64_t channels, Acc centre, double powers[4], T* channelMaxAbs,
