@@ -3,11 +3,11 @@
 #include <iostream>
 #include <memory>
 
-#include "bundled_resources.h"
 #include "cancel_signal.h"
 #include "commands.h"
 #include "hopscope/analysis_json.h"
 #include "hopscope/atomic_file.h"
+#include "hopscope/bundled_resources.h"
 #include "hopscope/error.h"
 #include "hopscope/loaded_model.h"
 #include "hopscope/outlier_analysis.h"

@@ -3,14 +3,13 @@
 #include <memory>
 #include <sstream>
 
-#include "bundled_resources.h"
 #include "cancel_signal.h"
 #include "commands.h"
+#include "hopscope/bundled_resources.h"
 #include "hopscope/error.h"
 #include "hopscope/loaded_model.h"
-#include "hopscope/quantized_evaluation.h"
+#include "hopscope/quantization_sweep.h"
 #include "hopscope/text_corpus.h"
-#include "hopscope/token_blocks.h"
 #include "model_info_json.h"
 #include "progress_bar.h"
 
@@ -42,21 +41,6 @@ std::vector<int> bitList(const std::string& text, const std::string& option) {
   }
   if (bits.empty()) throw Error(option + " is empty");
   return bits;
-}
-
-nlohmann::json quantizerJson(const QuantizerSummary& q) {
-  nlohmann::json json = {{"site", q.site},         {"kind", q.kind},
-          {"bits", q.bits},         {"min", q.min},
-          {"max", q.max},           {"scale", q.scale},
-          {"zero_point", q.zeroPoint}, {"clipped_fraction", q.clippedFraction},
-          {"sqnr_db", q.sqnrDb},    {"levels_99", q.levels99},
-          {"values", q.values}};
-  if (q.kind == "weight") json["grid"] = q.unsignedGrid ? "unsigned" : "signed";
-  return json;
-}
-
-nlohmann::json metricJson(const MetricValue& metric) {
-  return {{"value", metric.value}, {"batch_mean", metric.batchMean}, {"predictions", metric.predictions}};
 }
 
 }  // namespace
@@ -119,65 +103,31 @@ void addQuantizeCommand(CLI::App& app) {
     if (o->calib.empty()) o->calib = requireBundledFile(kBundledTrainText, "--calib");
     const TextCorpus corpus = readTextCorpus(o->data);
     const TextCorpus calibration = readTextCorpus(o->calib);
+    QuantizationSweepSettings settings;
+    settings.weightBits = wbits;
+    settings.activationBits = abits;
+    settings.estimators = estimators;
+    settings.granularity = o->granularity == "channel" ? Granularity::PerChannel : Granularity::PerTensor;
+    settings.weightRange = o->weightRange == "mse" ? WeightRange::Mse : WeightRange::MinMax;
+    settings.weightGrid = o->weightGrid == "auto" ? WeightGrid::UnsignedWhenNonNegative : WeightGrid::Signed;
+    settings.keepFloat = o->keepFloat;
+    settings.samples = o->samples;
+    settings.seqLen = o->seqLen;
+    settings.batch = o->batch;
+    settings.calibrationBatches = o->calibBatches;
+    settings.maskProb = o->maskProb;
+    settings.seed = o->seed;
 
     nlohmann::json models = nlohmann::json::array();
     for (const std::string& argument : o->models) {
       ProgressBar bar;
       const JobControl job = cancellableJob(bar.job());
       const std::shared_ptr<LoadedModel> model = LoadedModel::open(argument, job);
-      const ModelInfo& info = model->info();
-      if (!model->tokenizer()) throw Error(info.path + ": no tokenizer files, so text data cannot be used");
-      if (o->seqLen > info.maxPositions)
-        throw Error("--seq-len " + std::to_string(o->seqLen) + " exceeds " + info.name + "'s position table of " +
-                    std::to_string(info.maxPositions));
-      EvaluationData data;
-      data.blocks = makeTokenBlocks(corpus, *model->tokenizer(), o->seqLen, o->samples).ids;
-      data.calibrationBlocks =
-          makeTokenBlocks(calibration, *model->tokenizer(), o->seqLen, o->calibBatches * o->batch).ids;
-      data.batch = o->batch;
-      data.maskProb = o->maskProb;
-      data.seed = o->seed;
-      const MetricValue fp = evaluateFloat(*model, data, job);
-
-      nlohmann::json sweep = nlohmann::json::array();
-      nlohmann::json main;
-      for (const std::string& estimator : estimators)
-        for (int w : wbits)
-          for (int a : abits) {
-            QuantizationSettings settings;
-            settings.weightBits = w;
-            settings.activationBits = a;
-            settings.weightGranularity = o->granularity == "channel" ? Granularity::PerChannel : Granularity::PerTensor;
-            settings.weightRange = o->weightRange == "mse" ? WeightRange::Mse : WeightRange::MinMax;
-            settings.weightGrid = o->weightGrid == "auto" ? WeightGrid::UnsignedWhenNonNegative : WeightGrid::Signed;
-            settings.estimator = estimator;
-            settings.keepFloat = o->keepFloat;
-            const QuantizedEvaluation result = evaluateQuantized(*model, data, settings, job);
-            sweep.push_back({{"wbits", w}, {"abits", a}, {"estimator", estimator},
-                             {"quantized", metricJson(result.metric)}});
-            if (main.is_null()) {
-              nlohmann::json quantizers = nlohmann::json::array();
-              for (const QuantizerSummary& q : result.quantizers) quantizers.push_back(quantizerJson(q));
-              main = {{"wbits", w}, {"abits", a}, {"estimator", estimator}, {"quantized", result.metric.value},
-                      {"quantized_detail", metricJson(result.metric)}, {"quantizers", quantizers}};
-            }
-          }
-      std::cout << info.name << ": " << fp.name << " FP " << fp.value << ", W" << wbits[0] << "A" << abits[0]
-                << " (" << estimators[0] << ") " << main["quantized"].get<double>() << "\n";
-      models.push_back({{"name", info.name},
-                        {"argument", info.argument},
-                        {"path", info.path},
-                        {"family", info.family},
-                        {"normalizer", info.normalizer},
-                        {"gate", info.gate},
-                        {"metric", {{"name", fp.name}, {"fp", fp.value}, {"quantized", main["quantized"]},
-                                    {"fp_detail", metricJson(fp)}, {"quantized_detail", main["quantized_detail"]}}},
-                        {"quantization", {{"wbits", main["wbits"]}, {"abits", main["abits"]},
-                                          {"estimator", main["estimator"]}, {"granularity", o->granularity},
-                                          {"weight_range", o->weightRange}, {"weight_grid", o->weightGrid},
-                                          {"keep_float", o->keepFloat}}},
-                        {"quantizers", main["quantizers"]},
-                        {"sweep", sweep}});
+      const nlohmann::json result = quantizationSweepJson(*model, corpus, calibration, settings, job);
+      std::cout << result["name"].get<std::string>() << ": " << result["metric"]["name"].get<std::string>() << " FP "
+                << result["metric"]["fp"].get<double>() << ", W" << wbits[0] << "A" << abits[0] << " ("
+                << estimators[0] << ") " << result["metric"]["quantized"].get<double>() << "\n";
+      models.push_back(result);
     }
     nlohmann::json json = {{"tool", "hopscope-cli quantize"},
                            {"settings", {{"samples", o->samples}, {"seq_len", o->seqLen}, {"batch", o->batch},

@@ -4,8 +4,8 @@
 #include <iostream>
 #include <memory>
 
-#include "bundled_resources.h"
 #include "commands.h"
+#include "hopscope/bundled_resources.h"
 #include "hopscope/error.h"
 #include "hopscope/loaded_model.h"
 #include "hopscope/quantized_evaluation.h"

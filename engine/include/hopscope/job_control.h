@@ -18,6 +18,16 @@ struct JobControl {
     if (progress) progress(fraction, stage);
   }
   void checkCancelled() const;  // throws Cancelled when cancelled() says so
+  // The same job seen by one part of the work: its progress [0, 1] maps onto [begin, end].
+  JobControl slice(double begin, double end) const {
+    JobControl part;
+    part.cancelled = cancelled;
+    if (progress)
+      part.progress = [whole = progress, begin, end](double fraction, const std::string& stage) {
+        whole(begin + (end - begin) * fraction, stage);
+      };
+    return part;
+  }
 };
 
 // Thrown when a job stops because it was cancelled; nothing partial is written.

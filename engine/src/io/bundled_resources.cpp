@@ -1,11 +1,11 @@
-#include "bundled_resources.h"
+#include "hopscope/bundled_resources.h"
 
 #include <cstdlib>
 #include <filesystem>
 
 #include "hopscope/error.h"
 
-namespace hopscope::cli {
+namespace hopscope {
 namespace fs = std::filesystem;
 namespace {
 
@@ -59,4 +59,4 @@ std::string bundledDefaultNote(const std::string& relative) {
   return "default: " + (file.path.empty() ? relative : file.path) + (file.found ? "" : " (not found)");
 }
 
-}  // namespace hopscope::cli
+}  // namespace hopscope

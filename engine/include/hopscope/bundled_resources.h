@@ -1,11 +1,11 @@
 #pragma once
-// The bundled resources folder (corpora, tokenizers) that lets analyze and quantize run without
-// user data. Looked up as: $HOPSCOPE_RESOURCES if set; else the source tree's resources folder
+// The bundled resources folder (corpora, tokenizers) that lets analyze and quantize (CLI and GUI)
+// run without user data. Looked up as: $HOPSCOPE_RESOURCES if set; else the source tree's resources folder
 // (compile definition HOPSCOPE_RESOURCES_DIR); else <folder of the executable>/../share/hopscope/resources.
 #include <string>
 #include <vector>
 
-namespace hopscope::cli {
+namespace hopscope {
 
 struct BundledFile {
   std::string path;                // the file that is used, or the first path tried when none exists
@@ -27,4 +27,4 @@ std::string bundledDefaultNote(const std::string& relative);
 inline constexpr const char* kBundledEvalText = "corpora/moby-dick-eval.txt";
 inline constexpr const char* kBundledTrainText = "corpora/moby-dick-train.txt";
 
-}  // namespace hopscope::cli
+}  // namespace hopscope
