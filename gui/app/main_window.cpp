@@ -28,14 +28,20 @@
 
 #include <algorithm>
 #include <exception>
+#include <nlohmann/json.hpp>
 #include <set>
+#include <vector>
 
+#include "app/evaluation_controls.h"
 #include "app/loaded_models_model.h"
+#include "hopscope/error.h"
 #include "hopscope/normalizer_spec.h"
 #include "jobs/model_jobs.h"
 #include "plots/heatmap_plot.h"
 #include "plots/plot_export.h"
 #include "views/attention_view.h"
+#include "views/outlier_view.h"
+#include "views/quantization_view.h"
 
 namespace {
 
@@ -90,7 +96,10 @@ QString MainWindow::defaultText() {
   return QStringLiteral("The whale surfaced near the ship, and the men cheered.");
 }
 
-QStringList MainWindow::viewNames() { return {QStringLiteral("attention")}; }
+// In tab order.
+QStringList MainWindow::viewNames() {
+  return {QStringLiteral("attention"), QStringLiteral("outliers"), QStringLiteral("quantization")};
+}
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), models_(new LoadedModelsModel(this)), jobs_(new ModelJobs(this)) {
@@ -109,7 +118,28 @@ MainWindow::MainWindow(QWidget* parent)
   connect(jobs_, &ModelJobs::ran, this,
           [this](int id, const hopscope::TextRunResult& result) { models_->setRunResult(id, result); });
   connect(jobs_, &ModelJobs::runFailed, this, &MainWindow::onRunFailed);
+  connect(jobs_, &ModelJobs::analyzed, this, [this](int id, ModelJobs::JsonPtr result) {
+    analysisPending_.erase(id);
+    analyses_[id] = std::move(result);
+    refreshEvaluationViews();
+  });
+  connect(jobs_, &ModelJobs::analyzeFailed, this, [this](int id, const QString& message, bool cancelled) {
+    analysisPending_.erase(id);
+    if (!cancelled) showError(tr("%1: analysis failed: %2").arg(displayName(id), message));
+  });
+  connect(jobs_, &ModelJobs::quantized, this, [this](int id, ModelJobs::JsonPtr result) {
+    quantizationPending_.erase(id);
+    quantizations_[id] = std::move(result);
+    refreshEvaluationViews();
+  });
+  connect(jobs_, &ModelJobs::quantizeFailed, this, [this](int id, const QString& message, bool cancelled) {
+    quantizationPending_.erase(id);
+    if (!cancelled) showError(tr("%1: quantization failed: %2").arg(displayName(id), message));
+  });
 }
+
+// The tab widget reports tab changes while its pages are destroyed; by then the handlers' widgets are gone.
+MainWindow::~MainWindow() { disconnect(views_, nullptr, this, nullptr); }
 
 void MainWindow::buildModelsDock() {
   modelsTable_ = new QTableView;
@@ -192,23 +222,38 @@ void MainWindow::buildCentralArea() {
   runButton_->setToolTip(tr("Run the text through every loaded model (Ctrl+Return)"));
   runButton_->setMinimumHeight(lineHeight * 2);
   connect(runButton_, &QPushButton::clicked, this, &MainWindow::runText);
-  auto* input = new QHBoxLayout;
+  textInput_ = new QWidget;
+  auto* input = new QHBoxLayout(textInput_);
+  input->setContentsMargins(0, 0, 0, 0);
   input->addWidget(textEdit_, 1);
   input->addWidget(runButton_, 0, Qt::AlignTop);
 
+  evaluationControls_ = new EvaluationControls;
+  connect(evaluationControls_, &EvaluationControls::analyzeRequested, this, &MainWindow::analyzeModels);
+  connect(evaluationControls_, &EvaluationControls::quantizeRequested, this, &MainWindow::quantizeModels);
+
   attentionView_ = new AttentionView(models_);
+  outlierView_ = new OutlierView;
+  quantizationView_ = new QuantizationView;
   views_ = new QTabWidget;
   views_->setDocumentMode(true);
   views_->addTab(attentionView_, tr("Attention"));
   views_->setTabToolTip(0, tr("Attention probabilities of one layer and head"));
+  views_->addTab(outlierView_, tr("Outliers"));
+  views_->setTabToolTip(1, tr("Kurtosis, infinity norms and histograms of the activations, per model"));
+  views_->addTab(quantizationView_, tr("Quantization"));
+  views_->setTabToolTip(2, tr("What simulated 8-bit (or other) quantization does to each model"));
+  connect(views_, &QTabWidget::currentChanged, this, &MainWindow::onViewChanged);
 
   auto* central = new QWidget;
   auto* layout = new QVBoxLayout(central);
   layout->setContentsMargins(8, 8, 8, 4);
   layout->addWidget(errorBanner_);
-  layout->addLayout(input);
+  layout->addWidget(textInput_);
+  layout->addWidget(evaluationControls_);
   layout->addWidget(views_, 1);
   setCentralWidget(central);
+  onViewChanged();
 }
 
 void MainWindow::buildStatusBar() {
@@ -256,6 +301,16 @@ void MainWindow::buildMenus() {
   modelsMenu->addAction(removeAction_);
   QAction* run = modelsMenu->addAction(tr("&Run text"), this, &MainWindow::runText);
   run->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
+  QAction* analyze = modelsMenu->addAction(tr("&Analyze outliers"), this, [this] {
+    showView(QStringLiteral("outliers"));
+    analyzeModels();
+  });
+  analyze->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
+  QAction* quantize = modelsMenu->addAction(tr("&Quantize"), this, [this] {
+    showView(QStringLiteral("quantization"));
+    quantizeModels();
+  });
+  quantize->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Q));
   QAction* cancel = modelsMenu->addAction(tr("&Cancel jobs"), jobs_, &ModelJobs::cancelAll);
   cancel->setToolTip(tr("Esc"));
 }
@@ -271,6 +326,11 @@ void MainWindow::removeModel(int modelId) {
   jobs_->forget(modelId);
   const int row = models_->rowOfId(modelId);
   if (row >= 0) models_->removeRows(row, 1);
+  analyses_.erase(modelId);
+  quantizations_.erase(modelId);
+  analysisPending_.erase(modelId);
+  quantizationPending_.erase(modelId);
+  refreshEvaluationViews();
 }
 
 void MainWindow::removeSelectedModels() {
@@ -308,6 +368,77 @@ void MainWindow::runOn(int modelId) {
 void MainWindow::onLoaded(int modelId) {
   // Show the new model's map right away: run the current text through it.
   if (!textEdit_->toPlainText().trimmed().isEmpty()) runOn(modelId);
+  // And its figures when an evaluation view is open.
+  if (currentViewName() == QStringLiteral("outliers")) analyzeOne(modelId);
+  if (currentViewName() == QStringLiteral("quantization")) quantizeOne(modelId);
+}
+
+QString MainWindow::currentViewName() const { return viewNames().value(views_->currentIndex()); }
+
+void MainWindow::onViewChanged() {
+  const QString view = currentViewName();
+  textInput_->setVisible(view == QStringLiteral("attention"));
+  evaluationControls_->setVisible(view != QStringLiteral("attention"));
+  evaluationControls_->showFor(view == QStringLiteral("quantization"));
+  // Opening an evaluation view evaluates what it lacks, with the current settings.
+  if (view == QStringLiteral("outliers")) analyzeMissing();
+  if (view == QStringLiteral("quantization")) quantizeMissing();
+}
+
+void MainWindow::analyzeOne(int modelId) {
+  const LoadedModelsModel::Entry* entry = models_->entryById(modelId);
+  if (!entry || !entry->model) return;
+  analysisPending_.insert(modelId);
+  jobs_->analyze(modelId, entry->model, evaluationControls_->analysisRequest());
+}
+
+void MainWindow::quantizeOne(int modelId) {
+  const LoadedModelsModel::Entry* entry = models_->entryById(modelId);
+  if (!entry || !entry->model) return;
+  quantizationPending_.insert(modelId);
+  jobs_->quantize(modelId, entry->model, evaluationControls_->quantizationRequest());
+}
+
+void MainWindow::analyzeModels() {
+  bool any = false;
+  for (const LoadedModelsModel::Entry& entry : models_->entries())
+    if (entry.model) {
+      any = true;
+      analyzeOne(entry.id);
+    }
+  if (!any) showError(tr("No model has finished loading: open one with File ▸ Open model… (Ctrl+O)."));
+}
+
+void MainWindow::quantizeModels() {
+  bool any = false;
+  for (const LoadedModelsModel::Entry& entry : models_->entries())
+    if (entry.model) {
+      any = true;
+      quantizeOne(entry.id);
+    }
+  if (!any) showError(tr("No model has finished loading: open one with File ▸ Open model… (Ctrl+O)."));
+}
+
+void MainWindow::analyzeMissing() {
+  for (const LoadedModelsModel::Entry& entry : models_->entries())
+    if (entry.model && !analyses_.count(entry.id) && !analysisPending_.count(entry.id)) analyzeOne(entry.id);
+}
+
+void MainWindow::quantizeMissing() {
+  for (const LoadedModelsModel::Entry& entry : models_->entries())
+    if (entry.model && !quantizations_.count(entry.id) && !quantizationPending_.count(entry.id))
+      quantizeOne(entry.id);
+}
+
+// Both views list the models in the Models table's order.
+void MainWindow::refreshEvaluationViews() {
+  std::vector<nlohmann::json> analyses, quantizations;
+  for (const LoadedModelsModel::Entry& entry : models_->entries()) {
+    if (auto it = analyses_.find(entry.id); it != analyses_.end()) analyses.push_back(*it->second);
+    if (auto it = quantizations_.find(entry.id); it != quantizations_.end()) quantizations.push_back(*it->second);
+  }
+  outlierView_->setModels(analyses);
+  quantizationView_->setModels(quantizations);
 }
 
 QString MainWindow::displayName(int modelId) const {
@@ -334,7 +465,12 @@ bool MainWindow::showView(const QString& name) {
 
 bool MainWindow::exportPlot(const QString& path) {
   try {
-    ::exportPlot(*attentionView_->heatmap(), path);
+    const QString view = currentViewName();
+    QCustomPlot* plot = view == QStringLiteral("outliers")       ? outlierView_->currentPlot()
+                        : view == QStringLiteral("quantization") ? quantizationView_->currentPlot()
+                                                                 : attentionView_->heatmap();
+    if (!plot) throw hopscope::Error("this view has no plot to export");
+    ::exportPlot(*plot, path);
     statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
     return true;
   } catch (const std::exception& error) {
@@ -345,7 +481,7 @@ bool MainWindow::exportPlot(const QString& path) {
 
 void MainWindow::exportPlotDialog() {
   QString selectedFilter;
-  QString path = QFileDialog::getSaveFileName(this, tr("Export plot"), QStringLiteral("attention.png"),
+  QString path = QFileDialog::getSaveFileName(this, tr("Export plot"), currentViewName() + QStringLiteral(".png"),
                                               plotExportFilter(), &selectedFilter);
   if (path.isEmpty()) return;
   if (QFileInfo(path).suffix().isEmpty()) {  // take the suffix from the chosen filter

@@ -1,9 +1,15 @@
 #pragma once
-// The hopscope main window: the "Models" dock (loaded models and their state), a text box with Run,
-// the views (attention first), an error banner, and a status bar with job progress and Cancel.
-// Loading and running go through ModelJobs; the UI thread only arranges and draws.
+// The hopscope main window: the "Models" dock (loaded models and their state), the views
+// (Attention with its text box and Run; Outliers and Quantization with their evaluation settings),
+// an error banner, and a status bar with job progress and Cancel. Loading, running, analysis and
+// quantization go through ModelJobs; the UI thread only arranges and draws.
 #include <QMainWindow>
 #include <QStringList>
+
+#include <map>
+#include <set>
+
+#include "jobs/model_jobs.h"
 
 class QAction;
 class QDockWidget;
@@ -15,13 +21,16 @@ class QPushButton;
 class QTableView;
 class QTabWidget;
 class AttentionView;
+class EvaluationControls;
 class LoadedModelsModel;
-class ModelJobs;
+class OutlierView;
+class QuantizationView;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
   explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
 
   // Used when the command line gives no --text: a short sentence every tokenizer handles.
   static QString defaultText();
@@ -36,6 +45,10 @@ class MainWindow : public QMainWindow {
   // Runs the text box through every loaded model (a newer run supersedes a pending one).
   void runText();
   bool showView(const QString& name);
+  // Outlier statistics / quantization study of every loaded model with the settings row's values;
+  // results replace earlier ones per model as they arrive.
+  void analyzeModels();
+  void quantizeModels();
   // Exports the current view's plot; on failure shows the error and returns false.
   bool exportPlot(const QString& path);
 
@@ -47,6 +60,9 @@ class MainWindow : public QMainWindow {
   LoadedModelsModel* models() const { return models_; }
   ModelJobs* jobs() const { return jobs_; }
   AttentionView* attentionView() const { return attentionView_; }
+  OutlierView* outlierView() const { return outlierView_; }
+  QuantizationView* quantizationView() const { return quantizationView_; }
+  EvaluationControls* evaluationControls() const { return evaluationControls_; }
   QTableView* modelsTable() const { return modelsTable_; }
   QPlainTextEdit* textEdit() const { return textEdit_; }
   QPushButton* runButton() const { return runButton_; }
@@ -66,6 +82,14 @@ class MainWindow : public QMainWindow {
   void onLoaded(int modelId);
   void onLoadFailed(int modelId, const QString& message, bool cancelled);
   void onRunFailed(int modelId, const QString& message, bool cancelled);
+  void onViewChanged();
+  // Starts the analysis / quantization of loaded models that have no result and none pending.
+  void analyzeMissing();
+  void quantizeMissing();
+  void analyzeOne(int modelId);
+  void quantizeOne(int modelId);
+  void refreshEvaluationViews();
+  QString currentViewName() const;
   QString displayName(int modelId) const;
 
   LoadedModelsModel* models_;
@@ -78,6 +102,12 @@ class MainWindow : public QMainWindow {
   QPushButton* runButton_ = nullptr;
   QTabWidget* views_ = nullptr;
   AttentionView* attentionView_ = nullptr;
+  QWidget* textInput_ = nullptr;
+  EvaluationControls* evaluationControls_ = nullptr;
+  OutlierView* outlierView_ = nullptr;
+  QuantizationView* quantizationView_ = nullptr;
+  std::map<int, ModelJobs::JsonPtr> analyses_, quantizations_;  // modelId -> latest result
+  std::set<int> analysisPending_, quantizationPending_;
   QLabel* stageLabel_ = nullptr;
   QProgressBar* progressBar_ = nullptr;
   QPushButton* cancelButton_ = nullptr;

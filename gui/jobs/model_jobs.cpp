@@ -3,8 +3,15 @@
 #include <QFileInfo>
 #include <QMetaObject>
 
+#include <algorithm>
 #include <exception>
+#include <nlohmann/json.hpp>
 #include <utility>
+
+#include "hopscope/analysis_json.h"
+#include "hopscope/outlier_analysis.h"
+#include "hopscope/quantization_sweep.h"
+#include "hopscope/text_corpus.h"
 
 namespace {
 
@@ -30,6 +37,7 @@ bool runGuarded(Work&& work, QString& message, bool& cancelled) {
 ModelJobs::ModelJobs(QObject* parent) : QObject(parent) {
   qRegisterMetaType<ModelJobs::ModelPtr>();
   qRegisterMetaType<hopscope::TextRunResult>();
+  qRegisterMetaType<ModelJobs::JsonPtr>();
   // Two workers: a slow load must not hold up a run on another model. LibTorch parallelises
   // inside each job.
   pool_.setMaxThreadCount(2);
@@ -64,9 +72,39 @@ void ModelJobs::finished() {
   }
 }
 
-bool ModelJobs::isCurrentRun(int modelId, quint64 generation) const {
-  auto it = latestRun_.find(modelId);
-  return it != latestRun_.end() && it->second == generation;
+void ModelJobs::submitLatest(Kind kind, int modelId, const QString& label,
+                             std::function<std::function<void()>(const hopscope::JobControl&)> work,
+                             std::function<void(const QString& message, bool cancelled)> fail) {
+  Latest& latest = latest_[{kind, modelId}];
+  latest.ticket.cancelled->store(true);  // the older request of this kind, if any
+  latest.ticket = Ticket();
+  latest.generation = nextGeneration_++;
+  const quint64 generation = latest.generation;
+  const hopscope::JobControl control = controlFor(latest.ticket, label);
+  started();
+  pool_.start([this, kind, modelId, generation, control, work = std::move(work), fail = std::move(fail)] {
+    std::function<void()> deliver;
+    QString message;
+    bool cancelled = false;
+    const bool ok = runGuarded(
+        [&] {
+          control.checkCancelled();  // superseded while it waited in the queue
+          deliver = work(control);
+        },
+        message, cancelled);
+    QMetaObject::invokeMethod(
+        this,
+        [this, kind, modelId, generation, deliver = std::move(deliver), fail, message, ok, cancelled] {
+          auto it = latest_.find({kind, modelId});
+          if (it != latest_.end() && it->second.generation == generation) {
+            latest_.erase(it);
+            if (ok) deliver();
+            else fail(message, cancelled);
+          }
+          finished();
+        },
+        Qt::QueuedConnection);
+  });
 }
 
 void ModelJobs::load(int modelId, const QString& argument) {
@@ -104,46 +142,72 @@ void ModelJobs::load(int modelId, const QString& argument) {
 }
 
 void ModelJobs::run(int modelId, ModelPtr model, const QString& text, int topK) {
-  // The newer request supersedes the older one: stop it, and drop its result when it arrives.
-  auto previous = runTickets_.find(modelId);
-  if (previous != runTickets_.end()) previous->second.cancelled->store(true);
-  const quint64 generation = nextGeneration_++;
-  latestRun_[modelId] = generation;
-  Ticket ticket;
-  runTickets_[modelId] = ticket;
-
   const QString label = model ? QString::fromStdString(model->info().name) : QStringLiteral("run");
-  const hopscope::JobControl control = controlFor(ticket, label);
   const std::string input = text.toStdString();
-  started();
-  pool_.start([this, modelId, generation, model, control, input, topK] {
-    hopscope::TextRunResult result;
-    QString message;
-    bool cancelled = false;
-    const bool ok = runGuarded(
-        [&] {
-          control.checkCancelled();  // superseded while it waited in the queue
-          if (!model) throw hopscope::Error("the model is not loaded");
-          result = model->runText(input, topK, control);
-        },
-        message, cancelled);
-    QMetaObject::invokeMethod(
-        this,
-        [this, modelId, generation, result = std::move(result), message, ok, cancelled] {
-          if (isCurrentRun(modelId, generation)) {
-            runTickets_.erase(modelId);
-            if (ok) emit ran(modelId, result);
-            else emit runFailed(modelId, message, cancelled);
-          }
-          finished();
-        },
-        Qt::QueuedConnection);
-  });
+  submitLatest(
+      Kind::Run, modelId, label,
+      [this, modelId, model, input, topK](const hopscope::JobControl& control) -> std::function<void()> {
+        if (!model) throw hopscope::Error("the model is not loaded");
+        hopscope::TextRunResult result = model->runText(input, topK, control);
+        return [this, modelId, result = std::move(result)] { emit ran(modelId, result); };
+      },
+      [this, modelId](const QString& message, bool cancelled) { emit runFailed(modelId, message, cancelled); });
+}
+
+void ModelJobs::analyze(int modelId, ModelPtr model, const AnalysisRequest& request) {
+  const QString label = model ? QString::fromStdString(model->info().name) : QStringLiteral("analysis");
+  submitLatest(
+      Kind::Analysis, modelId, label,
+      [this, modelId, model, request](const hopscope::JobControl& control) -> std::function<void()> {
+        if (!model) throw hopscope::Error("the model is not loaded");
+        control.report(0.0, "reading " + request.dataPath.toStdString());
+        const hopscope::TextCorpus corpus = hopscope::readTextCorpus(request.dataPath.toStdString());
+        hopscope::AnalysisSettings settings;
+        settings.samples = request.samples;
+        settings.seqLen = std::min<int64_t>(request.seqLen, model->info().maxPositions);
+        settings.batch = request.batch;
+        settings.maskProb = request.maskProb;
+        settings.seed = request.seed;
+        const hopscope::ModelAnalysis analysis = hopscope::analyzeModel(*model, corpus, settings, control);
+        auto result = std::make_shared<const nlohmann::json>(
+            hopscope::analysisJson({analysis}, settings, corpus).at("models").at(0));
+        return [this, modelId, result] { emit analyzed(modelId, result); };
+      },
+      [this, modelId](const QString& message, bool cancelled) { emit analyzeFailed(modelId, message, cancelled); });
+}
+
+void ModelJobs::quantize(int modelId, ModelPtr model, const QuantizationRequest& request) {
+  const QString label = model ? QString::fromStdString(model->info().name) : QStringLiteral("quantization");
+  submitLatest(
+      Kind::Quantization, modelId, label,
+      [this, modelId, model, request](const hopscope::JobControl& control) -> std::function<void()> {
+        if (!model) throw hopscope::Error("the model is not loaded");
+        const hopscope::TextCorpus corpus = hopscope::readTextCorpus(request.dataPath.toStdString());
+        const hopscope::TextCorpus calibration = hopscope::readTextCorpus(request.calibrationPath.toStdString());
+        hopscope::QuantizationSweepSettings settings;
+        settings.weightBits = {request.weightBits};
+        settings.activationBits = {request.activationBits};
+        if (request.sweepActivationBits)
+          for (int bits = request.activationBits - 1; bits >= 4; --bits) settings.activationBits.push_back(bits);
+        settings.estimators = {request.estimator.toStdString()};
+        settings.weightGrid = request.unsignedGridWhenNonNegative ? hopscope::WeightGrid::UnsignedWhenNonNegative
+                                                                  : hopscope::WeightGrid::Signed;
+        settings.samples = request.samples;
+        settings.seqLen = std::min<int64_t>(request.seqLen, model->info().maxPositions);
+        settings.batch = request.batch;
+        settings.calibrationBatches = request.calibrationBatches;
+        settings.maskProb = request.maskProb;
+        settings.seed = request.seed;
+        auto result = std::make_shared<const nlohmann::json>(
+            hopscope::quantizationSweepJson(*model, corpus, calibration, settings, control));
+        return [this, modelId, result] { emit quantized(modelId, result); };
+      },
+      [this, modelId](const QString& message, bool cancelled) { emit quantizeFailed(modelId, message, cancelled); });
 }
 
 void ModelJobs::cancelAll() {
   for (auto& [id, ticket] : loadTickets_) ticket.cancelled->store(true);
-  for (auto& [id, ticket] : runTickets_) ticket.cancelled->store(true);
+  for (auto& [key, latest] : latest_) latest.ticket.cancelled->store(true);
 }
 
 void ModelJobs::forget(int modelId) {
@@ -151,9 +215,10 @@ void ModelJobs::forget(int modelId) {
     it->second.cancelled->store(true);
     loadTickets_.erase(it);
   }
-  if (auto it = runTickets_.find(modelId); it != runTickets_.end()) {
-    it->second.cancelled->store(true);
-    runTickets_.erase(it);
+  for (Kind kind : {Kind::Run, Kind::Analysis, Kind::Quantization}) {
+    if (auto it = latest_.find({kind, modelId}); it != latest_.end()) {
+      it->second.ticket.cancelled->store(true);
+      latest_.erase(it);
+    }
   }
-  latestRun_.erase(modelId);
 }

@@ -3,25 +3,33 @@
 // never blocks on LibTorch. Results come back to the UI thread as plain structs through queued
 // calls, then are emitted as ordinary signals.
 //
-// Runs follow "latest request wins" per model: a newer run request for the same model cancels the
-// older one (its JobControl reports cancelled) and any result of a superseded request is dropped.
+// Runs, analyses and quantization studies follow "latest request wins" per model and kind: a newer
+// request of the same kind for the same model cancels the older one (its JobControl reports
+// cancelled) and any result of a superseded request is dropped.
 #include <QObject>
 #include <QString>
 #include <QThreadPool>
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 
 #include "hopscope/loaded_model.h"
+#include "jobs/evaluation_requests.h"
 
 Q_DECLARE_METATYPE(std::shared_ptr<const hopscope::LoadedModel>)
 Q_DECLARE_METATYPE(hopscope::TextRunResult)
+Q_DECLARE_METATYPE(std::shared_ptr<const nlohmann::json>)
 
 class ModelJobs : public QObject {
   Q_OBJECT
  public:
   using ModelPtr = std::shared_ptr<const hopscope::LoadedModel>;
+  // One model's figures exactly as `hopscope-cli analyze` / `quantize` write them (one element of
+  // the JSON "models" array), so the GUI shows the very numbers the CLI files hold.
+  using JsonPtr = std::shared_ptr<const nlohmann::json>;
 
   explicit ModelJobs(QObject* parent = nullptr);
   ~ModelJobs() override;  // cancels everything and waits for the workers
@@ -29,6 +37,10 @@ class ModelJobs : public QObject {
   // modelId is the caller's handle for the model slot; it comes back in every signal.
   void load(int modelId, const QString& argument);
   void run(int modelId, ModelPtr model, const QString& text, int topK = 5);
+  // Outlier statistics of the model on the request's text (hopscope-cli analyze).
+  void analyze(int modelId, ModelPtr model, const AnalysisRequest& request);
+  // FP versus quantized metric and every quantizer's diagnostics (hopscope-cli quantize).
+  void quantize(int modelId, ModelPtr model, const QuantizationRequest& request);
 
   // Asks every running job to stop (the engine polls JobControl::cancelled between steps).
   void cancelAll();
@@ -43,6 +55,10 @@ class ModelJobs : public QObject {
   void loadFailed(int modelId, const QString& message, bool cancelled);
   void ran(int modelId, const hopscope::TextRunResult& result);
   void runFailed(int modelId, const QString& message, bool cancelled);
+  void analyzed(int modelId, ModelJobs::JsonPtr result);
+  void analyzeFailed(int modelId, const QString& message, bool cancelled);
+  void quantized(int modelId, ModelJobs::JsonPtr result);
+  void quantizeFailed(int modelId, const QString& message, bool cancelled);
   // The most recent progress report of any job; stage is a short label ("bert-tiny: layer 2/4").
   void progress(double fraction, const QString& stage);
   void busyChanged(bool busy);
@@ -53,14 +69,24 @@ class ModelJobs : public QObject {
     std::shared_ptr<std::atomic<bool>> cancelled = std::make_shared<std::atomic<bool>>(false);
   };
   hopscope::JobControl controlFor(const Ticket& ticket, const QString& label);
+  enum class Kind { Run, Analysis, Quantization };
+  // The newest request of one kind per model: its generation and its cancel flag.
+  struct Latest {
+    quint64 generation = 0;
+    Ticket ticket;
+  };
+  // Supersedes the model's previous request of this kind and runs work on a worker. work returns
+  // what to do with its result on the UI thread (emit a signal); it runs, or fail does when work
+  // threw, unless a newer request of the kind came meanwhile.
+  void submitLatest(Kind kind, int modelId, const QString& label,
+                    std::function<std::function<void()>(const hopscope::JobControl&)> work,
+                    std::function<void(const QString& message, bool cancelled)> fail);
   void started();
   void finished();
-  bool isCurrentRun(int modelId, quint64 generation) const;
 
   QThreadPool pool_;
   int pending_ = 0;
   quint64 nextGeneration_ = 1;
-  std::map<int, quint64> latestRun_;       // modelId -> generation of its newest run request
-  std::map<int, Ticket> runTickets_;       // modelId -> cancel flag of its newest run
-  std::map<int, Ticket> loadTickets_;      // modelId -> cancel flag of its load
+  std::map<std::pair<Kind, int>, Latest> latest_;  // (kind, modelId) -> its newest request
+  std::map<int, Ticket> loadTickets_;              // modelId -> cancel flag of its load
 };

@@ -6,6 +6,9 @@ int runLoadedModelsModelTests(int argc, char** argv);
 int runHeatmapPlotTests(int argc, char** argv);
 int runMainWindowTests(int argc, char** argv);
 int runScreenshotTests(int argc, char** argv);
+int runOutlierViewTests(int argc, char** argv);
+int runQuantizationViewTests(int argc, char** argv);
+int runEvaluationViewsTests(int argc, char** argv);
 
 int main(int argc, char** argv) {
   if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
@@ -15,5 +18,8 @@ int main(int argc, char** argv) {
   failures += runHeatmapPlotTests(argc, argv);
   failures += runMainWindowTests(argc, argv);
   failures += runScreenshotTests(argc, argv);
+  failures += runOutlierViewTests(argc, argv);
+  failures += runQuantizationViewTests(argc, argv);
+  failures += runEvaluationViewsTests(argc, argv);
   return failures == 0 ? 0 : 1;
 }

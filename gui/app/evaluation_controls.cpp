@@ -1,0 +1,132 @@
+#include "app/evaluation_controls.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include "hopscope/bundled_resources.h"
+
+namespace {
+
+QSpinBox* spinBox(int minimum, int maximum, int value, const QString& tip) {
+  auto* box = new QSpinBox;
+  box->setRange(minimum, maximum);
+  box->setValue(value);
+  box->setToolTip(tip);
+  return box;
+}
+
+QString bundledPath(const char* relative) {
+  return QString::fromStdString(hopscope::findBundledFile(relative).path);
+}
+
+}  // namespace
+
+EvaluationControls::EvaluationControls(QWidget* parent) : QWidget(parent) {
+  calibrationPath_ = bundledPath(hopscope::kBundledTrainText);
+  dataLabel_ = new QLabel;
+  dataLabel_->setMinimumWidth(160);
+  auto* choose = new QPushButton(tr("Text…"));
+  choose->setToolTip(tr("Evaluate another UTF-8 text file (one document per line)"));
+  connect(choose, &QPushButton::clicked, this, &EvaluationControls::chooseData);
+  setDataPath(bundledPath(hopscope::kBundledEvalText));
+
+  samples_ = spinBox(1, 100000, 16, tr("Token blocks to evaluate (each model sees the same text)"));
+  seqLen_ = spinBox(2, 4096, 128, tr("Tokens per block (capped to each model's position table)"));
+  analyzeButton_ = new QPushButton(tr("Analyze"));
+  analyzeButton_->setToolTip(tr("Outlier statistics of every loaded model on this text (Ctrl+Shift+A)"));
+  connect(analyzeButton_, &QPushButton::clicked, this, &EvaluationControls::analyzeRequested);
+
+  weightBits_ = spinBox(2, 16, 8, tr("Weight bits (symmetric, per tensor)"));
+  activationBits_ = spinBox(2, 16, 8, tr("Activation bits (asymmetric, per tensor)"));
+  estimator_ = new QComboBox;
+  estimator_->addItems({QStringLiteral("running"), QStringLiteral("minmax"), QStringLiteral("percentile:99.999"),
+                        QStringLiteral("mse")});
+  estimator_->setToolTip(tr("Activation range estimator over the calibration batches"));
+  sweep_ = new QCheckBox(tr("sweep A bits"));
+  sweep_->setToolTip(tr("Also evaluate every activation bit width from A−1 down to 4 (the bit-width plot)"));
+  unsignedGrid_ = new QCheckBox(tr("unsigned grid for w ≥ 0"));
+  unsignedGrid_->setToolTip(tr("As the reference code: weights without negative values (LayerNorm gains) use "
+                               "codes 0…2^b−1 (--weight-grid auto)"));
+  quantizeButton_ = new QPushButton(tr("Quantize"));
+  quantizeButton_->setToolTip(tr("FP versus quantized metric of every loaded model, calibrated on the bundled "
+                                 "training chapters (Ctrl+Shift+Q)"));
+  connect(quantizeButton_, &QPushButton::clicked, this, &EvaluationControls::quantizeRequested);
+
+  quantizationFields_ = new QWidget;
+  auto* quantization = new QHBoxLayout(quantizationFields_);
+  quantization->setContentsMargins(0, 0, 0, 0);
+  quantization->addWidget(new QLabel(tr("Bits: W")));
+  quantization->addWidget(weightBits_);
+  quantization->addWidget(new QLabel(tr("A")));
+  quantization->addWidget(activationBits_);
+  quantization->addWidget(estimator_);
+  quantization->addWidget(sweep_);
+  quantization->addWidget(unsignedGrid_);
+  quantization->addStretch(1);
+  quantization->addWidget(quantizeButton_);
+
+  // Two rows at most, so the window keeps room for the Models dock: what to evaluate, then (for
+  // quantization) how.
+  auto* data = new QHBoxLayout;
+  data->addWidget(new QLabel(tr("Text:")));
+  data->addWidget(dataLabel_, 1);
+  data->addWidget(choose);
+  data->addSpacing(8);
+  data->addWidget(new QLabel(tr("Blocks:")));
+  data->addWidget(samples_);
+  data->addWidget(new QLabel(tr("Tokens:")));
+  data->addWidget(seqLen_);
+  data->addSpacing(8);
+  data->addWidget(analyzeButton_);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addLayout(data);
+  layout->addWidget(quantizationFields_);
+  showFor(false);
+}
+
+void EvaluationControls::setDataPath(const QString& path) {
+  dataPath_ = path;
+  dataLabel_->setText(QFileInfo(path).fileName());
+  dataLabel_->setToolTip(tr("Evaluated text: %1").arg(path));
+}
+
+void EvaluationControls::chooseData() {
+  const QString path = QFileDialog::getOpenFileName(this, tr("Text to evaluate"), QFileInfo(dataPath_).path(),
+                                                    tr("Text (*.txt);;All files (*)"));
+  if (!path.isEmpty()) setDataPath(path);
+}
+
+void EvaluationControls::showFor(bool quantization) {
+  analyzeButton_->setVisible(!quantization);
+  quantizationFields_->setVisible(quantization);
+}
+
+AnalysisRequest EvaluationControls::analysisRequest() const {
+  AnalysisRequest request;
+  request.dataPath = dataPath_;
+  request.samples = samples_->value();
+  request.seqLen = seqLen_->value();
+  return request;
+}
+
+QuantizationRequest EvaluationControls::quantizationRequest() const {
+  QuantizationRequest request;
+  request.dataPath = dataPath_;
+  request.calibrationPath = calibrationPath_;
+  request.samples = samples_->value();
+  request.seqLen = seqLen_->value();
+  request.weightBits = weightBits_->value();
+  request.activationBits = activationBits_->value();
+  request.sweepActivationBits = sweep_->isChecked();
+  request.estimator = estimator_->currentText();
+  request.unsignedGridWhenNonNegative = unsignedGrid_->isChecked();
+  return request;
+}

@@ -1,0 +1,55 @@
+#pragma once
+// The settings row of the Outliers and Quantization views: which text to evaluate, how many token
+// blocks of how many tokens, the quantization grid, and the buttons that start the jobs. The
+// defaults are the bundled held-out text (resources/corpora/moby-dick-eval.txt), and calibration
+// always uses the bundled training chapters, never the evaluated text.
+#include <QWidget>
+
+#include "jobs/evaluation_requests.h"
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QPushButton;
+class QSpinBox;
+
+class EvaluationControls : public QWidget {
+  Q_OBJECT
+ public:
+  explicit EvaluationControls(QWidget* parent = nullptr);
+
+  AnalysisRequest analysisRequest() const;
+  QuantizationRequest quantizationRequest() const;
+  QString dataPath() const { return dataPath_; }
+  void setDataPath(const QString& path);
+  // Which buttons and fields show: the outlier analysis's or the quantization's.
+  void showFor(bool quantization);
+
+  QPushButton* analyzeButton() const { return analyzeButton_; }
+  QPushButton* quantizeButton() const { return quantizeButton_; }
+  QSpinBox* samplesBox() const { return samples_; }
+  QSpinBox* seqLenBox() const { return seqLen_; }
+  QSpinBox* weightBitsBox() const { return weightBits_; }
+  QSpinBox* activationBitsBox() const { return activationBits_; }
+
+ signals:
+  void analyzeRequested();
+  void quantizeRequested();
+
+ private:
+  void chooseData();
+
+  QString dataPath_;
+  QString calibrationPath_;
+  QLabel* dataLabel_;
+  QSpinBox* samples_;
+  QSpinBox* seqLen_;
+  QPushButton* analyzeButton_;
+  QWidget* quantizationFields_;
+  QSpinBox* weightBits_;
+  QSpinBox* activationBits_;
+  QComboBox* estimator_;
+  QCheckBox* sweep_;
+  QCheckBox* unsignedGrid_;
+  QPushButton* quantizeButton_;
+};

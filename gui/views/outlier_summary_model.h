@@ -1,0 +1,53 @@
+#pragma once
+// The Outliers view's summary table: one row per analysed model (one element of the `models` array
+// of `hopscope-cli analyze --json`), columns: model name, its perplexity, then the protocol summary
+// figures (science.md section 5) as the union over the models in a fixed order. A model without a
+// figure gets an empty cell; a figure that was not computed (JSON null) shows "n/a".
+#include <QAbstractTableModel>
+#include <QString>
+
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+class OutlierSummaryModel : public QAbstractTableModel {
+  Q_OBJECT
+ public:
+  // Qt::UserRole + this: the cell's number as a double (NaN when empty or not computed).
+  static constexpr int ValueRole = Qt::UserRole + 1;
+
+  explicit OutlierSummaryModel(QObject* parent = nullptr);
+
+  // One JSON object per model, in display order; anything malformed is shown as far as it goes.
+  void setModels(const std::vector<nlohmann::json>& models);
+
+  // Column identifiers: "model", "metric:<metric name>", "summary:<figure name>".
+  QString columnKey(int column) const;
+  int columnOf(const QString& key) const;  // -1 when absent
+
+  // Four significant digits, as every figure in the table is shown.
+  static QString formatNumber(double value);
+
+  int rowCount(const QModelIndex& parent = {}) const override;
+  int columnCount(const QModelIndex& parent = {}) const override;
+  QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+  QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+ private:
+  struct Cell {
+    bool present = false;
+    double value = 0;  // NaN: present but not computed
+    QString tooltip;
+  };
+  struct Row {
+    QString name;
+    QString description;  // family, normalizer, gate, data size
+    std::vector<Cell> cells;  // one per column after the name
+  };
+  struct Column {
+    QString key, header, tooltip;
+  };
+
+  std::vector<Column> columns_;  // columns_[0] is the model name
+  std::vector<Row> rows_;
+};

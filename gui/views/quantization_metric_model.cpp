@@ -1,0 +1,192 @@
+#include "views/quantization_metric_model.h"
+
+#include "views/json_fields.h"
+
+#include <QBrush>
+#include <QColor>
+#include <QStringList>
+
+#include <algorithm>
+
+#include <cmath>
+#include <limits>
+
+namespace {
+
+using json_fields::member;
+using json_fields::number;
+using json_fields::text;
+
+const double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+int integer(const nlohmann::json& value) { return value.is_number() ? value.get<int>() : 0; }
+// About five significant digits without an exponent for the magnitudes metrics take.
+QString formatMetric(double value) {
+  if (!std::isfinite(value)) return std::isnan(value) ? QString() : QString::number(value);
+  const double magnitude = std::abs(value);
+  const int digitsBeforePoint = magnitude < 1 ? 1 : static_cast<int>(std::floor(std::log10(magnitude))) + 1;
+  return QString::number(value, 'f', std::clamp(5 - digitsBeforePoint, 0, 6));
+}
+
+double relativeChangePercent(double fp, double quantized) { return (quantized / fp - 1.0) * 100.0; }
+
+}  // namespace
+
+QuantizationMetricModel::QuantizationMetricModel(QObject* parent) : QAbstractTableModel(parent) {}
+
+QuantizationMetricModel::Row QuantizationMetricModel::rowFromJson(const nlohmann::json& model) {
+  const nlohmann::json& metric = member(model, "metric");
+  const nlohmann::json& configuration = member(model, "quantization");
+  Row row;
+  row.name = text(member(model, "name"));
+  row.metric = text(member(metric, "name"));
+  row.fp = number(member(metric, "fp"));
+  row.quantized = number(member(metric, "quantized"));
+  row.wbits = integer(member(configuration, "wbits"));
+  row.abits = integer(member(configuration, "abits"));
+  row.estimator = text(member(configuration, "estimator"));
+  row.granularity = text(member(configuration, "granularity"));
+  row.weightRange = text(member(configuration, "weight_range"));
+  row.weightGrid = text(member(configuration, "weight_grid"));
+  // Perplexity and MSE: lower is better; accuracy: higher is better.
+  row.lowerIsBetter = !row.metric.contains(QStringLiteral("accuracy"));
+
+  QStringList details;
+  for (const char* key : {"family", "normalizer", "gate"}) {
+    const QString value = text(member(model, key));
+    if (!value.isEmpty()) details << QStringLiteral("%1: %2").arg(QString::fromLatin1(key), value);
+  }
+  QStringList keptFloat;
+  for (const nlohmann::json& pattern : member(configuration, "keep_float"))
+    if (pattern.is_string()) keptFloat << text(pattern);
+  if (!keptFloat.isEmpty()) details << QObject::tr("kept in float: %1").arg(keptFloat.join(QStringLiteral(", ")));
+  row.details = details.join(QLatin1Char('\n'));
+  return row;
+}
+
+void QuantizationMetricModel::setModels(const std::vector<nlohmann::json>& models) {
+  beginResetModel();
+  rows_.clear();
+  for (const nlohmann::json& model : models) rows_.push_back(rowFromJson(model));
+  sharedBits_.clear();
+  if (!rows_.empty()) {
+    const QString first = display(rows_.front(), Bits);
+    bool same = true;
+    for (const Row& row : rows_) same = same && display(row, Bits) == first;
+    if (same) sharedBits_ = first;
+  }
+  endResetModel();
+}
+
+int QuantizationMetricModel::rowCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : static_cast<int>(rows_.size());
+}
+
+int QuantizationMetricModel::columnCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant QuantizationMetricModel::value(const Row& row, int column) const {
+  switch (column) {
+    case Model: return row.name;
+    case Metric: return row.metric;
+    case Fp: return row.fp;
+    case Quantized: return row.quantized;
+    case Change: return relativeChangePercent(row.fp, row.quantized);
+    case Bits: return display(row, Bits);
+    case Estimator: return row.estimator;
+    case Granularity: return row.granularity;
+    case WeightRange: return row.weightRange;
+    case WeightGrid: return row.weightGrid;
+    default: return {};
+  }
+}
+
+QString QuantizationMetricModel::display(const Row& row, int column) const {
+  switch (column) {
+    case Metric: {
+      QString name = row.metric;
+      return name.replace(QLatin1Char('_'), QLatin1Char(' '));
+    }
+    case Fp: return formatMetric(row.fp);
+    case Quantized: return formatMetric(row.quantized);
+    case Change: {
+      const double change = relativeChangePercent(row.fp, row.quantized);
+      if (!std::isfinite(change)) return {};
+      return QStringLiteral("%1%2 %").arg(change > 0 ? QStringLiteral("+") : QString()).arg(change, 0, 'f', 2);
+    }
+    case Bits: {
+      if (row.wbits == 0 && row.abits == 0) return {};
+      const auto bits = [](int b) { return b > 0 ? QString::number(b) : QStringLiteral("?"); };
+      return QStringLiteral("W%1A%2").arg(bits(row.wbits), bits(row.abits));
+    }
+    default: return value(row, column).toString();
+  }
+}
+
+QVariant QuantizationMetricModel::data(const QModelIndex& index, int role) const {
+  if (!index.isValid() || index.row() >= rowCount() || index.column() >= ColumnCount) return {};
+  const Row& row = rows_[static_cast<size_t>(index.row())];
+  const int column = index.column();
+  switch (role) {
+    case Qt::DisplayRole: return display(row, column);
+    case ValueRole: return value(row, column);
+    case Qt::TextAlignmentRole:
+      if (column == Fp || column == Quantized || column == Change)
+        return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+      return {};
+    case Qt::ForegroundRole: {
+      if (column != Change) return {};
+      const double change = relativeChangePercent(row.fp, row.quantized);
+      if (!std::isfinite(change) || std::abs(change) < 1.0) return {};
+      const bool worse = row.lowerIsBetter ? change > 0 : change < 0;
+      return QBrush(worse ? QColor(178, 34, 34) : QColor(34, 120, 60));
+    }
+    case Qt::ToolTipRole:
+      if (column == Model) return row.details.isEmpty() ? row.name : row.name + QLatin1Char('\n') + row.details;
+      if (column == Change)
+        return row.lowerIsBetter ? tr("quantized / FP − 1; lower is better for this metric, so + means worse")
+                                 : tr("quantized / FP − 1; higher is better for this metric, so − means worse");
+      return {};
+    default: return {};
+  }
+}
+
+QVariant QuantizationMetricModel::headerData(int section, Qt::Orientation orientation, int role) const {
+  if (orientation != Qt::Horizontal) return QAbstractTableModel::headerData(section, orientation, role);
+  if (role == Qt::DisplayRole) {
+    switch (section) {
+      case Model: return tr("Model");
+      case Metric: return tr("Metric");
+      case Fp: return tr("FP");
+      case Quantized: return sharedBits_.isEmpty() ? tr("Quantized") : tr("Quantized %1").arg(sharedBits_);
+      case Change: return tr("Change");
+      case Bits: return tr("Bits");
+      case Estimator: return tr("Activation ranges");
+      case Granularity: return tr("Weight granularity");
+      case WeightRange: return tr("Weight range");
+      case WeightGrid: return tr("Weight grid");
+      default: return {};
+    }
+  }
+  if (role == Qt::ToolTipRole) {
+    switch (section) {
+      case Model: return tr("The model and its attention normalizer (PATH@NORMALIZER)");
+      case Metric: return tr("The task metric, token-weighted over the evaluation blocks");
+      case Fp: return tr("The metric of the float model");
+      case Quantized: return tr("The metric with simulated quantization of weights and activations");
+      case Change: return tr("Relative change: quantized / FP − 1");
+      case Bits: return tr("W = weight bits, A = activation bits");
+      case Estimator:
+        return tr("How activation ranges were estimated on the calibration batches: minmax, running "
+                  "(momentum 0.9), percentile:P or mse; then frozen");
+      case Granularity: return tr("Weight scales per tensor or per output channel");
+      case WeightRange: return tr("Weight range: min–max or an MSE grid search");
+      case WeightGrid:
+        return tr("signed: codes in [−2^(b−1), 2^(b−1)−1]; auto: unsigned [0, 2^b−1] for tensors "
+                  "without negative values");
+      default: return {};
+    }
+  }
+  return {};
+}

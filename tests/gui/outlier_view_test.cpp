@@ -1,0 +1,327 @@
+// OutlierView and OutlierSummaryModel on the analysis JSON of the two fixture models (bert-tiny and
+// opt-tiny@softmax1), made by the engine itself (analyzeModel + analysisJson) so nothing goes
+// stale: the table cells, the per-layer points and the histogram fractions are checked against the
+// JSON numbers read back independently, and hand-made JSON checks bins, notes and malformed input.
+#include <QAbstractItemModelTester>
+#include <QComboBox>
+#include <QDir>
+#include <QFileInfo>
+#include <QLabel>
+#include <QTabWidget>
+#include <QTableView>
+#include <QtTest>
+
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <stdexcept>
+
+#include <qcustomplot.h>
+
+#include "hopscope/analysis_json.h"
+#include "hopscope/loaded_model.h"
+#include "hopscope/text_corpus.h"
+#include "views/outlier_summary_model.h"
+#include "views/outlier_view.h"
+
+using nlohmann::json;
+
+namespace {
+
+QString fixture(const QString& name) { return QStringLiteral(HOPSCOPE_FIXTURES_DIR "/models/") + name; }
+
+// printf's %.4g: the table's "4 significant digits", computed another way than QString::number.
+QString fourDigits(double value) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.4g", value);
+  return QString::fromLatin1(text);
+}
+
+const json& moduleNamed(const json& model, const std::string& name) {
+  for (const json& module : model.at("modules"))
+    if (module.at("name") == name) return module;
+  throw std::runtime_error("no module " + name);
+}
+
+// The (non-NaN) y values of a graph, in key order.
+QVector<double> drawnValues(const QCPGraph* graph) {
+  QVector<double> values;
+  for (auto point = graph->data()->constBegin(); point != graph->data()->constEnd(); ++point)
+    if (!std::isnan(point->value)) values << point->value;
+  return values;
+}
+
+}  // namespace
+
+class OutlierViewTest : public QObject {
+  Q_OBJECT
+  std::vector<json> models_;  // bert-tiny, opt-tiny@softmax1
+
+  OutlierSummaryModel* table(OutlierView& view) { return view.summaryModel(); }
+  QString cell(OutlierView& view, int row, const QString& key) {
+    const int column = view.summaryModel()->columnOf(key);
+    return column < 0 ? QStringLiteral("<no column>") : view.summaryModel()->index(row, column).data().toString();
+  }
+
+ private slots:
+  void initTestCase() {
+    for (const char* name : {"bert-tiny", "opt-tiny"})
+      if (!QFileInfo::exists(fixture(QString::fromLatin1(name)) + "/config.json"))
+        QSKIP("fixture models missing");
+    hopscope::AnalysisSettings settings;
+    settings.samples = 4;
+    settings.seqLen = 16;
+    settings.batch = 4;
+    const hopscope::TextCorpus corpus =
+        hopscope::readTextCorpus(HOPSCOPE_RESOURCES_DIR "/corpora/moby-dick-eval.txt");
+    std::vector<hopscope::ModelAnalysis> analyses;
+    for (const QString& argument : {fixture("bert-tiny"), fixture("opt-tiny") + "@softmax1"})
+      analyses.push_back(hopscope::analyzeModel(*hopscope::LoadedModel::open(argument.toStdString()),
+                                                corpus, settings));
+    const json document = hopscope::analysisJson(analyses, settings, corpus);
+    for (const json& model : document.at("models")) models_.push_back(model);
+    QCOMPARE(models_.size(), size_t{2});
+  }
+
+  void layerModuleNamesFollowTheFamilies() {
+    QCOMPARE(layerModuleName("bert", LayerFigure::BlockKurtosis, 3),
+             QStringLiteral("bert.encoder.layer.3.output.LayerNorm"));
+    QCOMPARE(layerModuleName("bert", LayerFigure::FfnInfNorm, 0), QStringLiteral("bert.encoder.layer.0.output.dense"));
+    QCOMPARE(layerModuleName("opt", LayerFigure::BlockInfNorm, 11), QStringLiteral("model.decoder.layers.11"));
+    QCOMPARE(layerModuleName("opt", LayerFigure::FfnKurtosis, 1), QStringLiteral("model.decoder.layers.1.fc2"));
+    QCOMPARE(layerModuleName("vit", LayerFigure::FfnKurtosis, 1), QString());
+  }
+
+  void summaryTableHasOneRowPerModelWithFormattedFigures() {
+    OutlierView view;
+    view.setModels(models_);
+    OutlierSummaryModel* model = table(view);
+    QCOMPARE(model->rowCount(), 2);
+    QCOMPARE(model->index(0, 0).data().toString(), QString::fromStdString(models_[0].at("name")));
+    QCOMPARE(model->index(1, 0).data().toString(), QString::fromStdString(models_[1].at("name")));
+    // Fixed order: name, the metrics, avg / max kurtosis, max inf-norm, then family figures.
+    QCOMPARE(model->columnKey(0), QStringLiteral("model"));
+    QCOMPARE(model->columnKey(1), QStringLiteral("metric:masked_lm_perplexity"));
+    QCOMPARE(model->columnKey(2), QStringLiteral("metric:causal_lm_perplexity"));
+    QCOMPARE(model->columnKey(3), QStringLiteral("summary:avg_kurtosis"));
+    QCOMPARE(model->columnKey(4), QStringLiteral("summary:max_kurtosis"));
+    QCOMPARE(model->columnKey(5), QStringLiteral("summary:max_inf_norm"));
+    QCOMPARE(model->headerData(1, Qt::Horizontal).toString().simplified(), QStringLiteral("MLM perplexity"));
+    for (int row = 0; row < 2; ++row) {
+      const json& summary = models_[static_cast<size_t>(row)].at("summary");
+      QCOMPARE(cell(view, row, "summary:avg_kurtosis"), fourDigits(summary.at("avg_kurtosis").get<double>()));
+      QCOMPARE(cell(view, row, "summary:max_inf_norm"), fourDigits(summary.at("max_inf_norm").get<double>()));
+    }
+    QCOMPARE(cell(view, 0, "metric:masked_lm_perplexity"),
+             fourDigits(models_[0].at("metric").at("value").get<double>()));
+    QCOMPARE(cell(view, 1, "metric:causal_lm_perplexity"),
+             fourDigits(models_[1].at("metric").at("value").get<double>()));
+    QCOMPARE(cell(view, 0, "metric:causal_lm_perplexity"), QString());  // BERT has no causal LM figure
+    QCOMPARE(cell(view, 1, "summary:max_ln_input_inf_norm"), QString());  // a BERT-only figure
+    QCOMPARE(cell(view, 0, "summary:max_block_inf_norm"), QString());     // an OPT-only figure
+    QVERIFY(!model->headerData(3, Qt::Horizontal, Qt::ToolTipRole).toString().isEmpty());
+    QCOMPARE(model->index(0, 3).data(Qt::TextAlignmentRole).value<Qt::Alignment>(),
+             Qt::AlignRight | Qt::AlignVCenter);
+  }
+
+  void summaryModelPassesTheModelTester() {
+    OutlierSummaryModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setModels(models_);
+    model.setModels({models_[1]});
+    model.setModels({});
+    model.setModels(models_);
+    QCOMPARE(model.rowCount(), 2);
+  }
+
+  void layerPlotHasOneGraphPerModelWithTheJsonKurtosis() {
+    OutlierView view;
+    view.setModels(models_);
+    QCustomPlot* plot = view.layerPlot();
+    QCOMPARE(view.layerFigureSelector()->currentText(), QStringLiteral("Kurtosis of block outputs"));
+    QCOMPARE(plot->graphCount(), 2);
+    QCOMPARE(plot->graph(0)->name(), QString::fromStdString(models_[0].at("name")));
+    const char* blocks[2] = {"bert.encoder.layer.%1.output.LayerNorm", "model.decoder.layers.%1"};
+    for (int m = 0; m < 2; ++m) {
+      const QCPGraph* graph = plot->graph(m);
+      QCOMPARE(graph->data()->size(), 2);
+      for (int layer = 0; layer < 2; ++layer) {
+        const json& module = moduleNamed(models_[m], QString::fromLatin1(blocks[m]).arg(layer).toStdString());
+        QCOMPARE(graph->data()->at(layer)->key, double(layer));
+        QCOMPARE(graph->data()->at(layer)->value, module.at("kurtosis").get<double>());
+      }
+    }
+    QCOMPARE(plot->yAxis->scaleType(), QCPAxis::stLogarithmic);
+    QVERIFY(plot->yAxis->label().contains("kurtosis"));
+    QCOMPARE(plot->xAxis->label(), QStringLiteral("layer"));
+    QVERIFY(plot->graph(0)->pen().color() != plot->graph(1)->pen().color());
+  }
+
+  void switchingTheFigureShowsTheFfnInfNorm() {
+    OutlierView view;
+    view.setModels(models_);
+    const QVector<double> before = drawnValues(view.layerPlot()->graph(0));
+    view.layerFigureSelector()->setCurrentIndex(3);  // Inf-norm of FFN outputs
+    QCOMPARE(view.layerFigureSelector()->currentText(), QStringLiteral("Inf-norm of FFN outputs"));
+    const char* ffn[2] = {"bert.encoder.layer.%1.output.dense", "model.decoder.layers.%1.fc2"};
+    for (int m = 0; m < 2; ++m) {
+      const QVector<double> values = drawnValues(view.layerPlot()->graph(m));
+      QCOMPARE(values.size(), 2);
+      for (int layer = 0; layer < 2; ++layer)
+        QCOMPARE(values[layer], moduleNamed(models_[m], QString::fromLatin1(ffn[m]).arg(layer).toStdString())
+                                    .at("inf_norm").get<double>());
+    }
+    QVERIFY(drawnValues(view.layerPlot()->graph(0)) != before);
+    QVERIFY(view.layerPlot()->yAxis->label().contains("inf-norm"));
+  }
+
+  void histogramShowsFractionsOfTheSelectedModule() {
+    OutlierView view;
+    view.setModels(models_);
+    // Default: the last layer's FFN output of the first model; OPT has no module of that name.
+    QCOMPARE(view.moduleSelector()->currentText(), QStringLiteral("bert.encoder.layer.1.output.dense"));
+    QCOMPARE(view.histogramPlot()->graphCount(), 1);
+    QVERIFY(view.histogramNote().contains(QString::fromStdString(models_[1].at("name"))));
+
+    view.moduleSelector()->setCurrentText("model.decoder.layers.1.fc2");
+    QCOMPARE(view.histogramPlot()->graphCount(), 1);
+    QCOMPARE(view.histogramPlot()->graph(0)->name(), QString::fromStdString(models_[1].at("name")));
+    const json& counts = moduleNamed(models_[1], "model.decoder.layers.1.fc2").at("histogram").at("counts");
+    int nonZero = 0;
+    for (const json& count : counts) nonZero += count.get<int64_t>() > 0;
+    const QVector<double> fractions = drawnValues(view.histogramPlot()->graph(0));
+    QCOMPARE(fractions.size(), nonZero);  // zero bins are not drawn
+    double sum = 0;
+    for (double fraction : fractions) sum += fraction;
+    QVERIFY2(std::abs(sum - 1.0) < 1e-12, qPrintable(QString::number(sum, 'g', 17)));
+    QCOMPARE(view.histogramPlot()->xAxis->label(), QStringLiteral("activation value (symmetric log scale)"));
+  }
+
+  void histogramBinsSitAtSymlogCentresAndOverflowIsNoted() {
+    // Four bins over u in [-uMax, uMax], uMax = log10(1 + 1e6 / 1e-3) = log10(1e9 + 1).
+    const json model = {{"name", "hand"}, {"family", "bert"},
+                        {"modules", {{{"name", "m"},
+                                      {"histogram", {{"bins", 4}, {"linear_threshold", 1e-3},
+                                                     {"max_magnitude", 1e6}, {"overflow", 1},
+                                                     {"counts", {1, 0, 2, 1}}}}}}}};
+    OutlierView view;
+    view.setModels({model});
+    QCOMPARE(view.moduleSelector()->currentText(), QStringLiteral("m"));
+    const QCPGraph* graph = view.histogramPlot()->graph(0);
+    QCOMPARE(graph->data()->size(), 4);
+    const double uMax = std::log10(1e9 + 1);
+    const double keys[4] = {-0.75 * uMax, -0.25 * uMax, 0.25 * uMax, 0.75 * uMax};
+    const double values[4] = {0.25, std::numeric_limits<double>::quiet_NaN(), 0.5, 0.25};
+    for (int i = 0; i < 4; ++i) {
+      QVERIFY(std::abs(graph->data()->at(i)->key - keys[i]) < 1e-12);
+      if (std::isnan(values[i])) QVERIFY(std::isnan(graph->data()->at(i)->value));
+      else QCOMPARE(graph->data()->at(i)->value, values[i]);
+    }
+    QVERIFY(view.histogramNote().contains("hand: 1 values beyond ±1e+06"));
+    // Tick labels in value units: 0 and ±1 are always inside this range.
+    auto ticker = view.histogramPlot()->xAxis->ticker().dynamicCast<QCPAxisTickerText>();
+    QVERIFY(ticker);
+    QCOMPARE(ticker->ticks().value(0.0), QStringLiteral("0"));
+    QCOMPARE(ticker->ticks().value(std::log10(1 + 1 / 1e-3)), QStringLiteral("1"));
+    QCOMPARE(ticker->ticks().value(-std::log10(1 + 1 / 1e-3)), QStringLiteral("−1"));
+  }
+
+  void hoveringAPointNamesItsValue() {
+    OutlierView view;
+    view.resize(1000, 760);
+    view.setModels(models_);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QCustomPlot* plot = view.layerPlot();
+    plot->replot();
+    const QCPGraph* graph = plot->graph(1);
+    const QPointF pixel = graph->coordsToPixels(1, graph->data()->at(1)->value);
+    const QString text = view.hoverText(plot, pixel + QPointF(2, -2));
+    QVERIFY2(text.contains("layer 1 (model.decoder.layers.1)"), qPrintable(text));
+    QVERIFY2(text.contains(fourDigits(graph->data()->at(1)->value)), qPrintable(text));
+    QCOMPARE(view.hoverText(plot, QPointF(1, 1)), QString());  // outside the axes
+  }
+
+  void currentPlotFollowsTheTab() {
+    OutlierView view;
+    view.setModels(models_);
+    QCOMPARE(view.currentPlot(), view.layerPlot());
+    view.plotTabs()->setCurrentIndex(1);
+    QCOMPARE(view.currentPlot(), view.histogramPlot());
+  }
+
+  void placeholderShowsWithoutModels() {
+    OutlierView view;
+    view.setModels(models_);
+    QVERIFY(!view.placeholder()->isVisibleTo(&view));
+    QVERIFY(view.summaryTable()->isVisibleTo(&view));
+    view.setModels({});
+    QVERIFY(view.placeholder()->isVisibleTo(&view));
+    QVERIFY(view.placeholder()->text().contains("Ctrl+Shift+A"));
+    QCOMPARE(view.summaryModel()->rowCount(), 0);
+    QCOMPARE(view.layerPlot()->graphCount(), 0);
+    QCOMPARE(view.histogramPlot()->graphCount(), 0);
+  }
+
+  void malformedJsonShowsWhatExists() {
+    const std::vector<json> models = {
+        json::array({1, 2}),  // not an object: ignored
+        {{"name", "bare"}},
+        {{"name", "wrong types"}, {"family", 7}, {"modules", "oops"}, {"summary", {1, 2}}, {"metric", 3}},
+        {{"name", "nulls"}, {"family", "bert"}, {"summary", {{"avg_kurtosis", nullptr}}},
+         {"metric", {{"name", "masked_lm_perplexity"}, {"value", nullptr}}},
+         {"modules", {{{"name", "bert.encoder.layer.0.output.LayerNorm"}, {"kurtosis", nullptr}},
+                      {{"name", "bert.encoder.layer.1.output.LayerNorm"}, {"kurtosis", 5.0}},
+                      {{"name", "bert.encoder.layer.1.output.dense"},
+                       {"histogram", {{"counts", "x"}, {"linear_threshold", 1e-3}, {"max_magnitude", 1e6}}}},
+                      {{"name", "zeros"}, {"histogram", {{"counts", {0, 0}}, {"linear_threshold", 1e-3},
+                                                          {"max_magnitude", 1e6}}}},
+                      7}}},
+        {{"name", "vit"}, {"family", "vit"}, {"modules", {{{"name", "blocks.0"}, {"kurtosis", 4.0}}}}},
+    };
+    OutlierView view;
+    view.resize(900, 700);
+    view.setModels(models);
+    QCOMPARE(view.summaryModel()->rowCount(), 4);
+    QCOMPARE(cell(view, 2, "summary:avg_kurtosis"), QStringLiteral("n/a"));
+    QCOMPARE(cell(view, 2, "metric:masked_lm_perplexity"), QStringLiteral("n/a"));
+    QCOMPARE(cell(view, 0, "summary:avg_kurtosis"), QString());
+    QCOMPARE(view.layerPlot()->graphCount(), 1);  // only "nulls" has a drawable block kurtosis
+    QCOMPARE(drawnValues(view.layerPlot()->graph(0)), QVector<double>{5.0});
+    QVERIFY(view.layerNote().contains("bare"));
+    for (int figure = 0; figure < view.layerFigureSelector()->count(); ++figure)
+      view.layerFigureSelector()->setCurrentIndex(figure);
+    for (int module = 0; module < view.moduleSelector()->count(); ++module) {
+      view.moduleSelector()->setCurrentIndex(module);
+      QCOMPARE(view.histogramPlot()->graphCount(), 0);  // no usable histogram anywhere
+      view.hoverText(view.histogramPlot(), QPointF(200, 200));
+    }
+    view.hoverText(view.layerPlot(), QPointF(200, 200));
+    QAbstractItemModelTester tester(view.summaryModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+  }
+
+  void screenshotOfTheFixtureModels() {
+    OutlierView view;
+    view.resize(1100, 820);
+    view.setModels(models_);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    const QString dir = QDir::tempPath() + "/outlierview";
+    QVERIFY(QDir().mkpath(dir));
+    view.layerPlot()->replot();
+    QVERIFY(view.grab().save(dir + "/view.png"));
+    view.plotTabs()->setCurrentIndex(1);
+    QCoreApplication::processEvents();
+    view.histogramPlot()->replot();
+    QVERIFY(view.grab().save(dir + "/view-histogram.png"));
+    view.setModels({});
+    QVERIFY(view.grab().save(dir + "/view-empty.png"));
+  }
+};
+
+int runOutlierViewTests(int argc, char** argv) {
+  OutlierViewTest test;
+  return QTest::qExec(&test, argc, argv);
+}
+
+#include "outlier_view_test.moc"
