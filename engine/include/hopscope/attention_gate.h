@@ -14,11 +14,13 @@ enum class GateKind { None, Linear, Mlp };
 
 std::string gateKindName(GateKind kind);  // "none" | "linear" | "mlp"
 
-// One layer's gate networks, with the heads' weights stacked along a leading head dimension.
+// One layer's gate networks. The heads' own tensors are kept (the model's weights themselves, not
+// copies) and stacked along a leading head dimension at each forward, so a weight changed in place
+// (an optimizer step) is what the next forward uses, and gradients reach the weights.
 struct AttentionGate {
   GateKind kind = GateKind::None;
-  // linear: w1 [H, 1, dh], b1 [H, 1]. mlp: w1 [H, dh/4, dh], b1 [H, dh/4], w2 [H, 1, dh/4], b2 [H, 1].
-  at::Tensor w1, b1, w2, b2;
+  // Per head h: linear w1 [1, dh], b1 [1]; mlp w1 [dh/4, dh], b1 [dh/4], w2 [1, dh/4], b2 [1].
+  std::vector<at::Tensor> w1, b1, w2, b2;
 
   // heads: [B, H, T, dh] (the attention input split into heads). Returns sigmoid gates [B, H, T, 1].
   at::Tensor gates(const at::Tensor& heads) const;

@@ -15,8 +15,9 @@ std::string gateKindName(GateKind kind) {
 
 at::Tensor AttentionGate::gates(const at::Tensor& heads) const {
   // [B, H, T, dh] x [H, dh, k] broadcasts over the batch: each head uses its own weights.
-  at::Tensor out = at::matmul(heads, w1.transpose(1, 2)) + b1.unsqueeze(1);
-  if (kind == GateKind::Mlp) out = at::matmul(at::relu(out), w2.transpose(1, 2)) + b2.unsqueeze(1);
+  at::Tensor out = at::matmul(heads, at::stack(w1).transpose(1, 2)) + at::stack(b1).unsqueeze(1);
+  if (kind == GateKind::Mlp)
+    out = at::matmul(at::relu(out), at::stack(w2).transpose(1, 2)) + at::stack(b2).unsqueeze(1);
   return at::sigmoid(out);
 }
 
@@ -43,22 +44,12 @@ AttentionGate loadGate(GateKind kind, const std::string& prefix, int64_t heads,
   AttentionGate gate;
   gate.kind = kind;
   if (kind == GateKind::None) return gate;
-  // Stack the heads' tensors along a leading head dimension, part by part.
   const std::vector<std::string> parts = kind == GateKind::Linear
                                              ? std::vector<std::string>{".weight", ".bias"}
                                              : std::vector<std::string>{".0.weight", ".0.bias", ".2.weight", ".2.bias"};
-  std::vector<at::Tensor> stacked;
-  for (const std::string& part : parts) {
-    std::vector<at::Tensor> perHead;
-    for (int64_t h = 0; h < heads; ++h) perHead.push_back(tensor(prefix + "." + std::to_string(h) + part));
-    stacked.push_back(at::stack(perHead));
-  }
-  gate.w1 = stacked[0];
-  gate.b1 = stacked[1];
-  if (kind == GateKind::Mlp) {
-    gate.w2 = stacked[2];
-    gate.b2 = stacked[3];
-  }
+  std::vector<at::Tensor>* targets[] = {&gate.w1, &gate.b1, &gate.w2, &gate.b2};
+  for (size_t p = 0; p < parts.size(); ++p)
+    for (int64_t h = 0; h < heads; ++h) targets[p]->push_back(tensor(prefix + "." + std::to_string(h) + parts[p]));
   return gate;
 }
 
