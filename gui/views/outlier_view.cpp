@@ -23,6 +23,7 @@
 #include <qcustomplot.h>
 
 #include "views/json_fields.h"
+#include "views/module_table_panel.h"
 #include "views/outlier_summary_model.h"
 
 namespace {
@@ -242,6 +243,9 @@ OutlierView::OutlierView(QWidget* parent) : QWidget(parent) {
   tabs_->addTab(selectorRow(tr("&Module:"), moduleSelector_, histogramPlot_), tr("Histogram"));
   tabs_->setTabToolTip(0, tr("One figure per layer for every model"));
   tabs_->setTabToolTip(1, tr("Symmetric-log histogram of one module's activations for every model"));
+  modulesPanel_ = new ModuleTablePanel;
+  tabs_->addTab(modulesPanel_, tr("Modules"));
+  tabs_->setTabToolTip(2, tr("Every module of one model: kurtosis, inf-norm, and where the largest value sits"));
 
   auto* content = new QWidget;
   auto* contentLayout = new QVBoxLayout(content);
@@ -262,7 +266,11 @@ OutlierView::OutlierView(QWidget* parent) : QWidget(parent) {
 }
 
 QCustomPlot* OutlierView::currentPlot() const {
-  return tabs_->currentIndex() == 1 ? histogramPlot_ : layerPlot_;
+  switch (tabs_->currentIndex()) {
+    case 0: return layerPlot_;
+    case 1: return histogramPlot_;
+    default: return nullptr;  // the Modules table
+  }
 }
 
 QString OutlierView::histogramNote() const { return histogramNote_->text(); }
@@ -273,6 +281,7 @@ void OutlierView::setModels(const std::vector<json>& models) {
   for (const json& model : models)
     if (model.is_object()) models_.push_back(model);
   summaryModel_->setModels(models_);
+  modulesPanel_->setModels(models_);
   pages_->setCurrentWidget(models_.empty() ? static_cast<QWidget*>(placeholder_) : pages_->widget(1));
 
   // Module names: the union over the models, in order of first appearance.

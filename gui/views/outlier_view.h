@@ -16,6 +16,7 @@ class QCustomPlot;
 class QLabel;
 class QStackedWidget;
 class QTabWidget;
+class ModuleTablePanel;
 class QTableView;
 class QCPTextElement;
 class OutlierSummaryModel;
@@ -35,7 +36,7 @@ class OutlierView : public QWidget {
 
   // One JSON object per model, in display order (the loaded-models order). Replaces what is shown.
   void setModels(const std::vector<nlohmann::json>& models);
-  QCustomPlot* currentPlot() const;  // the plot of the visible tab, for File > Export plot
+  QCustomPlot* currentPlot() const;  // the plot of the visible tab (none on Modules), for File > Export plot
 
   OutlierSummaryModel* summaryModel() const { return summaryModel_; }
   QTableView* summaryTable() const { return summaryTable_; }
@@ -45,6 +46,7 @@ class OutlierView : public QWidget {
   QComboBox* moduleSelector() const { return moduleSelector_; }
   QLabel* placeholder() const { return placeholder_; }
   QTabWidget* plotTabs() const { return tabs_; }
+  ModuleTablePanel* modulesPanel() const { return modulesPanel_; }
   // The note under the histogram title (skipped models, overflow); empty when nothing to say.
   QString histogramNote() const;
   QString layerNote() const;  // what the per-layer values are, and models without such layers
@@ -68,6 +70,7 @@ class OutlierView : public QWidget {
   QLabel* placeholder_;
   QTableView* summaryTable_;
   QTabWidget* tabs_;
+  ModuleTablePanel* modulesPanel_;
   QComboBox* layerFigureSelector_;
   QComboBox* moduleSelector_;
   QCustomPlot* layerPlot_;

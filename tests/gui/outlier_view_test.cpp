@@ -9,6 +9,7 @@
 #include <QLabel>
 #include <QTabWidget>
 #include <QTableView>
+#include <QLineEdit>
 #include <QtTest>
 
 #include <cmath>
@@ -22,6 +23,8 @@
 #include "hopscope/loaded_model.h"
 #include "hopscope/text_corpus.h"
 #include "views/outlier_summary_model.h"
+#include "views/module_table_model.h"
+#include "views/module_table_panel.h"
 #include "views/outlier_view.h"
 
 using nlohmann::json;
@@ -81,6 +84,68 @@ class OutlierViewTest : public QObject {
     const json document = hopscope::analysisJson(analyses, settings, corpus);
     for (const json& model : document.at("models")) models_.push_back(model);
     QCOMPARE(models_.size(), size_t{2});
+  }
+
+  void modulesTabListsEveryModuleAndLocatesTheLargestValue() {
+    OutlierView view;
+    view.setModels(models_);
+    ModuleTablePanel* panel = view.modulesPanel();
+    QAbstractItemModelTester tester(panel->tableModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester filterTester(panel->filterModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    const json& modules = models_[0].at("modules");
+    QCOMPARE(panel->tableModel()->rowCount(), static_cast<int>(modules.size()));
+
+    // A row's figures and the token text are the JSON's.
+    ModuleTableModel* table = panel->tableModel();
+    int found = 0;
+    for (int row = 0; row < table->rowCount(); ++row) {
+      const json& module = modules.at(static_cast<size_t>(row));
+      QCOMPARE(table->index(row, ModuleTableModel::Module).data().toString(),
+               QString::fromStdString(module.at("name").get<std::string>()));
+      if (module.at("name") != "bert.encoder.layer.1.output.dense") continue;
+      ++found;
+      const json& where = module.at("max_abs");
+      QCOMPARE(table->index(row, ModuleTableModel::MaxAbs).data(ModuleTableModel::ValueRole).toDouble(),
+               where.at("value").get<double>());
+      QCOMPARE(table->index(row, ModuleTableModel::Kurtosis).data(ModuleTableModel::ValueRole).toDouble(),
+               module.at("kurtosis").get<double>());
+      QCOMPARE(table->index(row, ModuleTableModel::Channel).data().toString(),
+               QString::number(where.at("channel").get<int>()));
+      const QString token = table->index(row, ModuleTableModel::Token).data().toString();
+      QVERIFY2(token.contains(QString::fromStdString(where.at("token_text").get<std::string>())), qPrintable(token));
+      QVERIFY2(token.contains(QStringLiteral("sample %1, position %2")
+                                  .arg(where.at("sample").get<int>())
+                                  .arg(where.at("token").get<int>())),
+               qPrintable(token));
+    }
+    QCOMPARE(found, 1);
+
+    // Sorting by Max |x| puts the largest value of the whole model first.
+    double largest = 0;
+    for (const json& module : modules) largest = std::max(largest, module.at("max_abs").at("value").get<double>());
+    panel->table()->sortByColumn(ModuleTableModel::MaxAbs, Qt::DescendingOrder);
+    QCOMPARE(panel->filterModel()->index(0, ModuleTableModel::MaxAbs).data(ModuleTableModel::ValueRole).toDouble(),
+             largest);
+
+    // The name filter, then the other model.
+    panel->nameFilter()->setText(QStringLiteral("OUTPUT.DENSE"));
+    int expected = 0;
+    for (const json& module : modules)
+      expected += QString::fromStdString(module.at("name").get<std::string>()).contains(QStringLiteral("output.dense"));
+    QCOMPARE(panel->filterModel()->rowCount(), expected);
+    panel->nameFilter()->clear();
+    panel->modelSelector()->setCurrentIndex(1);
+    QCOMPARE(table->rowCount(), static_cast<int>(models_[1].at("modules").size()));
+
+    view.plotTabs()->setCurrentIndex(2);
+    QVERIFY(view.currentPlot() == nullptr);  // a table: nothing to export
+    if (qEnvironmentVariableIsSet("HOPSCOPE_VIEW_SCREENSHOTS")) {  // to look at it by hand
+      view.resize(1300, 800);
+      panel->modelSelector()->setCurrentIndex(0);
+      view.grab().save(qEnvironmentVariable("HOPSCOPE_VIEW_SCREENSHOTS") + QStringLiteral("/modules.png"));
+    }
+    view.setModels({});
+    QCOMPARE(table->rowCount(), 0);
   }
 
   void layerModuleNamesFollowTheFamilies() {

@@ -1,0 +1,171 @@
+#include "views/module_table_model.h"
+
+#include "views/json_fields.h"
+
+#include <QColor>
+#include <QFont>
+
+#include <cmath>
+#include <limits>
+
+namespace {
+
+using json_fields::member;
+using json_fields::number;
+using json_fields::numberAt;
+using json_fields::textAt;
+
+QString formatNumber(double value) { return std::isnan(value) ? QString() : QString::number(value, 'g', 4); }
+
+// "23: 6.28, 10: 6.09, 22: 6.01": the first few outlier channels.
+QString topChannels(const nlohmann::json& channels, int count) {
+  QStringList parts;
+  if (!channels.is_array()) return {};
+  for (const nlohmann::json& channel : channels) {
+    if (parts.size() == count) break;
+    const double index = numberAt(channel, "channel"), value = numberAt(channel, "max_abs");
+    if (std::isnan(index) || std::isnan(value)) continue;
+    parts << QStringLiteral("%1: %2").arg(static_cast<qint64>(index)).arg(QString::number(value, 'g', 3));
+  }
+  return parts.join(QStringLiteral(", "));
+}
+
+}  // namespace
+
+ModuleTableModel::ModuleTableModel(QObject* parent) : QAbstractTableModel(parent) {}
+
+void ModuleTableModel::setModel(const nlohmann::json& model) {
+  beginResetModel();
+  rows_.clear();
+  const nlohmann::json& modules = member(model, "modules");
+  if (modules.is_array()) {
+    for (const nlohmann::json& module : modules) {
+      if (!module.is_object()) continue;
+      Row row;
+      row.name = textAt(module, "name");
+      row.aliasOf = textAt(module, "alias_of");
+      row.rowKind = textAt(module, "row");
+      row.rows = numberAt(module, "rows");
+      row.kurtosis = numberAt(module, "kurtosis");
+      row.maxKurtosis = numberAt(module, "max_kurtosis");
+      row.infNorm = numberAt(module, "inf_norm");
+      const nlohmann::json& where = member(module, "max_abs");
+      row.maxAbs = numberAt(where, "value");
+      row.channel = numberAt(where, "channel");
+      const double sample = numberAt(where, "sample"), position = numberAt(where, "token");
+      if (!std::isnan(sample) && !std::isnan(position))
+        row.token = QStringLiteral("\"%1\" (sample %2, position %3)")
+                        .arg(textAt(where, "token_text"))
+                        .arg(static_cast<qint64>(sample))
+                        .arg(static_cast<qint64>(position));
+      row.topChannels = topChannels(member(module, "top_channels"), 3);
+      row.mean = numberAt(module, "mean");
+      row.std = numberAt(module, "std");
+      row.nonFinite = numberAt(module, "non_finite_values");
+      rows_.push_back(row);
+    }
+  }
+  endResetModel();
+}
+
+int ModuleTableModel::rowCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : static_cast<int>(rows_.size());
+}
+
+int ModuleTableModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+
+QVariant ModuleTableModel::value(const Row& row, int column) const {
+  switch (column) {
+    case Module: return row.name;
+    case RowKind: return row.rowKind;
+    case Rows: return row.rows;
+    case Kurtosis: return row.kurtosis;
+    case MaxKurtosis: return row.maxKurtosis;
+    case InfNorm: return row.infNorm;
+    case MaxAbs: return row.maxAbs;
+    case Token: return row.token;
+    case Channel: return row.channel;
+    case TopChannels: return row.topChannels;
+    case Mean: return row.mean;
+    case Std: return row.std;
+    case NonFinite: return row.nonFinite;
+    default: return {};
+  }
+}
+
+QVariant ModuleTableModel::data(const QModelIndex& index, int role) const {
+  if (!index.isValid() || index.row() >= static_cast<int>(rows_.size()) || index.column() >= ColumnCount) return {};
+  const Row& row = rows_[static_cast<size_t>(index.row())];
+  const QVariant cell = value(row, index.column());
+  switch (role) {
+    case ValueRole: return cell;
+    case Qt::DisplayRole:
+      if (cell.typeId() == QMetaType::Double) {
+        const double number = cell.toDouble();
+        const bool count = index.column() == Rows || index.column() == Channel || index.column() == NonFinite;
+        return count && !std::isnan(number) ? QString::number(static_cast<qint64>(number)) : formatNumber(number);
+      }
+      return cell;
+    case Qt::TextAlignmentRole:
+      return cell.typeId() == QMetaType::Double ? QVariant(Qt::AlignRight | Qt::AlignVCenter)
+                                                : QVariant(Qt::AlignLeft | Qt::AlignVCenter);
+    case Qt::ForegroundRole:
+      if (!row.aliasOf.isEmpty()) return QColor(110, 110, 110);  // the same numbers as another row
+      if (index.column() == NonFinite && row.nonFinite > 0) return QColor(180, 20, 20);
+      return {};
+    case Qt::ToolTipRole:
+      if (!row.aliasOf.isEmpty()) return tr("The same tensor as %1: the same figures").arg(row.aliasOf);
+      if (index.column() == TopChannels) return tr("Channels with the largest |x| (channel: max |x|)");
+      return {};
+    default: return {};
+  }
+}
+
+QVariant ModuleTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
+  if (orientation != Qt::Horizontal) return {};
+  static const char* const titles[ColumnCount] = {"Module", "Row", "Rows", "Kurtosis", "Max row kurtosis",
+                                                  "Inf-norm", "Max |x|", "At token", "Channel", "Top channels",
+                                                  "Mean", "Std", "NaN/Inf"};
+  static const char* const tips[ColumnCount] = {
+      "Hugging Face module path (or <module>.input, .scores, .probs)",
+      "What a row is for this module in the reference protocol: a whole sequence (sample) or one token",
+      "Rows seen (finite ones)",
+      "Pearson kurtosis of each row, averaged over rows (about 3 for a Gaussian)",
+      "Largest kurtosis of any row",
+      "Infinity norm (max |x|) of each row, averaged over rows",
+      "Largest |x| anywhere",
+      "The token holding the largest |x|, as the model saw it (after masking), with its block and position",
+      "Channel (last dimension) holding the largest |x|",
+      "The channels whose max |x| is largest: outlier channels",
+      "Mean over all values",
+      "Standard deviation over all values",
+      "NaN or infinite values (their rows are left out of every other figure)"};
+  if (section < 0 || section >= ColumnCount) return {};
+  if (role == Qt::DisplayRole) return tr(titles[section]);
+  if (role == Qt::ToolTipRole) return tr(tips[section]);
+  return {};
+}
+
+ModuleFilterModel::ModuleFilterModel(QObject* parent) : QSortFilterProxyModel(parent) {}
+
+void ModuleFilterModel::setNameFilter(const QString& text) {
+  nameFilter_ = text.trimmed();
+  invalidateFilter();
+}
+
+bool ModuleFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const {
+  if (nameFilter_.isEmpty()) return true;
+  const QString name = sourceModel()->index(sourceRow, ModuleTableModel::Module, sourceParent).data().toString();
+  return name.contains(nameFilter_, Qt::CaseInsensitive);
+}
+
+bool ModuleFilterModel::lessThan(const QModelIndex& left, const QModelIndex& right) const {
+  const QVariant a = left.data(ModuleTableModel::ValueRole), b = right.data(ModuleTableModel::ValueRole);
+  if (a.typeId() == QMetaType::Double && b.typeId() == QMetaType::Double) {
+    // Missing numbers (NaN) sort first.
+    const double x = a.toDouble(), y = b.toDouble();
+    if (std::isnan(x) || std::isnan(y)) return std::isnan(x) && !std::isnan(y);
+    return x < y;
+  }
+  return a.toString() < b.toString();
+}

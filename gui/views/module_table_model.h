@@ -1,0 +1,53 @@
+#pragma once
+// Every tapped module of one analysed model as a table: where the outliers are. Per module the
+// protocol's row kind and count, mean and max row kurtosis, mean row inf-norm, the largest |x| with
+// the token that holds it (text, sample, position) and its channel, the channels with the largest
+// |x|, mean, std and non-finite values; modules that are the same tensor under another name say so.
+// Fed with one element of the `analyze` JSON "models" array.
+#include <QAbstractTableModel>
+#include <QSortFilterProxyModel>
+#include <QString>
+
+#include <nlohmann/json.hpp>
+#include <vector>
+
+class ModuleTableModel : public QAbstractTableModel {
+  Q_OBJECT
+ public:
+  enum Column { Module, RowKind, Rows, Kurtosis, MaxKurtosis, InfNorm, MaxAbs, Token, Channel, TopChannels, Mean,
+                Std, NonFinite, ColumnCount };
+  // The unformatted value behind a cell (double for numbers, QString otherwise): sorting and tests.
+  static constexpr int ValueRole = Qt::UserRole + 1;
+
+  explicit ModuleTableModel(QObject* parent = nullptr);
+
+  void setModel(const nlohmann::json& model);  // anything but an object clears the table
+
+  int rowCount(const QModelIndex& parent = {}) const override;
+  int columnCount(const QModelIndex& parent = {}) const override;
+  QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+  QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+ private:
+  struct Row {
+    QString name, aliasOf, rowKind, token, topChannels;
+    double rows, kurtosis, maxKurtosis, infNorm, maxAbs, channel, mean, std, nonFinite;
+  };
+  QVariant value(const Row& row, int column) const;
+  std::vector<Row> rows_;
+};
+
+// Sorts by ValueRole and keeps the modules whose name contains the filter text.
+class ModuleFilterModel : public QSortFilterProxyModel {
+  Q_OBJECT
+ public:
+  explicit ModuleFilterModel(QObject* parent = nullptr);
+  void setNameFilter(const QString& text);
+
+ protected:
+  bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const override;
+  bool lessThan(const QModelIndex& left, const QModelIndex& right) const override;
+
+ private:
+  QString nameFilter_;
+};

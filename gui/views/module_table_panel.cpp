@@ -1,0 +1,76 @@
+#include "views/module_table_panel.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QTableView>
+#include <QVBoxLayout>
+
+#include "views/json_fields.h"
+#include "views/module_table_model.h"
+
+ModuleTablePanel::ModuleTablePanel(QWidget* parent) : QWidget(parent) {
+  modelSelector_ = new QComboBox;
+  modelSelector_->setToolTip(tr("Model whose modules are listed"));
+  modelSelector_->setMinimumContentsLength(24);
+  nameFilter_ = new QLineEdit;
+  nameFilter_->setPlaceholderText(tr("filter modules, e.g. output.dense"));
+  nameFilter_->setClearButtonEnabled(true);
+  nameFilter_->setToolTip(tr("Show only modules whose name contains this text"));
+  count_ = new QLabel;
+
+  tableModel_ = new ModuleTableModel(this);
+  filterModel_ = new ModuleFilterModel(this);
+  filterModel_->setSourceModel(tableModel_);
+  table_ = new QTableView;
+  table_->setModel(filterModel_);
+  table_->verticalHeader()->hide();
+  table_->setAlternatingRowColors(true);
+  table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  table_->setWordWrap(false);
+  table_->setTextElideMode(Qt::ElideMiddle);
+  table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  table_->horizontalHeader()->setSectionResizeMode(ModuleTableModel::Module, QHeaderView::Interactive);
+  table_->horizontalHeader()->resizeSection(ModuleTableModel::Module, 320);
+  table_->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);  // forward order until a click
+  table_->setSortingEnabled(true);
+  table_->setToolTip(tr("Click a header to sort (e.g. by Max |x| to find the outliers)"));
+
+  auto* controls = new QHBoxLayout;
+  controls->addWidget(new QLabel(tr("Model:")));
+  controls->addWidget(modelSelector_);
+  controls->addWidget(new QLabel(tr("Module:")));
+  controls->addWidget(nameFilter_, 1);
+  controls->addWidget(count_);
+  auto* layout = new QVBoxLayout(this);
+  layout->addLayout(controls);
+  layout->addWidget(table_, 1);
+
+  connect(modelSelector_, &QComboBox::currentIndexChanged, this, [this] { showSelectedModel(); });
+  connect(nameFilter_, &QLineEdit::textChanged, this, [this](const QString& text) {
+    filterModel_->setNameFilter(text);
+    count_->setText(tr("%1 of %2 modules").arg(filterModel_->rowCount()).arg(tableModel_->rowCount()));
+  });
+}
+
+void ModuleTablePanel::setModels(const std::vector<nlohmann::json>& models) {
+  models_ = models;
+  const QString previous = modelSelector_->currentText();
+  {
+    const QSignalBlocker blocker(modelSelector_);
+    modelSelector_->clear();
+    for (const nlohmann::json& model : models_) modelSelector_->addItem(json_fields::textAt(model, "name"));
+    const int index = modelSelector_->findText(previous);
+    modelSelector_->setCurrentIndex(index >= 0 ? index : (models_.empty() ? -1 : 0));
+  }
+  showSelectedModel();
+}
+
+void ModuleTablePanel::showSelectedModel() {
+  const int index = modelSelector_->currentIndex();
+  tableModel_->setModel(index >= 0 && index < static_cast<int>(models_.size()) ? models_[static_cast<size_t>(index)]
+                                                                               : nlohmann::json());
+  count_->setText(tr("%1 of %2 modules").arg(filterModel_->rowCount()).arg(tableModel_->rowCount()));
+}

@@ -1,0 +1,40 @@
+#pragma once
+// The Outliers view's "Modules" tab: every tapped module of one chosen model (ModuleTableModel),
+// sortable, with a name filter, so the outliers can be located (module, token, channel).
+#include <QWidget>
+
+#include <nlohmann/json.hpp>
+#include <vector>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QTableView;
+class ModuleFilterModel;
+class ModuleTableModel;
+
+class ModuleTablePanel : public QWidget {
+  Q_OBJECT
+ public:
+  explicit ModuleTablePanel(QWidget* parent = nullptr);
+
+  // One `analyze` JSON model object per model; keeps the chosen model when it is still there.
+  void setModels(const std::vector<nlohmann::json>& models);
+
+  QComboBox* modelSelector() const { return modelSelector_; }
+  QLineEdit* nameFilter() const { return nameFilter_; }
+  QTableView* table() const { return table_; }
+  ModuleTableModel* tableModel() const { return tableModel_; }
+  ModuleFilterModel* filterModel() const { return filterModel_; }
+
+ private:
+  void showSelectedModel();
+
+  std::vector<nlohmann::json> models_;
+  QComboBox* modelSelector_;
+  QLineEdit* nameFilter_;
+  QLabel* count_;
+  QTableView* table_;
+  ModuleTableModel* tableModel_;
+  ModuleFilterModel* filterModel_;
+};
