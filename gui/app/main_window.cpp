@@ -125,7 +125,8 @@ MainWindow::MainWindow(QWidget* parent)
   });
   connect(jobs_, &ModelJobs::analyzeFailed, this, [this](int id, const QString& message, bool cancelled) {
     analysisPending_.erase(id);
-    if (!cancelled) showError(tr("%1: analysis failed: %2").arg(displayName(id), message));
+    if (cancelled) analysisCancelled_.insert(id);
+    else showError(tr("%1: analysis failed: %2").arg(displayName(id), message));
   });
   connect(jobs_, &ModelJobs::quantized, this, [this](int id, ModelJobs::JsonPtr result) {
     quantizationPending_.erase(id);
@@ -134,7 +135,8 @@ MainWindow::MainWindow(QWidget* parent)
   });
   connect(jobs_, &ModelJobs::quantizeFailed, this, [this](int id, const QString& message, bool cancelled) {
     quantizationPending_.erase(id);
-    if (!cancelled) showError(tr("%1: quantization failed: %2").arg(displayName(id), message));
+    if (cancelled) quantizationCancelled_.insert(id);
+    else showError(tr("%1: quantization failed: %2").arg(displayName(id), message));
   });
 }
 
@@ -330,6 +332,8 @@ void MainWindow::removeModel(int modelId) {
   quantizations_.erase(modelId);
   analysisPending_.erase(modelId);
   quantizationPending_.erase(modelId);
+  analysisCancelled_.erase(modelId);
+  quantizationCancelled_.erase(modelId);
   refreshEvaluationViews();
 }
 
@@ -400,6 +404,7 @@ void MainWindow::quantizeOne(int modelId) {
 }
 
 void MainWindow::analyzeModels() {
+  analysisCancelled_.clear();
   bool any = false;
   for (const LoadedModelsModel::Entry& entry : models_->entries())
     if (entry.model) {
@@ -410,6 +415,7 @@ void MainWindow::analyzeModels() {
 }
 
 void MainWindow::quantizeModels() {
+  quantizationCancelled_.clear();
   bool any = false;
   for (const LoadedModelsModel::Entry& entry : models_->entries())
     if (entry.model) {
@@ -421,12 +427,15 @@ void MainWindow::quantizeModels() {
 
 void MainWindow::analyzeMissing() {
   for (const LoadedModelsModel::Entry& entry : models_->entries())
-    if (entry.model && !analyses_.count(entry.id) && !analysisPending_.count(entry.id)) analyzeOne(entry.id);
+    if (entry.model && !analyses_.count(entry.id) && !analysisPending_.count(entry.id) &&
+        !analysisCancelled_.count(entry.id))
+      analyzeOne(entry.id);
 }
 
 void MainWindow::quantizeMissing() {
   for (const LoadedModelsModel::Entry& entry : models_->entries())
-    if (entry.model && !quantizations_.count(entry.id) && !quantizationPending_.count(entry.id))
+    if (entry.model && !quantizations_.count(entry.id) && !quantizationPending_.count(entry.id) &&
+        !quantizationCancelled_.count(entry.id))
       quantizeOne(entry.id);
 }
 

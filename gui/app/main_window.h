@@ -108,6 +108,9 @@ class MainWindow : public QMainWindow {
   QuantizationView* quantizationView_ = nullptr;
   std::map<int, ModelJobs::JsonPtr> analyses_, quantizations_;  // modelId -> latest result
   std::set<int> analysisPending_, quantizationPending_;
+  // Models whose evaluation the user cancelled: opening the view again does not restart it (the
+  // Analyze / Quantize buttons do).
+  std::set<int> analysisCancelled_, quantizationCancelled_;
   QLabel* stageLabel_ = nullptr;
   QProgressBar* progressBar_ = nullptr;
   QPushButton* cancelButton_ = nullptr;

@@ -1,7 +1,8 @@
 // The main window's Outliers and Quantization views end to end: opening the view evaluates the
 // loaded models on the worker threads with the settings row's values, and the tables then hold the
 // very numbers the engine computes when called directly (the CLI's JSON); a bad text path is an
-// error in the banner; removing a model removes its row; the visible plot exports.
+// error in the banner; a cancelled analysis is not restarted by reopening the view; removing a model
+// removes its row; the visible plot exports.
 #include <QAbstractItemModelTester>
 #include <QFileInfo>
 #include <QSignalSpy>
@@ -117,6 +118,27 @@ class EvaluationViewsTest : public QObject {
              expected["metric"]["fp"].get<double>());
     QCOMPARE(table->index(0, QuantizationMetricModel::Quantized).data(QuantizationMetricModel::ValueRole).toDouble(),
              expected["metric"]["quantized"].get<double>());
+  }
+
+  void aCancelledAnalysisIsNotRestartedByOpeningTheViewAgain() {
+    window_->openModel(fixture("bert-tiny"));
+    QVERIFY(waitForJobs());
+    window_->evaluationControls()->samplesBox()->setValue(400);  // long enough to cancel midway
+    QSignalSpy failed(window_->jobs(), &ModelJobs::analyzeFailed);
+    window_->showView(QStringLiteral("outliers"));
+    window_->jobs()->cancelAll();
+    QVERIFY(waitForJobs());
+    QCOMPARE(failed.count(), 1);
+    QCOMPARE(failed.at(0).at(2).toBool(), true);  // cancelled, so no error banner
+    QVERIFY(!window_->errorVisible());
+    window_->showView(QStringLiteral("attention"));
+    window_->showView(QStringLiteral("outliers"));
+    QVERIFY(window_->jobs()->isIdle());  // not restarted
+    // The Analyze button does.
+    window_->evaluationControls()->samplesBox()->setValue(kSamples);
+    window_->analyzeModels();
+    QVERIFY(waitForJobs());
+    QCOMPARE(window_->outlierView()->summaryModel()->rowCount(), 1);
   }
 
   void anUnreadableTextIsAnErrorAndNothingIsShown() {
