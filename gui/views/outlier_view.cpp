@@ -28,6 +28,9 @@
 
 namespace {
 
+// Item data of the histogram selector's per-layer entries: {LayerFigure, layer}.
+constexpr int kLayerEntryRole = Qt::UserRole + 7;
+
 using json_fields::numberAt;
 using json_fields::textAt;
 
@@ -305,8 +308,32 @@ void OutlierView::setModels(const std::vector<json>& models) {
                                        tr("the same tensor as %1").arg(alias), Qt::ToolTipRole);
       }
     }
+    // Models of several families share no module names: "layer" entries compare each model's own
+    // block or FFN output of a layer.
+    QSet<QString> families;
+    int layers = 0;
+    for (const json& model : models_) {
+      families.insert(textAt(model, "family"));
+      const auto modules = modulesByName(model);
+      for (int layer = 0; layer <= modules.size(); ++layer)
+        if (modules.contains(layerModuleName(textAt(model, "family"), LayerFigure::BlockKurtosis, layer)))
+          layers = std::max(layers, layer + 1);
+    }
+    if (families.size() > 1) {
+      int at = 0;
+      for (int layer = 0; layer < layers; ++layer)
+        for (const auto& [figure, label] : {std::pair{LayerFigure::BlockKurtosis, tr("Block output, layer %1")},
+                                            std::pair{LayerFigure::FfnKurtosis, tr("FFN output, layer %1")}}) {
+          moduleSelector_->insertItem(at, label.arg(layer));
+          moduleSelector_->setItemData(at, QVariantList{static_cast<int>(figure), layer}, kLayerEntryRole);
+          moduleSelector_->setItemData(at, tr("Each model's own module for this layer"), Qt::ToolTipRole);
+          ++at;
+        }
+      if (layers > 0) fallback = tr("FFN output, layer %1").arg(layers - 1);
+    }
     // Default: the last layer's FFN output of the first model that has one.
     for (const json& model : models_) {
+      if (!fallback.isEmpty()) break;
       const auto modules = modulesByName(model);
       const QString family = textAt(model, "family");
       for (int layer = 0; layer <= modules.size(); ++layer) {
@@ -407,6 +434,14 @@ void OutlierView::showHistogram() {
   histogramPlot_->clearGraphs();
   histogramTips_.clear();
   const QString module = moduleSelector_->currentText();
+  // A "layer" entry (models of several families) names each model's own module for that layer.
+  const QVariant layerEntry = moduleSelector_->currentData(kLayerEntryRole);
+  auto moduleOf = [&](const json& model) {
+    if (!layerEntry.isValid()) return module;
+    const QVariantList figureAndLayer = layerEntry.toList();
+    return layerModuleName(textAt(model, "family"), static_cast<LayerFigure>(figureAndLayer.value(0).toInt()),
+                           figureAndLayer.value(1).toInt());
+  };
 
   double uLow = kInf, uHigh = -kInf, low = kInf, high = -kInf;
   double threshold = 1e-3, maxMagnitude = 1e6;
@@ -415,7 +450,7 @@ void OutlierView::showHistogram() {
     const json& model = models_[m];
     const QString name = modelName(model, m);
     const auto modules = modulesByName(model);
-    const auto found = modules.constFind(module);
+    const auto found = modules.constFind(moduleOf(model));
     const json* histogram = nullptr;
     if (found != modules.constEnd() && (*found)->is_object()) {
       const auto it = (*found)->find("histogram");

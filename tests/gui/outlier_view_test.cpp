@@ -143,6 +143,8 @@ class OutlierViewTest : public QObject {
       view.resize(1300, 800);
       panel->modelSelector()->setCurrentIndex(0);
       view.grab().save(qEnvironmentVariable("HOPSCOPE_VIEW_SCREENSHOTS") + QStringLiteral("/modules.png"));
+      view.plotTabs()->setCurrentIndex(1);
+      view.grab().save(qEnvironmentVariable("HOPSCOPE_VIEW_SCREENSHOTS") + QStringLiteral("/histogram.png"));
     }
     view.setModels({});
     QCOMPARE(table->rowCount(), 0);
@@ -243,8 +245,17 @@ class OutlierViewTest : public QObject {
   void histogramShowsFractionsOfTheSelectedModule() {
     OutlierView view;
     view.setModels(models_);
-    // Default: the last layer's FFN output of the first model; OPT has no module of that name.
-    QCOMPARE(view.moduleSelector()->currentText(), QStringLiteral("bert.encoder.layer.1.output.dense"));
+    // BERT and OPT share no module names: per-layer entries compare each model's own module, and
+    // the default is the last layer's FFN output (BERT output.dense, OPT fc2), one curve each.
+    QCOMPARE(view.moduleSelector()->currentText(), QStringLiteral("FFN output, layer 1"));
+    QCOMPARE(view.histogramPlot()->graphCount(), 2);
+    QCOMPARE(view.histogramPlot()->graph(1)->name(), QString::fromStdString(models_[1].at("name")));
+    int optBins = 0;
+    for (const json& count : moduleNamed(models_[1], "model.decoder.layers.1.fc2").at("histogram").at("counts"))
+      optBins += count.get<int64_t>() > 0;
+    QCOMPARE(drawnValues(view.histogramPlot()->graph(1)).size(), optBins);
+    // A module of one family shows that model alone; the note names the other.
+    view.moduleSelector()->setCurrentText("bert.encoder.layer.1.output.dense");
     QCOMPARE(view.histogramPlot()->graphCount(), 1);
     QVERIFY(view.histogramNote().contains(QString::fromStdString(models_[1].at("name"))));
 
