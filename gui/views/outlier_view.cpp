@@ -413,7 +413,8 @@ void OutlierView::showLayerFigure() {
   layerTitle_->setText(tr("%1 per layer").arg(tr(kFigureNames[selected])));
   QString note = kurtosis ? tr("Pearson kurtosis of each row (≈ 3 for a Gaussian), averaged over rows")
                           : tr("max |x| of each row, averaged over rows");
-  if (!patterns.isEmpty()) note += tr("; modules %1").arg(patterns.join(QStringLiteral(", ")));
+  // On a line of its own: with two families the module patterns alone fill the plot width.
+  if (!patterns.isEmpty()) note += tr("\nmodules %1").arg(patterns.join(QStringLiteral(", ")));
   if (!empty.isEmpty()) note += tr("\nno such layers in: %1").arg(empty.join(QStringLiteral(", ")));
   layerNote_->setText(note);
 
