@@ -121,7 +121,7 @@ MainWindow::MainWindow(QWidget* parent)
   connect(jobs_, &ModelJobs::analyzed, this, [this](int id, ModelJobs::JsonPtr result) {
     analysisPending_.erase(id);
     analyses_[id] = std::move(result);
-    refreshEvaluationViews();
+    refreshOutlierView();
   });
   connect(jobs_, &ModelJobs::analyzeFailed, this, [this](int id, const QString& message, bool cancelled) {
     analysisPending_.erase(id);
@@ -131,7 +131,7 @@ MainWindow::MainWindow(QWidget* parent)
   connect(jobs_, &ModelJobs::quantized, this, [this](int id, ModelJobs::JsonPtr result) {
     quantizationPending_.erase(id);
     quantizations_[id] = std::move(result);
-    refreshEvaluationViews();
+    refreshQuantizationView();
   });
   connect(jobs_, &ModelJobs::quantizeFailed, this, [this](int id, const QString& message, bool cancelled) {
     quantizationPending_.erase(id);
@@ -334,7 +334,8 @@ void MainWindow::removeModel(int modelId) {
   quantizationPending_.erase(modelId);
   analysisCancelled_.erase(modelId);
   quantizationCancelled_.erase(modelId);
-  refreshEvaluationViews();
+  refreshOutlierView();
+  refreshQuantizationView();
 }
 
 void MainWindow::removeSelectedModels() {
@@ -439,16 +440,22 @@ void MainWindow::quantizeMissing() {
       quantizeOne(entry.id);
 }
 
-// Both views list the models in the Models table's order.
-void MainWindow::refreshEvaluationViews() {
-  std::vector<nlohmann::json> analyses, quantizations;
-  for (const LoadedModelsModel::Entry& entry : models_->entries()) {
-    if (auto it = analyses_.find(entry.id); it != analyses_.end()) analyses.push_back(*it->second);
-    if (auto it = quantizations_.find(entry.id); it != quantizations_.end()) quantizations.push_back(*it->second);
-  }
-  outlierView_->setModels(analyses);
-  quantizationView_->setModels(quantizations);
+namespace {
+
+// The results of the Models table's entries, in its order.
+std::vector<nlohmann::json> inTableOrder(const LoadedModelsModel& models,
+                                         const std::map<int, ModelJobs::JsonPtr>& results) {
+  std::vector<nlohmann::json> ordered;
+  for (const LoadedModelsModel::Entry& entry : models.entries())
+    if (auto it = results.find(entry.id); it != results.end()) ordered.push_back(*it->second);
+  return ordered;
 }
+
+}  // namespace
+
+void MainWindow::refreshOutlierView() { outlierView_->setModels(inTableOrder(*models_, analyses_)); }
+
+void MainWindow::refreshQuantizationView() { quantizationView_->setModels(inTableOrder(*models_, quantizations_)); }
 
 QString MainWindow::displayName(int modelId) const {
   const int row = models_->rowOfId(modelId);

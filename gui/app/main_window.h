@@ -88,7 +88,8 @@ class MainWindow : public QMainWindow {
   void quantizeMissing();
   void analyzeOne(int modelId);
   void quantizeOne(int modelId);
-  void refreshEvaluationViews();
+  void refreshOutlierView();
+  void refreshQuantizationView();
   QString currentViewName() const;
   QString displayName(int modelId) const;
 
