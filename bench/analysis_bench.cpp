@@ -17,8 +17,9 @@
 #include <string>
 #include <vector>
 
-#include "hopscope/bert_model.h"
+#include "hopscope/evaluation_task.h"
 #include "hopscope/loaded_model.h"
+#include "hopscope/model_family.h"
 #include "hopscope/outlier_analysis.h"
 #include "hopscope/quantized_evaluation.h"
 #include "hopscope/runtime.h"
@@ -47,7 +48,7 @@ fs::path writeRandomBertBase() {
   const fs::path folder = fs::temp_directory_path() / "hopscope-bench-bert-base";
   fs::create_directories(folder);
   ModelConfig config;
-  config.family = ModelFamily::Bert;
+  config.family = findFamily("bert");
   config.vocabSize = 30522;
   config.hiddenSize = 768;
   config.layers = 12;
@@ -57,7 +58,7 @@ fs::path writeRandomBertBase() {
   config.typeVocabSize = 2;
   at::manual_seed(0);
   TensorMap weights;
-  for (const ExpectedTensor& spec : BertModel::expectedTensors(config, GateKind::None)) {
+  for (const ExpectedTensor& spec : config.family->expectedTensors(config, GateKind::None)) {
     if (spec.optional) continue;
     const bool norm = spec.name.find("LayerNorm.weight") != std::string::npos;
     weights.insert(spec.name, norm ? at::ones(spec.shape) : at::randn(spec.shape) * 0.02);
@@ -119,12 +120,9 @@ int main(int argc, char** argv) {
   std::printf("ratio           %.2fx\n", analysisMedian / plainMedian);
 
   // Quantized evaluation against float evaluation on the same blocks and masks.
-  EvaluationData data;
-  data.blocks = ids;
-  data.calibrationBlocks = ids;
-  data.batch = batch;
+  const EvaluationTask task(*model, settings);
   QuantizationSimulator simulator(model->model(), QuantizationSettings{});
-  calibrateSimulator(simulator, *model, data);
+  calibrateSimulator(simulator, task, ids);
   std::vector<double> quantizedTimes;
   for (int64_t r = 0; r < repeats; ++r) quantizedTimes.push_back(seconds([&] { simulator.forward(inputs); }));
   std::printf("W8A8 forward    median %.3f s (weights pre-quantized; every activation quantizer with "

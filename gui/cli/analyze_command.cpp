@@ -5,14 +5,14 @@
 
 #include "cancel_signal.h"
 #include "commands.h"
-#include "hopscope/analysis_json.h"
 #include "hopscope/atomic_file.h"
 #include "hopscope/bundled_resources.h"
 #include "hopscope/error.h"
 #include "hopscope/loaded_model.h"
 #include "hopscope/outlier_analysis.h"
+#include "hopscope/result_json.h"
 #include "hopscope/text_corpus.h"
-#include "model_info_json.h"
+#include "cli_output.h"
 #include "progress_bar.h"
 
 namespace hopscope::cli {
@@ -26,10 +26,10 @@ std::string fileSafe(std::string name) {
 
 void printSummary(const ModelAnalysis& analysis) {
   std::cout << analysis.info.name << " (" << analysis.samples << " blocks, " << analysis.tokens << " tokens)\n";
-  std::cout << "  " << std::left << std::setw(26) << analysis.metricName << std::right << " "
-            << analysis.metricValue << " (batch mean " << analysis.metricBatchMean << ")\n";
-  for (const auto& [figure, value] : analysis.summary)
-    std::cout << "  " << std::left << std::setw(26) << figure << std::right << " " << value << "\n";
+  std::cout << "  " << std::left << std::setw(26) << analysis.metric.name << std::right << " "
+            << analysis.metric.value << " (batch mean " << analysis.metric.batchMean << ")\n";
+  for (const Figure& figure : analysis.summary)
+    std::cout << "  " << std::left << std::setw(26) << figure.name << std::right << " " << figure.value << "\n";
 }
 
 }  // namespace
@@ -55,7 +55,7 @@ void addAnalyzeCommand(CLI::App& app) {
   command->add_option("--batch", options->settings.batch, "Blocks per forward pass")
       ->check(CLI::PositiveNumber)->capture_default_str();
   command->add_option("--mask-prob", options->settings.maskProb,
-                      "BERT masked-LM masking probability (80% [MASK], 10% random, 10% kept); 0 analyses "
+                      "Masked-LM masking probability (80% mask token, 10% random, 10% kept); 0 analyses "
                       "unmasked text and computes no perplexity")
       ->check(CLI::Range(0.0, 1.0))->capture_default_str();
   command->add_option("--seed", options->settings.seed, "Masking seed")->capture_default_str();
@@ -76,7 +76,7 @@ void addAnalyzeCommand(CLI::App& app) {
         draw(base + fraction * share, stage);
       };
       job = cancellableJob(job);
-      const std::shared_ptr<LoadedModel> model = LoadedModel::open(options->models[i], job);
+      const std::shared_ptr<LoadedModel> model = LoadedModel::open(options->models[i], job, deviceName());
       analyses.push_back(analyzeModel(*model, corpus, options->settings, job));
     }
     for (const ModelAnalysis& analysis : analyses) printSummary(analysis);
@@ -89,7 +89,7 @@ void addAnalyzeCommand(CLI::App& app) {
       for (const ModelAnalysis& analysis : analyses)
         writeFileAtomically(options->csv + "/" + fileSafe(analysis.info.name) + ".modules.csv", moduleCsv(analysis));
     }
-    writeJsonFile(options->json, analysisJson(analyses, options->settings, corpus));
+    writeJsonFile(options->json, analysisJson(analyses));
     std::cout << "wrote " << options->json << "\n";
   });
 }

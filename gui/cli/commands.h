@@ -3,7 +3,13 @@
 // throws hopscope::Error on failure (main turns that into exit code 1 and one line on stderr).
 #include <CLI/CLI.hpp>
 
+#include <string>
+
 namespace hopscope::cli {
+
+// The --device option every command opens its models on ("cpu" unless given).
+const std::string& deviceName();
+void setDeviceName(const std::string& device);
 
 void addInfoCommand(CLI::App& app);
 void addRunCommand(CLI::App& app);

@@ -3,7 +3,8 @@
 
 #include "commands.h"
 #include "hopscope/loaded_model.h"
-#include "model_info_json.h"
+#include "hopscope/result_json.h"
+#include "cli_output.h"
 #include "progress_bar.h"
 
 namespace hopscope::cli {
@@ -21,7 +22,7 @@ void addInfoCommand(CLI::App& app) {
     std::shared_ptr<LoadedModel> model;
     {
       ProgressBar bar;
-      model = LoadedModel::open(options->model, bar.job());
+      model = LoadedModel::open(options->model, bar.job(), deviceName());
     }
     std::cout << modelInfoText(model->info());
     if (!options->json.empty()) writeJsonFile(options->json, modelInfoJson(model->info()));

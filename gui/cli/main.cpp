@@ -9,6 +9,17 @@
 #include "hopscope/job_control.h"
 #include "hopscope/runtime.h"
 
+namespace hopscope::cli {
+namespace {
+std::string& deviceSetting() {
+  static std::string device = "cpu";
+  return device;
+}
+}  // namespace
+const std::string& deviceName() { return deviceSetting(); }
+void setDeviceName(const std::string& device) { deviceSetting() = device; }
+}  // namespace hopscope::cli
+
 int main(int argc, char** argv) {
   CLI::App app{"hopscope-cli: activation outliers and attention variants in transformer checkpoints.\n"
                "MODEL is PATH[@NORMALIZER]; NORMALIZER is softmax, softmax1, softmax1-legacy,\n"
@@ -17,12 +28,19 @@ int main(int argc, char** argv) {
   int threads = 0;
   app.add_option("--threads", threads,
                  "LibTorch threads (default: HOPSCOPE_THREADS or the number of cores)");
+  std::string device = "cpu";
+  app.add_option("--device", device,
+                 "Where model weights live and run: cpu, cuda or cuda:N (needs a CUDA build of LibTorch)")
+      ->capture_default_str();
   app.require_subcommand(1);
   hopscope::cli::addInfoCommand(app);
   hopscope::cli::addRunCommand(app);
   hopscope::cli::addAnalyzeCommand(app);
   hopscope::cli::addQuantizeCommand(app);
-  app.parse_complete_callback([&threads] { hopscope::configureThreads(threads); });
+  app.parse_complete_callback([&threads, &device] {
+    hopscope::configureThreads(threads);
+    hopscope::cli::setDeviceName(device);
+  });
 
   try {
     app.parse(argc, argv);

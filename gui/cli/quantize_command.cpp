@@ -9,8 +9,9 @@
 #include "hopscope/error.h"
 #include "hopscope/loaded_model.h"
 #include "hopscope/quantization_sweep.h"
+#include "hopscope/result_json.h"
 #include "hopscope/text_corpus.h"
-#include "model_info_json.h"
+#include "cli_output.h"
 #include "progress_bar.h"
 
 namespace hopscope::cli {
@@ -88,7 +89,7 @@ void addQuantizeCommand(CLI::App& app) {
   command->add_option("--samples", o->samples, "Evaluation blocks")->check(CLI::PositiveNumber)->capture_default_str();
   command->add_option("--seq-len", o->seqLen, "Tokens per block")->check(CLI::Range(2, 1 << 20))->capture_default_str();
   command->add_option("--batch", o->batch, "Blocks per forward pass")->check(CLI::PositiveNumber)->capture_default_str();
-  command->add_option("--mask-prob", o->maskProb, "BERT masking probability")->check(CLI::Range(0.0, 1.0))
+  command->add_option("--mask-prob", o->maskProb, "Masked-LM masking probability")->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
   command->add_option("--seed", o->seed, "Masking seed")->capture_default_str();
   command->add_option("--json", o->json, "Write every figure to this JSON file")->required();
@@ -111,32 +112,24 @@ void addQuantizeCommand(CLI::App& app) {
     settings.weightRange = o->weightRange == "mse" ? WeightRange::Mse : WeightRange::MinMax;
     settings.weightGrid = o->weightGrid == "auto" ? WeightGrid::UnsignedWhenNonNegative : WeightGrid::Signed;
     settings.keepFloat = o->keepFloat;
-    settings.samples = o->samples;
-    settings.seqLen = o->seqLen;
-    settings.batch = o->batch;
+    settings.evaluation.samples = o->samples;
+    settings.evaluation.seqLen = o->seqLen;
+    settings.evaluation.batch = o->batch;
+    settings.evaluation.maskProb = o->maskProb;
+    settings.evaluation.seed = o->seed;
     settings.calibrationBatches = o->calibBatches;
-    settings.maskProb = o->maskProb;
-    settings.seed = o->seed;
 
-    nlohmann::json models = nlohmann::json::array();
+    std::vector<QuantizationStudy> studies;
     for (const std::string& argument : o->models) {
       ProgressBar bar;
       const JobControl job = cancellableJob(bar.job());
-      const std::shared_ptr<LoadedModel> model = LoadedModel::open(argument, job);
-      const nlohmann::json result = quantizationSweepJson(*model, corpus, calibration, settings, job);
-      std::cout << result["name"].get<std::string>() << ": " << result["metric"]["name"].get<std::string>() << " FP "
-                << result["metric"]["fp"].get<double>() << ", W" << wbits[0] << "A" << abits[0] << " ("
-                << estimators[0] << ") " << result["metric"]["quantized"].get<double>() << "\n";
-      models.push_back(result);
+      const std::shared_ptr<LoadedModel> model = LoadedModel::open(argument, job, deviceName());
+      const QuantizationStudy& study = studies.emplace_back(runQuantizationStudy(*model, corpus, calibration, settings, job));
+      std::cout << study.info.name << ": " << study.fp.name << " FP " << study.fp.value << ", W"
+                << study.main.weightBits << "A" << study.main.activationBits << " (" << study.main.estimator << ") "
+                << study.main.metric.value << "\n";
     }
-    nlohmann::json json = {{"tool", "hopscope-cli quantize"},
-                           {"settings", {{"samples", o->samples}, {"seq_len", o->seqLen}, {"batch", o->batch},
-                                         {"calib_batches", o->calibBatches}, {"mask_prob", o->maskProb},
-                                         {"seed", o->seed}}},
-                           {"data", {{"path", corpus.path}, {"fingerprint", corpus.fingerprint}}},
-                           {"calib", {{"path", calibration.path}, {"fingerprint", calibration.fingerprint}}},
-                           {"models", models}};
-    writeJsonFile(o->json, json);
+    writeJsonFile(o->json, quantizationJson(studies));
     std::cout << "wrote " << o->json << "\n";
   });
 }

@@ -8,12 +8,13 @@
 #include "hopscope/bundled_resources.h"
 #include "hopscope/error.h"
 #include "hopscope/loaded_model.h"
+#include "hopscope/result_json.h"
+#include "hopscope/evaluation_task.h"
 #include "hopscope/quantized_evaluation.h"
 #include "hopscope/safetensors.h"
 #include "hopscope/text_corpus.h"
 #include "hopscope/text_run_override.h"
-#include "hopscope/token_blocks.h"
-#include "model_info_json.h"
+#include "cli_output.h"
 #include "progress_bar.h"
 
 namespace hopscope::cli {
@@ -32,20 +33,20 @@ QuantizationSettings parseQuantSpec(const std::string& spec) {
   return settings;
 }
 
+// Calibrated like `quantize` does: the model's evaluation task over calibration blocks.
 template <typename Options>
 std::unique_ptr<QuantizationSimulator> calibratedSimulator(const LoadedModel& model, const Options& options,
                                                            const JobControl& job) {
   QuantizationSettings settings = parseQuantSpec(options.quant);
   settings.estimator = options.estimator;
   const std::string calib = options.calib.empty() ? requireBundledFile(kBundledTrainText, "--calib") : options.calib;
-  if (!model.tokenizer()) throw Error(model.info().path + ": no tokenizer files, so text cannot be run");
-  const TextCorpus calibration = readTextCorpus(calib);
-  EvaluationData data;
-  const int64_t seqLen = std::min<int64_t>(128, model.info().maxPositions);
-  data.calibrationBlocks = makeTokenBlocks(calibration, *model.tokenizer(), seqLen, options.calibBatches * 8).ids;
-  data.batch = 8;
+  EvaluationSettings evaluation;
+  evaluation.seqLen = options.calibSeqLen > 0 ? options.calibSeqLen : defaultSequenceLength(model.info());
+  evaluation.batch = options.calibBatch;
+  const EvaluationTask task(model, evaluation);
+  const at::Tensor blocks = task.makeBlocks(readTextCorpus(calib), options.calibBatches * evaluation.batch);
   auto simulator = std::make_unique<QuantizationSimulator>(model.model(), settings);
-  calibrateSimulator(*simulator, model, data, job);
+  calibrateSimulator(*simulator, task, blocks, job);
   return simulator;
 }
 
@@ -55,7 +56,7 @@ void addRunCommand(CLI::App& app) {
   struct Options {
     std::string model, text, dump, json, quant, calib, estimator = "running";
     int topK = 5;
-    int64_t calibBatches = 4;
+    int64_t calibBatches = 4, calibBatch = 8, calibSeqLen = 0;
   };
   auto options = std::make_shared<Options>();
   CLI::App* command = app.add_subcommand("run", "Run one input through a model.");
@@ -74,8 +75,14 @@ void addRunCommand(CLI::App& app) {
                       "Run the simulated quantized model instead: wXaY, e.g. w8a8 (the reference protocol; "
                       "calibrated on --calib)");
   command->add_option("--calib", options->calib, "Calibration text for --quant (file or folder of .txt); " + bundledDefaultNote(kBundledTrainText));
-  command->add_option("--calib-batches", options->calibBatches, "Calibration batches of 8 blocks for --quant")
+  command->add_option("--calib-batches", options->calibBatches, "Calibration batches for --quant")
       ->check(CLI::PositiveNumber)->capture_default_str();
+  command->add_option("--calib-batch", options->calibBatch, "Calibration blocks per batch for --quant")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  command->add_option("--calib-seq-len", options->calibSeqLen,
+                      "Tokens per calibration block for --quant (default: 128, or the model's position table "
+                      "if shorter)")
+      ->check(CLI::PositiveNumber);
   command->add_option("--estimator", options->estimator, "Activation range estimator for --quant")
       ->capture_default_str();
   command->callback([options] {
@@ -86,7 +93,7 @@ void addRunCommand(CLI::App& app) {
     TextRunOverride quantized;
     {
       ProgressBar bar;
-      model = LoadedModel::open(options->model, bar.job());
+      model = LoadedModel::open(options->model, bar.job(), deviceName());
       if (!options->quant.empty()) {
         simulator = calibratedSimulator(*model, *options, bar.job());
         quantized.forward = [&](const ModelInputs& inputs, ForwardHooks* hooks) {

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
-#include "hopscope/analysis_json.h"
+#include "hopscope/result_json.h"
 #include "hopscope/outlier_analysis.h"
 #include "hopscope/quantization_sweep.h"
 #include "hopscope/text_corpus.h"
@@ -169,8 +169,7 @@ void ModelJobs::analyze(int modelId, ModelPtr model, const AnalysisRequest& requ
         settings.maskProb = request.maskProb;
         settings.seed = request.seed;
         const hopscope::ModelAnalysis analysis = hopscope::analyzeModel(*model, corpus, settings, control);
-        auto result = std::make_shared<const nlohmann::json>(
-            hopscope::analysisJson({analysis}, settings, corpus).at("models").at(0));
+        auto result = std::make_shared<const nlohmann::json>(hopscope::modelAnalysisJson(analysis));
         return [this, modelId, result] { emit analyzed(modelId, result); };
       },
       [this, modelId](const QString& message, bool cancelled) { emit analyzeFailed(modelId, message, cancelled); });
@@ -192,14 +191,14 @@ void ModelJobs::quantize(int modelId, ModelPtr model, const QuantizationRequest&
         settings.estimators = {request.estimator.toStdString()};
         settings.weightGrid = request.unsignedGridWhenNonNegative ? hopscope::WeightGrid::UnsignedWhenNonNegative
                                                                   : hopscope::WeightGrid::Signed;
-        settings.samples = request.samples;
-        settings.seqLen = std::min<int64_t>(request.seqLen, model->info().maxPositions);
-        settings.batch = request.batch;
+        settings.evaluation.samples = request.samples;
+        settings.evaluation.seqLen = std::min<int64_t>(request.seqLen, model->info().maxPositions);
+        settings.evaluation.batch = request.batch;
+        settings.evaluation.maskProb = request.maskProb;
+        settings.evaluation.seed = request.seed;
         settings.calibrationBatches = request.calibrationBatches;
-        settings.maskProb = request.maskProb;
-        settings.seed = request.seed;
-        auto result = std::make_shared<const nlohmann::json>(
-            hopscope::quantizationSweepJson(*model, corpus, calibration, settings, control));
+        auto result = std::make_shared<const nlohmann::json>(hopscope::quantizationStudyJson(
+            hopscope::runQuantizationStudy(*model, corpus, calibration, settings, control)));
         return [this, modelId, result] { emit quantized(modelId, result); };
       },
       [this, modelId](const QString& message, bool cancelled) { emit quantizeFailed(modelId, message, cancelled); });

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hopscope/checkpoint.h"
+#include "hopscope/model_builder.h"
 #include "hopscope/error.h"
 #include "hopscope/loaded_model.h"
 #include "hopscope/safetensors.h"

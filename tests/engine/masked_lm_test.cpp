@@ -127,14 +127,15 @@ TEST(MaskedLmTest, ProbabilityZeroAndOneAndSpecials) {
 TEST(MaskedLmTest, BertOptionsFromTheTokenizer) {
   const auto tokenizer =
       WordPieceTokenizer::fromVocabText("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\na\nb\n");
-  const MaskingOptions options = bertMaskingOptions(*tokenizer, 0.15, 9);
+  const std::vector<std::string> unmaskable = {"[CLS]", "[SEP]", "[PAD]"};
+  const MaskingOptions options = maskingOptions(*tokenizer, "[MASK]", unmaskable, 0.15, 9);
   EXPECT_EQ(options.maskId, 4);
   EXPECT_EQ(options.vocabSize, 7);
   EXPECT_EQ(options.specialIds, (std::vector<int64_t>{2, 3, 0}));
   EXPECT_EQ(options.seed, 9u);
   const std::string opt = std::string(HOPSCOPE_FIXTURES_DIR) + "/models/opt-tiny";
   const auto bpe = BpeTokenizer::fromFiles(opt + "/vocab.json", opt + "/merges.txt");
-  EXPECT_EQ(test::errorMessage([&] { bertMaskingOptions(*bpe, 0.15, 9); }),
+  EXPECT_EQ(test::errorMessage([&] { maskingOptions(*bpe, "[MASK]", unmaskable, 0.15, 9); }),
             "masked-LM evaluation needs a [MASK] token, and the vocabulary has none");
 }
 

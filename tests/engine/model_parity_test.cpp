@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "hopscope/checkpoint.h"
+#include "hopscope/model_builder.h"
 #include "hopscope/safetensors.h"
 #include "hopscope/tap_recorder.h"
 

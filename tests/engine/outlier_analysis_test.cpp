@@ -49,10 +49,10 @@ TEST_P(ProtocolParity, MatchesHookBasedReference) {
   }
   for (const auto& [figure, value] : expected["summary"].items()) {
     bool seen = false;
-    for (const auto& [ours, oursValue] : analysis.summary)
-      if (ours == figure) {
+    for (const Figure& ours : analysis.summary)
+      if (ours.name == figure) {
         seen = true;
-        EXPECT_NEAR(oursValue, value.get<double>(), 1e-4) << figure;
+        EXPECT_NEAR(ours.value, value.get<double>(), 1e-4) << figure;
       }
     EXPECT_TRUE(seen) << figure;
   }
@@ -80,7 +80,7 @@ TEST(OutlierAnalysis, BatchSizeDoesNotChangeResults) {
   const ModelAnalysis a = analyzeBlocks(*model, ids, one);
   const ModelAnalysis b = analyzeBlocks(*model, ids, three);
   ASSERT_EQ(a.modules.size(), b.modules.size());
-  EXPECT_NEAR(a.metricValue, b.metricValue, 1e-6 * a.metricValue);
+  EXPECT_NEAR(a.metric.value, b.metric.value, 1e-6 * a.metric.value);
   for (size_t i = 0; i < a.modules.size(); ++i) {
     EXPECT_EQ(a.modules[i].name, b.modules[i].name);
     EXPECT_NEAR(a.modules[i].stats.meanKurtosis(), b.modules[i].stats.meanKurtosis(), 1e-5);

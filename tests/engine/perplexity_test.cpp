@@ -159,7 +159,7 @@ TEST(PerplexityTest, BertFixtureMatchesALoopOverMaskedPositions) {
   const auto model = LoadedModel::open(std::string(HOPSCOPE_FIXTURES_DIR) + "/models/bert-tiny");
   const TokenBlocks blocks = makeTokenBlocks(mobyDickCorpus(), *model->tokenizer(), 32, 8);
   const MaskedBlocks masked =
-      maskTokens(blocks.ids, bertMaskingOptions(*model->tokenizer(), 0.15, 1234));
+      maskTokens(blocks.ids, maskingOptions(*model->tokenizer(), "[MASK]", {"[CLS]", "[SEP]", "[PAD]"}, 0.15, 1234));
   const at::Tensor logits = model->model().forward({masked.inputs, {}});
   PerplexityAccumulator accumulator;
   accumulator.addMaskedLm(logits, masked.labels);

@@ -17,7 +17,8 @@
 #include "app/evaluation_controls.h"
 #include "app/loaded_models_model.h"
 #include "app/main_window.h"
-#include "hopscope/analysis_json.h"
+#include "hopscope/outlier_analysis.h"
+#include "hopscope/result_json.h"
 #include "hopscope/bundled_resources.h"
 #include "hopscope/loaded_model.h"
 #include "hopscope/outlier_analysis.h"
@@ -77,7 +78,7 @@ class EvaluationViewsTest : public QObject {
     const hopscope::TextCorpus corpus = hopscope::readTextCorpus(bundled(hopscope::kBundledEvalText));
     const auto model = hopscope::LoadedModel::open(fixture("bert-tiny").toStdString());
     const nlohmann::json expected =
-        hopscope::analysisJson({hopscope::analyzeModel(*model, corpus, settings)}, settings, corpus)["models"][0];
+        hopscope::modelAnalysisJson(hopscope::analyzeModel(*model, corpus, settings));
     for (const char* key : {"avg_kurtosis", "max_inf_norm", "max_ffn_inf_norm"}) {
       const int column = table->columnOf(QStringLiteral("summary:") + QString::fromLatin1(key));
       QVERIFY2(column >= 0, key);
@@ -107,17 +108,17 @@ class EvaluationViewsTest : public QObject {
     QCOMPARE(table->rowCount(), 1);
 
     hopscope::QuantizationSweepSettings settings;
-    settings.samples = kSamples;
-    settings.seqLen = kSeqLen;
+    settings.evaluation.samples = kSamples;
+    settings.evaluation.seqLen = kSeqLen;
     settings.calibrationBatches = QuantizationRequest().calibrationBatches;
     const auto model = hopscope::LoadedModel::open(fixture("bert-tiny").toStdString());
-    const nlohmann::json expected = hopscope::quantizationSweepJson(
+    const hopscope::QuantizationStudy expected = hopscope::runQuantizationStudy(
         *model, hopscope::readTextCorpus(bundled(hopscope::kBundledEvalText)),
         hopscope::readTextCorpus(bundled(hopscope::kBundledTrainText)), settings);
     QCOMPARE(table->index(0, QuantizationMetricModel::Fp).data(QuantizationMetricModel::ValueRole).toDouble(),
-             expected["metric"]["fp"].get<double>());
+             expected.fp.value);
     QCOMPARE(table->index(0, QuantizationMetricModel::Quantized).data(QuantizationMetricModel::ValueRole).toDouble(),
-             expected["metric"]["quantized"].get<double>());
+             expected.main.metric.value);
   }
 
   void aCancelledAnalysisIsNotRestartedByOpeningTheViewAgain() {

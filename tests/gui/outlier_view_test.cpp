@@ -19,7 +19,8 @@
 
 #include <qcustomplot.h>
 
-#include "hopscope/analysis_json.h"
+#include "hopscope/outlier_analysis.h"
+#include "hopscope/result_json.h"
 #include "hopscope/loaded_model.h"
 #include "hopscope/text_corpus.h"
 #include "views/outlier_summary_model.h"
@@ -81,7 +82,7 @@ class OutlierViewTest : public QObject {
     for (const QString& argument : {fixture("bert-tiny"), fixture("opt-tiny") + "@softmax1"})
       analyses.push_back(hopscope::analyzeModel(*hopscope::LoadedModel::open(argument.toStdString()),
                                                 corpus, settings));
-    const json document = hopscope::analysisJson(analyses, settings, corpus);
+    const json document = hopscope::analysisJson(analyses);
     for (const json& model : document.at("models")) models_.push_back(model);
     QCOMPARE(models_.size(), size_t{2});
   }

@@ -2,13 +2,17 @@
 // Streaming, mergeable outlier statistics of tapped activations (science.md section 5): per-row
 // kurtosis and infinity norm as the reference protocol defines them, plus moments over all values,
 // the largest |x| and where it was, per-channel largest |x| and a symlog histogram. Every figure
-// is mergeable, so batches, shards and processes can be reduced in any grouping.
-#include <ATen/core/Tensor.h>
-
+// is mergeable, so batches, shards and processes can be reduced in any grouping. Torch-free header
+// (at::Tensor is only declared): results holding these statistics cross into the GUI.
 #include <cstdint>
 #include <vector>
 
+#include "hopscope/row_mode.h"
 #include "hopscope/symlog_histogram.h"
+
+namespace at {
+class Tensor;  // only references here: the header stays torch-free
+}  // namespace at
 
 namespace hopscope {
 
@@ -23,9 +27,6 @@ struct MomentAccumulator {
   double variance(bool unbiased) const;  // NaN if undefined
   double pearsonKurtosis() const;        // (m4/n) / (m2/n)^2, population; NaN if undefined
 };
-
-// The protocol's row: one batch item (all tokens x channels: a sequence or an image), or one token.
-enum class RowMode { PerSample, PerToken };
 
 struct MaxAbsLocation {
   double value = 0;

@@ -3,10 +3,12 @@
 // how much weight parks on the first token and on delimiters ([CLS], [SEP], '.', </s>), how much
 // the softmax1 kinds leave unassigned (the "no-op" mass 1 - sum p), and how many weights clipped
 // softmax sets to exactly zero. Sums and counts only, so results merge across batches and processes.
-#include <ATen/core/Tensor.h>
-
 #include <cstdint>
 #include <vector>
+
+namespace at {
+class Tensor;  // only references here: the header stays torch-free
+}  // namespace at
 
 namespace hopscope {
 

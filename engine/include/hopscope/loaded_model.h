@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "hopscope/job_control.h"
+#include "hopscope/model_info.h"
 
 namespace hopscope {
 
@@ -16,26 +17,9 @@ class Tokenizer;
 class TensorMap;
 struct TextRunOverride;  // hopscope/text_run_override.h
 
-struct ModelInfo {
-  std::string argument;      // the MODEL argument as given, e.g. "models/bert@softmax1"
-  std::string name;          // short display name: folder name + "@" + normalizer
-  std::string path;          // the checkpoint directory
-  std::string family;        // "bert" | "opt"
-  std::string architecture;  // from config.json, e.g. "BertForMaskedLM"
-  std::string normalizer;    // canonical spec, e.g. "softmax1", "clipped:-0.025:1"
-  std::string gate;          // "none" | "linear" | "mlp"
-  std::string format;        // "safetensors" | "pytorch_model.bin"
-  std::string tokenizer;     // "wordpiece" | "bpe" | "none" (no tokenizer files found)
-  int64_t layers = 0, hidden = 0, heads = 0, intermediate = 0;
-  int64_t vocabSize = 0, maxPositions = 0;
-  int64_t parameterCount = 0;  // elements of the tensors the model uses (tied ones counted once)
-  int64_t tensorCount = 0;     // tensors in the checkpoint file
-  std::vector<std::string> notes;  // e.g. "lm head tied to the token embeddings", ignored tensors
-};
-
 // Attention probabilities of one attention module for batch item 0: probs[h][q][k].
 struct AttentionProbabilities {
-  std::string module;  // Hugging Face module path, e.g. "bert.encoder.layer.3.attention.self"
+  std::string module;  // Hugging Face module path of the attention module
   int64_t layer = 0;
   int64_t heads = 0, queries = 0, keys = 0;
   std::vector<float> probs;  // heads * queries * keys, row-major
@@ -57,15 +41,17 @@ struct TextRunResult {
   std::vector<std::string> displayTokens;   // readable labels for plots ("␣the" for BPE)
   bool causal = false;                      // decoder: attention is lower-triangular
   std::vector<AttentionProbabilities> attention;  // one per layer, in order
-  // BERT: at each [MASK] position (every position when there is none); OPT: the next token after
-  // every position.
+  // Masked LM: at each mask position (every position when there is none); causal LM: the next token
+  // after every position.
   std::vector<TokenPrediction> predictions;
 };
 
 class LoadedModel {
  public:
-  // Opens PATH[@NORMALIZER] (design.md "Model argument"). Throws Error naming the file and problem.
-  static std::shared_ptr<LoadedModel> open(const std::string& argument, const JobControl& job = {});
+  // Opens PATH[@NORMALIZER] (design.md "Model argument") with its weights on `device` ("cpu",
+  // "cuda", "cuda:1": model_builder.h parseDevice). Throws Error naming the file and problem.
+  static std::shared_ptr<LoadedModel> open(const std::string& argument, const JobControl& job = {},
+                                           const std::string& device = "cpu");
   ~LoadedModel();
 
   const ModelInfo& info() const;

@@ -1,5 +1,5 @@
 #pragma once
-// Deterministic BERT masking (15 % of tokens, of which 80 % [MASK], 10 % a random id, 10 % kept),
+// Deterministic masked-LM masking (15 % of tokens, of which 80 % [MASK], 10 % a random id, 10 % kept),
 // reproducible in any language: every random number is a pure function of (seed, block, position,
 // stream), so several models see the very same masks, whatever the batching.
 //
@@ -27,6 +27,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "hopscope/tokenizer.h"
@@ -54,9 +55,11 @@ uint64_t splitmix64(uint64_t x);
 // u(seed, b, t, s) of the formula above.
 double maskingUniform(uint64_t seed, uint64_t block, uint64_t position, uint64_t stream);
 
-// Options for a BERT tokenizer: [MASK] as the mask, [CLS] [SEP] [PAD] as specials (those present),
-// the tokenizer's vocabulary size. Throws Error when the vocabulary has no [MASK] token.
-MaskingOptions bertMaskingOptions(const Tokenizer& tokenizer, double probability, uint64_t seed);
+// Options for a tokenizer: `maskToken` as the mask, the `unmaskable` tokens present in the
+// vocabulary as specials (a family declares both: model_family.h), the tokenizer's vocabulary size.
+// Throws Error when the vocabulary has no mask token.
+MaskingOptions maskingOptions(const Tokenizer& tokenizer, const std::string& maskToken,
+                              const std::vector<std::string>& unmaskable, double probability, uint64_t seed);
 
 // Masks int64 ids [N, L] (any device; results on CPU). Throws Error on a probability outside
 // [0, 1], ids that are not a 2-D int64 tensor, or a mask id / vocabulary size that does not fit.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "hopscope/forward_hooks.h"
+#include "hopscope/quantization_study.h"
 #include "hopscope/quantizer.h"
 #include "hopscope/transformer_model.h"
 
@@ -27,23 +28,11 @@ struct QuantizationSettings {
   std::vector<std::string> keepFloat;
 };
 
-// The reference placement (science.md section 6) for a model's family.
+// The reference placement (science.md section 6): the tap sites the model's family marks as
+// quantized, in forward order, and every weight tensor except biases, gate networks and the
+// family's float heads.
 std::vector<std::string> activationQuantizerSites(const TransformerModel& model);
 std::vector<std::string> weightQuantizerNames(const TransformerModel& model);
-
-struct QuantizerSummary {
-  std::string site;
-  std::string kind;  // "weight" | "activation"
-  int bits = 0;
-  double min = 0, max = 0;   // weights: the tensor's range; activations: the frozen range
-  double scale = 0;          // per-channel weights: the largest channel scale
-  int64_t zeroPoint = 0;
-  bool unsignedGrid = false; // weights only: codes in [0, 2^b - 1] (WeightGrid::UnsignedWhenNonNegative)
-  double clippedFraction = 0;
-  double sqnrDb = 0;
-  int64_t levels99 = 0;      // grid levels holding 99% of the values
-  int64_t values = 0;        // values seen by the diagnostics
-};
 
 class QuantizationSimulator {
  public:

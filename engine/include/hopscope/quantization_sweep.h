@@ -1,15 +1,15 @@
 #pragma once
 // One model's whole `quantize` study: the float metric, then every (estimator, weight bits,
-// activation bits) combination on the very same evaluation blocks and masks, as the JSON object
-// `hopscope-cli quantize` writes per model (and the GUI shows). The first combination is the main
-// result: its quantizers are listed in full.
-#include <nlohmann/json.hpp>
-
+// activation bits) combination on the very same evaluation blocks and masks. The first combination
+// is the main result: its quantizers are listed in full. The CLI writes the study as JSON
+// (result_json.h) and the GUI shows the same value.
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "hopscope/evaluation_settings.h"
 #include "hopscope/job_control.h"
+#include "hopscope/quantization_study.h"
 #include "hopscope/quantizer.h"
 
 namespace hopscope {
@@ -25,12 +25,8 @@ struct QuantizationSweepSettings {
   WeightRange weightRange = WeightRange::MinMax;
   WeightGrid weightGrid = WeightGrid::Signed;
   std::vector<std::string> keepFloat;  // regular expressions of sites kept in float
-  int64_t samples = 64;                // evaluation blocks
-  int64_t seqLen = 128;
-  int64_t batch = 8;
-  int64_t calibrationBatches = 4;      // of `batch` blocks each, from the calibration text
-  double maskProb = 0.15;
-  uint64_t seed = 0;
+  EvaluationSettings evaluation;       // evaluation blocks, batch, masking
+  int64_t calibrationBatches = 4;      // of `evaluation.batch` blocks each, from the calibration text
 };
 
 // The names the JSON and the CLI use: "tensor"/"channel", "minmax"/"mse", "signed"/"auto".
@@ -38,9 +34,9 @@ std::string granularityName(Granularity granularity);
 std::string weightRangeName(WeightRange range);
 std::string weightGridName(WeightGrid grid);
 
-// Throws Error on bad settings (empty lists, a sequence longer than the model's positions, no
-// tokenizer) and what evaluation throws; Cancelled when the job is cancelled.
-nlohmann::json quantizationSweepJson(const LoadedModel& model, const TextCorpus& data, const TextCorpus& calibration,
-                                     const QuantizationSweepSettings& settings, const JobControl& job = {});
+// Throws Error on bad settings (empty lists, settings that do not fit the model: evaluation_task.h)
+// and what evaluation throws; Cancelled when the job is cancelled.
+QuantizationStudy runQuantizationStudy(const LoadedModel& model, const TextCorpus& data, const TextCorpus& calibration,
+                                       const QuantizationSweepSettings& settings, const JobControl& job = {});
 
 }  // namespace hopscope

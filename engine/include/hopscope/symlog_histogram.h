@@ -7,12 +7,14 @@
 // beyond. u in [-umax, umax], umax = log10(1 + maxMagnitude / linearThreshold), is split into
 // binCount equal bins. Values with |v| > maxMagnitude land in the end bins and are also counted as
 // overflow.
-#include <ATen/core/Tensor.h>
-
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
+
+namespace at {
+class Tensor;  // only references here: the header stays torch-free
+}  // namespace at
 
 namespace hopscope {
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "hopscope/evaluation_settings.h"
+
 namespace hopscope {
 
 struct TextCorpus {
@@ -16,6 +18,8 @@ struct TextCorpus {
   // "fnv1a64:" + 16 lower-case hex digits: 64-bit FNV-1a (offset 0xcbf29ce484222325, prime
   // 0x100000001b3) over the raw bytes of every file, concatenated in reading order.
   std::string fingerprint;
+
+  DataSource source() const;  // the identity results record
 };
 
 constexpr uint64_t kDefaultCorpusMaxBytes = uint64_t{512} << 20;

@@ -1,21 +1,26 @@
 #pragma once
 // Finds and loads the tokenizer that sits beside a checkpoint: vocab.txt (+ tokenizer_config.json)
-// for BERT WordPiece, vocab.json + merges.txt for GPT-2/OPT byte-level BPE.
+// for WordPiece, vocab.json + merges.txt for byte-level BPE. Which kind a model uses is declared by
+// its family (model_family.h).
+#include <cstdint>
 #include <memory>
 #include <string>
 
-#include "hopscope/model_config.h"
 #include "hopscope/tokenizer.h"
 
 namespace hopscope {
 
+enum class TokenizerKind { None, WordPiece, BytePairEncoding };
+
+std::string tokenizerKindName(TokenizerKind kind);  // "none" | "wordpiece" | "bpe"
+
 struct LoadedTokenizer {
-  std::unique_ptr<Tokenizer> tokenizer;  // nullptr when the folder has no tokenizer files
-  std::string kind;                      // "wordpiece" | "bpe" | "none"
+  std::unique_ptr<Tokenizer> tokenizer;  // nullptr when the folder has no such tokenizer files
+  TokenizerKind kind = TokenizerKind::None;
 };
 
 // Throws Error when files exist but are malformed, or when the tokenizer's ids do not fit the
-// model's vocabulary.
-LoadedTokenizer loadTokenizer(const std::string& directory, const ModelConfig& config);
+// model's vocabulary of `vocabSize`.
+LoadedTokenizer loadTokenizer(const std::string& directory, TokenizerKind kind, int64_t vocabSize);
 
 }  // namespace hopscope

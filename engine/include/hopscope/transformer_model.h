@@ -1,7 +1,9 @@
 #pragma once
-// The common interface of the model families (BERT, OPT; ViT and Hopfield models later).
-// Weights are plain tensors (float32, on the model's device), forwards are written with ATen ops.
+// The common part of every model family: configuration, attention variant, gate and weights.
+// Weights are plain tensors (float32, on the model's device); each family's forward is written with
+// ATen ops in its family file (engine/src/models/<family>.cpp).
 #include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
 
 #include <memory>
 #include <string>
@@ -10,46 +12,51 @@
 #include "hopscope/attention_gate.h"
 #include "hopscope/forward_hooks.h"
 #include "hopscope/model_config.h"
+#include "hopscope/model_family.h"
 #include "hopscope/normalizer_spec.h"
 #include "hopscope/tensor_map.h"
 
 namespace hopscope {
 
 struct ModelInputs {
-  at::Tensor inputIds;       // int64 [B, T]
+  at::Tensor inputIds;       // int64 [B, T] on the model's device
   at::Tensor attentionMask;  // int64 [B, T], 1 = real token, 0 = padding; undefined = all ones
-};
-
-// A tensor a family expects in a checkpoint.
-struct ExpectedTensor {
-  std::string name;
-  std::vector<int64_t> shape;
-  bool optional = false;  // e.g. tied heads that checkpoints may omit
 };
 
 class TransformerModel {
  public:
-  virtual ~TransformerModel() = default;
+  TransformerModel(ModelConfig config, NormalizerSpec normalizer, GateKind gate, TensorMap weights);
+  virtual ~TransformerModel();
 
-  virtual const ModelConfig& config() const = 0;
-  virtual const NormalizerSpec& normalizer() const = 0;
-  virtual GateKind gate() const = 0;
-  virtual bool causal() const = 0;
+  const ModelConfig& config() const { return config_; }
+  const ModelFamily& family() const { return *config_.family; }
+  const NormalizerSpec& normalizer() const { return normalizer_; }
+  GateKind gate() const { return gate_; }
+  bool causal() const { return family().task == TaskKind::CausalLanguageModel; }
+  c10::Device device() const;  // where the weights live
 
   // Logits [B, T, vocab]. Hooks see every tap site (see forward_hooks.h). Thread-safe (const).
   virtual at::Tensor forward(const ModelInputs& inputs, ForwardHooks* hooks = nullptr) const = 0;
 
-  // Hugging Face module path of each layer's attention module, in layer order
-  // (BERT "bert.encoder.layer.{i}.attention.self", OPT "model.decoder.layers.{i}.self_attn").
-  virtual std::vector<std::string> attentionModules() const = 0;
+  // The family's tap sites for this configuration, in forward order.
+  std::vector<TapSite> tapSites() const { return family().tapSites(config_); }
+  // Hugging Face module path of each layer's attention module, in layer order (the sites whose
+  // probabilities are tapped, without ".probs").
+  std::vector<std::string> attentionModules() const;
 
   // Every tensor the model uses, under checkpoint names (tied tensors once). For saving, counting
   // parameters and training.
-  virtual const TensorMap& weights() const = 0;
+  const TensorMap& weights() const { return weights_; }
   // The same architecture, normalizer and gate with other weights of the same names and shapes
   // (e.g. fake-quantized ones). Tensors not replaced are shared, not copied.
-  virtual std::unique_ptr<TransformerModel> withWeights(TensorMap weights) const = 0;
+  std::unique_ptr<TransformerModel> withWeights(TensorMap weights) const;
   int64_t parameterCount() const;
+
+ protected:
+  ModelConfig config_;
+  NormalizerSpec normalizer_;
+  GateKind gate_;
+  TensorMap weights_;
 };
 
 }  // namespace hopscope

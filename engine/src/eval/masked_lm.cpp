@@ -22,15 +22,16 @@ double maskingUniform(uint64_t seed, uint64_t block, uint64_t position, uint64_t
   return static_cast<double>(h >> 11) * 0x1.0p-53;
 }
 
-MaskingOptions bertMaskingOptions(const Tokenizer& tokenizer, double probability, uint64_t seed) {
+MaskingOptions maskingOptions(const Tokenizer& tokenizer, const std::string& maskToken,
+                              const std::vector<std::string>& unmaskable, double probability, uint64_t seed) {
   MaskingOptions options;
   options.probability = probability;
   options.seed = seed;
   options.vocabSize = tokenizer.vocabSize();
-  options.maskId = tokenizer.tokenId("[MASK]");
+  options.maskId = tokenizer.tokenId(maskToken);
   if (options.maskId < 0)
-    throw Error("masked-LM evaluation needs a [MASK] token, and the vocabulary has none");
-  for (const char* special : {"[CLS]", "[SEP]", "[PAD]"}) {
+    throw Error("masked-LM evaluation needs a " + maskToken + " token, and the vocabulary has none");
+  for (const std::string& special : unmaskable) {
     const int64_t id = tokenizer.tokenId(special);
     if (id >= 0) options.specialIds.push_back(id);
   }

@@ -6,38 +6,24 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <regex>
 #include <unordered_map>
 
 #include "hopscope/error.h"
+#include "hopscope/evaluation_task.h"
 #include "hopscope/forward_hooks.h"
-#include "hopscope/masked_lm.h"
-#include "hopscope/token_blocks.h"
 #include "hopscope/tokenizer.h"
 #include "hopscope/transformer_model.h"
 
 namespace hopscope {
 namespace {
 
-bool endsWith(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-// Hugging Face's OPT runs its FFN on a (batch*tokens, d) view, so the protocol's row there is a token.
-RowMode rowModeOf(const std::string& family, const std::string& site) {
-  static const std::regex optFfn(
-      R"(model\.decoder\.layers\.\d+\.(fc1|activation_fn|fc2|final_layer_norm|final_layer_norm\.input))");
-  return family == "opt" && std::regex_match(site, optFfn) ? RowMode::PerToken : RowMode::PerSample;
-}
-
-// Output heads project onto the vocabulary: not activations of interest, and the costliest to scan.
-bool isOutputHead(const std::string& site) { return site == "cls.predictions.decoder" || site == "lm_head"; }
-
 // Routes every tap of a forward to the statistics of its site.
 class AnalysisHooks : public ForwardHooks {
  public:
-  AnalysisHooks(std::string family, std::vector<int64_t> delimiterIds, bool causal)
-      : family_(std::move(family)), delimiterIds_(std::move(delimiterIds)), causal_(causal) {}
+  AnalysisHooks(const TransformerModel& model, std::vector<int64_t> delimiterIds)
+      : family_(model.family()), delimiterIds_(std::move(delimiterIds)), causal_(model.causal()) {
+    for (TapSite& site : model.tapSites()) sites_.emplace(site.name, std::move(site));
+  }
 
   void beginBatch(const at::Tensor& ids, int64_t firstSample) {
     ids_ = ids;
@@ -47,15 +33,19 @@ class AnalysisHooks : public ForwardHooks {
   }
 
   at::Tensor onActivation(const std::string& site, const at::Tensor& value) override {
-    if (endsWith(site, ".probs")) {
-      attentionFor(site.substr(0, site.size() - 6)).heads.add(value.detach(), ids_, mask_, delimiterIds_, causal_);
+    const TapSite& where = siteOf(site);
+    if (where.role == SiteRole::Probs) {
+      attentionFor(site.substr(0, site.rfind('.')), where.layer)
+          .heads.add(value.detach(), ids_, mask_, delimiterIds_, causal_);
       return value;
     }
-    if (isOutputHead(site) || endsWith(site, ".scores")) return value;  // not token-shaped
+    // Output heads project onto the vocabulary (not activations of interest, and the costliest to
+    // scan); scores are not token-shaped.
+    if (where.role == SiteRole::OutputHead || where.role == SiteRole::Scores) return value;
     // Consecutive taps of the very same tensor (e.g. "...output.LayerNorm", "...output", the layer)
     // are one set of numbers: compute once, report under every name.
     const bool alias = lastValue_.defined() && value.is_same(lastValue_);
-    ModuleAnalysis& module = moduleFor(site);
+    ModuleAnalysis& module = moduleFor(where);
     if (alias) {
       if (module.aliasOf.empty() && module.stats.rows() == 0) module.aliasOf = canonical(lastSite_);
     } else {
@@ -74,13 +64,27 @@ class AnalysisHooks : public ForwardHooks {
   std::vector<AttentionAnalysis> takeAttention() { return std::move(attention_); }
 
  private:
-  ModuleAnalysis& moduleFor(const std::string& site) {
-    auto found = index_.find(site);
+  // The family's declaration of a site; a site the family does not list counts as Other.
+  const TapSite& siteOf(const std::string& name) {
+    auto found = sites_.find(name);
+    if (found == sites_.end()) {
+      TapSite site;
+      site.name = name;
+      site.layer = describeModule(family_, name).layer;
+      found = sites_.emplace(name, site).first;
+    }
+    return found->second;
+  }
+  ModuleAnalysis& moduleFor(const TapSite& site) {
+    auto found = index_.find(site.name);
     if (found != index_.end()) return modules_[found->second];
-    index_.emplace(site, modules_.size());
+    index_.emplace(site.name, modules_.size());
     ModuleAnalysis module;
-    module.name = site;
-    module.stats = ModuleStatistics(rowModeOf(family_, site));
+    module.name = site.name;
+    module.layer = site.layer;
+    module.role = site.role;
+    module.shortName = describeModule(family_, site.name).shortName;
+    module.stats = ModuleStatistics(site.row);
     modules_.push_back(std::move(module));
     return modules_.back();
   }
@@ -88,14 +92,15 @@ class AnalysisHooks : public ForwardHooks {
     const ModuleAnalysis& module = modules_[index_.at(site)];
     return module.aliasOf.empty() ? site : module.aliasOf;
   }
-  AttentionAnalysis& attentionFor(const std::string& module) {
+  AttentionAnalysis& attentionFor(const std::string& module, int64_t layer) {
     for (AttentionAnalysis& attention : attention_)
       if (attention.module == module) return attention;
-    attention_.push_back({module, AttentionHeadStatistics()});
+    attention_.push_back({module, layer, AttentionHeadStatistics()});
     return attention_.back();
   }
 
-  std::string family_;
+  const ModelFamily& family_;
+  std::unordered_map<std::string, TapSite> sites_;
   std::vector<int64_t> delimiterIds_;
   bool causal_;
   at::Tensor ids_, mask_;
@@ -106,15 +111,6 @@ class AnalysisHooks : public ForwardHooks {
   std::unordered_map<std::string, size_t> index_;
   std::vector<AttentionAnalysis> attention_;
 };
-
-std::vector<int64_t> delimiterIdsOf(const Tokenizer& tokenizer, const std::string& family) {
-  const std::vector<std::string> names = family == "bert" ? std::vector<std::string>{"[CLS]", "[SEP]", "."}
-                                                          : std::vector<std::string>{"</s>", "."};
-  std::vector<int64_t> ids;
-  for (const std::string& name : names)
-    if (tokenizer.tokenId(name) >= 0) ids.push_back(tokenizer.tokenId(name));
-  return ids;
-}
 
 double maxOf(const std::vector<double>& values) {
   double best = std::numeric_limits<double>::quiet_NaN();
@@ -136,53 +132,22 @@ double meanOf(const std::vector<double>& values) {
 
 }  // namespace
 
-Figures protocolSummary(const std::string& family, const std::vector<ModuleAnalysis>& modules) {
-  std::vector<double> kurtosis, kurtosisMax, infNorm, ffn, blocks, lnInput;
-  auto take = [&](const ModuleAnalysis& module, std::vector<double>* group) {
-    kurtosis.push_back(module.stats.meanKurtosis());
-    kurtosisMax.push_back(module.stats.maxKurtosis());
-    infNorm.push_back(module.stats.meanInfNorm());
-    if (group) group->push_back(module.stats.meanInfNorm());
-  };
-  if (family == "bert") {
-    // Per layer: the FFN output (output.dense) and the block output (output.LayerNorm); the
-    // LayerNorm input (residual sum) counts for the inf-norm only.
-    static const std::regex ffnOut(R"(bert\.encoder\.layer\.\d+\.output\.dense)");
-    static const std::regex blockOut(R"(bert\.encoder\.layer\.\d+\.output\.LayerNorm)");
-    static const std::regex normIn(R"(bert\.encoder\.layer\.\d+\.output\.LayerNorm\.input)");
+Figures protocolSummary(const std::vector<ProtocolFigure>& protocol, const std::vector<ModuleAnalysis>& modules) {
+  Figures figures;
+  for (const ProtocolFigure& figure : protocol) {
+    std::vector<double> values;
     for (const ModuleAnalysis& module : modules) {
-      if (std::regex_match(module.name, ffnOut)) take(module, &ffn);
-      else if (std::regex_match(module.name, blockOut)) take(module, &blocks);
-      else if (std::regex_match(module.name, normIn)) lnInput.push_back(module.stats.meanInfNorm());
+      if (std::find(figure.roles.begin(), figure.roles.end(), module.role) == figure.roles.end()) continue;
+      switch (figure.statistic) {
+        case ProtocolFigure::Statistic::Kurtosis: values.push_back(module.stats.meanKurtosis()); break;
+        case ProtocolFigure::Statistic::RowKurtosisMax: values.push_back(module.stats.maxKurtosis()); break;
+        case ProtocolFigure::Statistic::InfNorm: values.push_back(module.stats.meanInfNorm()); break;
+      }
     }
-    std::vector<double> allInf = infNorm;
-    allInf.insert(allInf.end(), lnInput.begin(), lnInput.end());
-    return {{"max_inf_norm", maxOf(allInf)},
-            {"max_ffn_inf_norm", maxOf(ffn)},
-            {"max_ln_output_inf_norm", maxOf(blocks)},
-            {"max_ln_input_inf_norm", maxOf(lnInput)},
-            {"avg_kurtosis", meanOf(kurtosis)},
-            {"max_kurtosis", maxOf(kurtosis)},
-            {"max_row_kurtosis", maxOf(kurtosisMax)}};
+    const double value = figure.reduction == ProtocolFigure::Reduction::Max ? maxOf(values) : meanOf(values);
+    figures.push_back({figure.name, figure.description, value});
   }
-  // OPT: the decoder's final LayerNorm and per layer the block output, fc2, final_layer_norm,
-  // self_attn.out_proj and self_attn_layer_norm.
-  static const std::regex block(R"(model\.decoder\.layers\.\d+)");
-  static const std::regex fc2(R"(model\.decoder\.layers\.\d+\.fc2)");
-  static const std::regex other(
-      R"(model\.decoder\.layers\.\d+\.(final_layer_norm|self_attn\.out_proj|self_attn_layer_norm))");
-  for (const ModuleAnalysis& module : modules) {
-    if (std::regex_match(module.name, block)) take(module, &blocks);
-    else if (std::regex_match(module.name, fc2)) take(module, &ffn);
-    else if (module.name == "model.decoder.final_layer_norm" || std::regex_match(module.name, other))
-      take(module, nullptr);
-  }
-  return {{"max_inf_norm", maxOf(infNorm)},
-          {"max_ffn_inf_norm", maxOf(ffn)},
-          {"max_block_inf_norm", maxOf(blocks)},
-          {"avg_kurtosis", meanOf(kurtosis)},
-          {"max_kurtosis", maxOf(kurtosis)},
-          {"max_row_kurtosis", maxOf(kurtosisMax)}};
+  return figures;
 }
 
 Figures allModulesSummary(const std::vector<ModuleAnalysis>& modules) {
@@ -194,73 +159,45 @@ Figures allModulesSummary(const std::vector<ModuleAnalysis>& modules) {
     infNorm.push_back(module.stats.meanInfNorm());
     maxAbs = std::max(maxAbs, module.stats.maxAbs().value);
   }
-  return {{"max_inf_norm", maxOf(infNorm)},
-          {"avg_kurtosis", meanOf(kurtosis)},
-          {"max_kurtosis", maxOf(kurtosis)},
-          {"max_abs", maxAbs}};
+  return {{"max_inf_norm", "Largest per-module inf-norm over every tapped module.", maxOf(infNorm)},
+          {"avg_kurtosis", "Mean per-module kurtosis over every tapped module.", meanOf(kurtosis)},
+          {"max_kurtosis", "Largest per-module kurtosis over every tapped module.", maxOf(kurtosis)},
+          {"max_abs", "Largest |x| seen in any tapped module.", maxAbs}};
 }
 
 ModelAnalysis analyzeModel(const LoadedModel& loaded, const TextCorpus& corpus,
                            const AnalysisSettings& settings, const JobControl& job) {
-  const ModelInfo& info = loaded.info();
-  if (!loaded.tokenizer()) throw Error(info.path + ": no tokenizer files, so text data cannot be analysed");
-  if (settings.samples < 1) throw Error("--samples must be at least 1");
-  if (settings.seqLen > info.maxPositions)
-    throw Error("--seq-len " + std::to_string(settings.seqLen) + " exceeds " + info.name +
-                "'s position table of " + std::to_string(info.maxPositions));
-  job.report(0.0, info.name + ": tokenizing");
-  const TokenBlocks blocks = makeTokenBlocks(corpus, *loaded.tokenizer(), settings.seqLen, settings.samples);
-  return analyzeBlocks(loaded, blocks.ids, settings, job);
+  const EvaluationTask task(loaded, settings);
+  job.report(0.0, loaded.info().name + ": tokenizing");
+  ModelAnalysis analysis = analyzeBlocks(loaded, task.makeBlocks(corpus, settings.samples), settings, job);
+  analysis.data = corpus.source();
+  return analysis;
 }
 
 ModelAnalysis analyzeBlocks(const LoadedModel& loaded, const at::Tensor& blockIds,
-                            const AnalysisSettings& settings, const JobControl& job) {
+                            const AnalysisSettings& requested, const JobControl& job) {
   const ModelInfo& info = loaded.info();
-  const Tokenizer* tokenizer = loaded.tokenizer();
-  if (!tokenizer) throw Error(info.path + ": no tokenizer files, so text data cannot be analysed");
-  if (blockIds.dim() != 2 || blockIds.size(0) < 1) throw Error("token blocks must be a non-empty [N, L] tensor");
-  if (settings.batch < 1) throw Error("--batch must be at least 1");
-  if (settings.maskProb < 0 || settings.maskProb > 1) throw Error("--mask-prob must be in [0, 1]");
+  AnalysisSettings settings = requested;
+  if (blockIds.defined() && blockIds.dim() == 2) {
+    settings.samples = blockIds.size(0);
+    settings.seqLen = blockIds.size(1);
+  }
+  const EvaluationTask task(loaded, settings);
+  task.checkBlocks(blockIds);
   const int64_t samples = blockIds.size(0);
-  const bool maskedLm = info.family == "bert";
-  const MaskingOptions masking = maskedLm ? bertMaskingOptions(*tokenizer, settings.maskProb, settings.seed)
-                                          : MaskingOptions{};
-
   const TransformerModel& model = loaded.model();
-  AnalysisHooks hooks(info.family, delimiterIdsOf(*tokenizer, info.family), model.causal());
+  AnalysisHooks hooks(model, task.delimiterIds());
   PerplexityAccumulator perplexity;
   at::NoGradGuard noGrad;
-  for (int64_t first = 0; first < samples; first += settings.batch) {
-    job.checkCancelled();
-    job.report(static_cast<double>(first) / static_cast<double>(samples),
-               info.name + ": block " + std::to_string(first + 1) + "/" + std::to_string(samples));
-    const at::Tensor ids = blockIds.slice(0, first, std::min(first + settings.batch, samples));
-    ModelInputs inputs;
-    at::Tensor labels;
-    if (maskedLm) {
-      MaskingOptions options = masking;
-      options.firstBlockIndex = first;
-      const MaskedBlocks masked = maskTokens(ids, options);
-      inputs.inputIds = masked.inputs;
-      labels = masked.labels;
-    } else {
-      inputs.inputIds = ids;
-    }
-    hooks.beginBatch(inputs.inputIds, first);
-    const at::Tensor logits = model.forward(inputs, &hooks);
-    if (maskedLm) {
-      if (settings.maskProb > 0) perplexity.addMaskedLm(logits, labels);
-    } else {
-      perplexity.addCausalLm(logits, ids);
-    }
-  }
+  task.forEachBatch(blockIds, 0, job, info.name + ": block", [&](const TaskBatch& batch) {
+    hooks.beginBatch(batch.inputs.inputIds, batch.firstBlock);
+    task.score(perplexity, model.forward(batch.inputs, &hooks), batch);
+  });
 
   ModelAnalysis analysis;
   analysis.info = info;
-  analysis.metricName = maskedLm ? "masked_lm_perplexity" : "causal_lm_perplexity";
-  analysis.metricValue = perplexity.tokenWeighted();
-  analysis.metricBatchMean = perplexity.batchMean();
-  analysis.metricPredictions = perplexity.predictions();
+  analysis.settings = settings;
+  analysis.metric = task.metric(perplexity);
   analysis.samples = samples;
   analysis.tokens = blockIds.numel();
   analysis.modules = hooks.takeModules();
@@ -268,19 +205,31 @@ ModelAnalysis analyzeBlocks(const LoadedModel& loaded, const at::Tensor& blockId
   for (ModuleAnalysis& module : analysis.modules) {
     const MaxAbsLocation where = module.stats.maxAbs();
     if (where.sample < 0 || where.token < 0 || where.sample >= samples) continue;
-    // The token the model saw: for BERT the block after masking (recomputed: masks are deterministic).
-    at::Tensor seen = blockIds.slice(0, where.sample, where.sample + 1);
-    if (maskedLm && settings.maskProb > 0) {
-      MaskingOptions options = masking;
-      options.firstBlockIndex = where.sample;
-      seen = maskTokens(seen, options).inputs;
-    }
-    module.maxAbsToken = tokenizer->displayToken(seen[0][where.token].item<int64_t>());
+    // The token the model saw (masks are deterministic: recomputed for that block).
+    module.maxAbsToken = loaded.tokenizer()->displayToken(task.seenIds(blockIds, where.sample)[where.token].item<int64_t>());
   }
-  analysis.summary = protocolSummary(info.family, analysis.modules);
+  analysis.summary = protocolSummary(model.family().protocol, analysis.modules);
   analysis.allModules = allModulesSummary(analysis.modules);
   job.report(1.0, info.name + ": done");
   return analysis;
+}
+
+const ModuleAnalysis* ModelAnalysis::module(const std::string& name) const {
+  for (const ModuleAnalysis& entry : modules)
+    if (entry.name == name) return &entry;
+  return nullptr;
+}
+
+const ModuleAnalysis* ModelAnalysis::module(SiteRole role, int64_t layer) const {
+  for (const ModuleAnalysis& entry : modules)
+    if (entry.role == role && entry.layer == layer) return &entry;
+  return nullptr;
+}
+
+double ModelAnalysis::figure(const std::string& name) const {
+  for (const Figure& entry : summary)
+    if (entry.name == name) return entry.value;
+  return std::numeric_limits<double>::quiet_NaN();
 }
 
 }  // namespace hopscope

@@ -149,4 +149,14 @@ std::string corpusFingerprint(const std::string& bytes) {
   return hash.hex();
 }
 
+DataSource TextCorpus::source() const {
+  DataSource data;
+  data.path = path;
+  data.files = files;
+  data.bytes = static_cast<int64_t>(totalBytes);
+  data.fingerprint = fingerprint;
+  data.documents = static_cast<int64_t>(documents.size());
+  return data;
+}
+
 }  // namespace hopscope

@@ -9,10 +9,10 @@
 
 #include "hopscope/checkpoint.h"
 #include "hopscope/error.h"
+#include "hopscope/model_builder.h"
 #include "hopscope/tap_recorder.h"
 #include "hopscope/text_run_override.h"
 #include "hopscope/tokenizer_files.h"
-#include "hopscope/wordpiece_tokenizer.h"
 
 namespace hopscope {
 namespace fs = std::filesystem;
@@ -26,32 +26,37 @@ struct LoadedModel::Impl {
 LoadedModel::LoadedModel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 LoadedModel::~LoadedModel() = default;
 
-std::shared_ptr<LoadedModel> LoadedModel::open(const std::string& argument, const JobControl& job) {
+std::shared_ptr<LoadedModel> LoadedModel::open(const std::string& argument, const JobControl& job,
+                                               const std::string& deviceName) {
   const ModelArgument parsed = parseModelArgument(argument);
+  const c10::Device device = parseDevice(deviceName);
   job.report(0.0, "opening " + parsed.path);
   Checkpoint checkpoint = readCheckpoint(parsed.path, job);
+  const ModelConfig config = parseModelConfig(checkpoint.config, checkpoint.files.configPath);
   const NormalizerSpec normalizer =
-      parsed.normalizer ? *parsed.normalizer : checkpoint.config.storedNormalizer.value_or(NormalizerSpec{});
+      parsed.normalizer ? *parsed.normalizer : config.storedNormalizer.value_or(NormalizerSpec{});
   job.report(0.6, "checking tensors");
-  BuiltModel built = buildModel(checkpoint, normalizer);
+  BuiltModel built = buildModel(checkpoint, config, normalizer, device);
   job.checkCancelled();
   job.report(0.9, "loading tokenizer");
-  LoadedTokenizer tokenizer = loadTokenizer(checkpoint.files.directory, checkpoint.config);
+  const ModelFamily& family = *config.family;
+  LoadedTokenizer tokenizer = loadTokenizer(checkpoint.files.directory, family.tokenizer, config.vocabSize);
 
   auto impl = std::make_unique<Impl>();
   ModelInfo& info = impl->info;
-  const ModelConfig& config = checkpoint.config;
   info.argument = argument;
   info.path = checkpoint.files.directory;
   std::string folder = fs::path(parsed.path).filename().string();
   if (folder.empty()) folder = fs::path(parsed.path).parent_path().filename().string();
   info.normalizer = normalizer.toString();
   info.name = folder + "@" + info.normalizer;
-  info.family = familyName(config.family);
+  info.family = family.name;
+  info.task = taskName(family.task);
+  info.device = device.str();
   info.architecture = config.architecture;
   info.gate = gateKindName(built.model->gate());
   info.format = checkpoint.files.format;
-  info.tokenizer = tokenizer.kind;
+  info.tokenizer = tokenizerKindName(tokenizer.kind);
   info.layers = config.layers;
   info.hidden = config.hiddenSize;
   info.heads = config.heads;
@@ -97,7 +102,7 @@ TextRunResult LoadedModel::runText(const std::string& text, int topK, const JobC
   job.report(0.2, "running " + info.name);
   at::NoGradGuard noGrad;
   ModelInputs inputs;
-  inputs.inputIds = at::tensor(encoding.ids, at::kLong).view({1, tokens});
+  inputs.inputIds = at::tensor(encoding.ids, at::kLong).view({1, tokens}).to(impl_->model->device());
   TapRecorder recorder;
   if (!activations)
     recorder = TapRecorder([](const std::string& site) {
@@ -113,7 +118,7 @@ TextRunResult LoadedModel::runText(const std::string& text, int topK, const JobC
 
   const std::vector<std::string> modules = impl_->model->attentionModules();
   for (size_t layer = 0; layer < modules.size(); ++layer) {
-    const at::Tensor probs = recorder.recorded().at(modules[layer] + ".probs")[0].contiguous();
+    const at::Tensor probs = recorder.recorded().at(modules[layer] + ".probs")[0].to(at::kCPU).contiguous();
     AttentionProbabilities maps;
     maps.module = modules[layer];
     maps.layer = static_cast<int64_t>(layer);
@@ -124,15 +129,18 @@ TextRunResult LoadedModel::runText(const std::string& text, int topK, const JobC
     result.attention.push_back(std::move(maps));
   }
 
-  // Predictions: BERT at [MASK] positions (all positions when there is none); OPT the next token.
+  // Predictions: a masked LM at its mask positions (all positions when there is none); a causal LM
+  // the next token after every position.
   std::vector<int64_t> positions;
-  if (const auto* wordPiece = dynamic_cast<const WordPieceTokenizer*>(impl_->tokenizer.get()))
+  const ModelFamily& family = impl_->model->family();
+  const int64_t maskId = family.maskToken.empty() ? -1 : impl_->tokenizer->tokenId(family.maskToken);
+  if (family.task == TaskKind::MaskedLanguageModel && maskId >= 0)
     for (int64_t i = 0; i < tokens; ++i)
-      if (encoding.ids[i] == wordPiece->maskId()) positions.push_back(i);
+      if (encoding.ids[i] == maskId) positions.push_back(i);
   if (positions.empty())
     for (int64_t i = 0; i < tokens; ++i) positions.push_back(i);
   const int64_t k = std::min<int64_t>(std::max(topK, 1), logits.size(2));
-  const at::Tensor probabilities = at::softmax(logits[0], -1);
+  const at::Tensor probabilities = at::softmax(logits[0].to(at::kCPU), -1);
   const auto [topValues, topIds] = probabilities.topk(k, -1);
   for (int64_t position : positions) {
     TokenPrediction prediction;

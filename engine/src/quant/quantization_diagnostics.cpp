@@ -94,8 +94,9 @@ QuantizerDiagnostics diagnose(const at::Tensor& x, const at::Tensor& quantized, 
 }
 
 at::Tensor fakeQuantizeAndDiagnose(const at::Tensor& x, const ActivationGrid& grid, QuantizerDiagnostics& into) {
-  const bool fused = x.defined() && (x.scalar_type() == at::kFloat || x.scalar_type() == at::kDouble);
-  if (!fused) {  // other dtypes (and the errors for non-floating input) take the general path
+  const bool fused =
+      x.defined() && x.is_cpu() && (x.scalar_type() == at::kFloat || x.scalar_type() == at::kDouble);
+  if (!fused) {  // other dtypes and devices (and the errors for non-floating input) take the ATen path
     at::Tensor quantized = fakeQuantizeActivation(x, grid);
     into.merge(diagnose(x, quantized, grid));
     return quantized;

@@ -14,9 +14,6 @@
 namespace hopscope {
 namespace {
 
-std::string bertLayer(int64_t i) { return "bert.encoder.layer." + std::to_string(i); }
-std::string optLayer(int64_t i) { return "model.decoder.layers." + std::to_string(i); }
-
 bool keptFloat(const std::string& name, const std::vector<std::regex>& patterns) {
   for (const std::regex& pattern : patterns)
     if (std::regex_search(name, pattern)) return true;
@@ -26,51 +23,49 @@ bool keptFloat(const std::string& name, const std::vector<std::regex>& patterns)
 }  // namespace
 
 std::vector<std::string> activationQuantizerSites(const TransformerModel& model) {
-  const ModelConfig& config = model.config();
   std::vector<std::string> sites;
-  if (config.family == ModelFamily::Bert) {
-    sites = {"bert.embeddings.LayerNorm.input", "bert.embeddings.LayerNorm"};
-    for (int64_t i = 0; i < config.layers; ++i) {
-      const std::string p = bertLayer(i);
-      for (const char* suffix :
-           {".attention.self.query", ".attention.self.key", ".attention.self.value", ".attention.self.scores",
-            ".attention.self.probs", ".attention.self", ".attention.output.dense",
-            ".attention.output.LayerNorm.input", ".attention.output.LayerNorm", ".intermediate",
-            ".output.dense", ".output.LayerNorm.input", ".output.LayerNorm"})
-        sites.push_back(p + suffix);
-    }
-    return sites;  // the MLM head stays float
-  }
-  sites = {optLayer(0) + ".self_attn_layer_norm.input"};  // the embedding sum
-  for (int64_t i = 0; i < config.layers; ++i) {
-    const std::string p = optLayer(i);
-    for (const char* suffix :
-         {".self_attn_layer_norm", ".self_attn.q_proj", ".self_attn.k_proj", ".self_attn.v_proj",
-          ".self_attn.scores", ".self_attn.probs", ".self_attn.out_proj.input", ".self_attn.out_proj",
-          ".final_layer_norm.input", ".final_layer_norm", ".activation_fn", ".fc2", ""})
-      sites.push_back(p + suffix);  // "" = the block output, the second residual sum
-  }
-  sites.push_back("model.decoder.final_layer_norm");
-  return sites;  // lm_head stays float
+  for (const TapSite& site : model.tapSites())
+    if (site.quantized) sites.push_back(site.name);
+  return sites;
 }
 
 std::vector<std::string> weightQuantizerNames(const TransformerModel& model) {
   // Every Linear weight, LayerNorm gain and embedding table of the body; biases, LayerNorm biases,
-  // gates and the LM head stay float.
+  // gates and the family's heads stay float.
+  const ModelFamily& family = model.family();
   std::vector<std::string> names;
   for (const auto& [name, tensor] : model.weights().items()) {
     const bool weight = name.size() > 7 && name.compare(name.size() - 7, 7, ".weight") == 0;
-    const bool head = name.rfind("cls.", 0) == 0 || name.rfind("lm_head", 0) == 0;
-    const bool gate = name.find(".alpha.") != std::string::npos;
-    if (weight && !head && !gate && name != "bert.embeddings.position_ids") names.push_back(name);
+    bool head = false;
+    for (const std::string& prefix : family.floatWeightPrefixes) head = head || name.rfind(prefix, 0) == 0;
+    const bool gate = !family.gateMarker.empty() && name.find(family.gateMarker) != std::string::npos;
+    if (weight && !head && !gate) names.push_back(name);
   }
   return names;
 }
+
+namespace {
+
+// Layer, role and short label of a quantizer: an activation's own site, or for a weight the
+// module it belongs to ("...output.dense.weight" -> "...output.dense").
+void describeQuantizer(QuantizerSummary& summary, const TransformerModel& model,
+                       const std::map<std::string, TapSite>& sites) {
+  std::string module = summary.site;
+  if (summary.kind == "weight" && module.size() > 7) module = module.substr(0, module.size() - 7);
+  const ModuleName name = describeModule(model.family(), summary.site);
+  summary.layer = name.layer;
+  summary.shortName = name.shortName;
+  const auto found = sites.find(module);
+  if (found != sites.end()) summary.role = found->second.role;
+}
+
+}  // namespace
 
 struct QuantizationSimulator::Impl : public ForwardHooks {
   QuantizationSettings settings;
   std::unique_ptr<TransformerModel> model;
   std::vector<QuantizerSummary> weightSummaries;
+  std::map<std::string, TapSite> sites;
 
   struct ActivationQuantizer {
     std::string site;
@@ -116,6 +111,7 @@ QuantizationSimulator::QuantizationSimulator(const TransformerModel& model, cons
   }
   makeRangeEstimator(settings.estimator, settings.activationBits);  // validates the spec early
 
+  for (const TapSite& site : model.tapSites()) impl_->sites.emplace(site.name, site);
   at::NoGradGuard noGrad;
   TensorMap weights;
   const std::vector<std::string> names = weightQuantizerNames(model);
@@ -142,6 +138,7 @@ QuantizationSimulator::QuantizationSimulator(const TransformerModel& model, cons
     summary.sqnrDb = diagnostics.sqnrDb();
     summary.levels99 = diagnostics.levels99();
     summary.values = diagnostics.count;
+    describeQuantizer(summary, model, impl_->sites);
     impl_->weightSummaries.push_back(summary);
   }
   impl_->model = model.withWeights(std::move(weights));
@@ -198,6 +195,7 @@ std::vector<QuantizerSummary> QuantizationSimulator::quantizers() const {
     summary.sqnrDb = quantizer.diagnostics.sqnrDb();
     summary.levels99 = quantizer.diagnostics.levels99();
     summary.values = quantizer.diagnostics.count;
+    describeQuantizer(summary, *impl_->model, impl_->sites);
     all.push_back(summary);
   }
   return all;

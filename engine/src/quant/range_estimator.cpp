@@ -144,7 +144,7 @@ std::pair<double, double> PercentileRangeEstimator::batchRange(const at::Tensor&
     const int64_t stride = (n + kMaxValuesPerBatch - 1) / kMaxValuesPerBatch;
     kept = values.slice(0, 0, n, stride);
   }
-  kept = kept.to(at::kDouble).contiguous();
+  kept = kept.to(at::kDouble).to(at::kCPU).contiguous();
   return {percentileOf(kept, 100.0 - percentile_), percentileOf(kept, percentile_)};
 }
 
@@ -181,7 +181,7 @@ void MseRangeEstimator::observe(const at::Tensor& x) {
   max_ = seen_ > 0 ? std::max(max_, batchMax) : batchMax;
   cached_ = false;
 
-  at::Tensor values = flat.to(at::kFloat).contiguous();
+  at::Tensor values = flat.to(at::kFloat).to(at::kCPU).contiguous();
   const float* data = values.data_ptr<float>();
   const int64_t n = values.numel();
   const double k = static_cast<double>(capacity_);

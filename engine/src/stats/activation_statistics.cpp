@@ -99,7 +99,7 @@ void ModuleStatistics::add(const at::Tensor& activation, int64_t firstSample) {
                 std::to_string(rowLength) +
                 " value(s) have no unbiased standard deviation, so no kurtosis");
   if (x.scalar_type() != at::kDouble) x = x.to(at::kFloat);
-  x = x.contiguous();
+  x = x.to(at::kCPU).contiguous();  // the fused sweep reads host memory (a no-op for CPU models)
 
   // One fused sweep per row, rows shared out over the intra-op threads, each thread with its own
   // channel maxima and histogram counts.

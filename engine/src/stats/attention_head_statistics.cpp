@@ -42,9 +42,11 @@ void AttentionHeadStatistics::add(const at::Tensor& probsIn, const at::Tensor& i
                 "] to match the attention probabilities " + shapeOf(probsIn));
   // float32 element-wise work, float64 only for the sums: a float64 copy of every [B, H, T, T] map
   // would cost more than the attention that produced it.
-  const at::Tensor probs = (probsIn.scalar_type() == at::kDouble ? probsIn : probsIn.to(at::kFloat)).contiguous();
-  const at::Tensor real = mask.to(at::kBool).contiguous();
-  const at::Tensor tokenIds = ids.to(at::kLong).contiguous();
+  // The fused sweep reads host memory (copies only for models on another device).
+  const at::Tensor probs =
+      (probsIn.scalar_type() == at::kDouble ? probsIn : probsIn.to(at::kFloat)).to(at::kCPU).contiguous();
+  const at::Tensor real = mask.to(at::kBool).to(at::kCPU).contiguous();
+  const at::Tensor tokenIds = ids.to(at::kLong).to(at::kCPU).contiguous();
   const bool* isReal = real.data_ptr<bool>();
   const int64_t* idValues = tokenIds.data_ptr<int64_t>();
   const at::Tensor delimiters = at::empty({batch, tokens}, at::kBool);

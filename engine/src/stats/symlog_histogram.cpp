@@ -50,7 +50,7 @@ void SymlogHistogram::add(const at::Tensor& values) {
 void SymlogHistogram::addFinite(const at::Tensor& values) {
   at::Tensor v = values.detach().reshape({-1});
   if (v.scalar_type() != at::kDouble) v = v.to(at::kFloat);
-  v = v.contiguous();
+  v = v.to(at::kCPU).contiguous();
   if (v.numel() == 0) return;
   // Per-thread counts over chunks of the values, added up afterwards.
   const size_t threads = static_cast<size_t>(at::get_num_threads());

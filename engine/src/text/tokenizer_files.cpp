@@ -31,26 +31,34 @@ bool readLowerCase(const fs::path& directory) {
 
 }  // namespace
 
-LoadedTokenizer loadTokenizer(const std::string& directory, const ModelConfig& config) {
+std::string tokenizerKindName(TokenizerKind kind) {
+  switch (kind) {
+    case TokenizerKind::WordPiece: return "wordpiece";
+    case TokenizerKind::BytePairEncoding: return "bpe";
+    case TokenizerKind::None: break;
+  }
+  return "none";
+}
+
+LoadedTokenizer loadTokenizer(const std::string& directory, TokenizerKind kind, int64_t vocabSize) {
   LoadedTokenizer loaded;
-  loaded.kind = "none";
   const fs::path folder(directory);
   std::error_code ec;
-  if (config.family == ModelFamily::Bert && fs::exists(folder / "vocab.txt", ec)) {
+  if (kind == TokenizerKind::WordPiece && fs::exists(folder / "vocab.txt", ec)) {
     WordPieceOptions options;
     options.lowerCase = readLowerCase(folder);
     options.stripAccents = options.lowerCase;
     loaded.tokenizer = WordPieceTokenizer::fromVocabFile((folder / "vocab.txt").string(), options);
-    loaded.kind = "wordpiece";
-  } else if (config.family == ModelFamily::Opt && fs::exists(folder / "vocab.json", ec) &&
+    loaded.kind = kind;
+  } else if (kind == TokenizerKind::BytePairEncoding && fs::exists(folder / "vocab.json", ec) &&
              fs::exists(folder / "merges.txt", ec)) {
     loaded.tokenizer = BpeTokenizer::fromFiles((folder / "vocab.json").string(),
                                                (folder / "merges.txt").string(), BpeOptions{});
-    loaded.kind = "bpe";
+    loaded.kind = kind;
   }
-  if (loaded.tokenizer && loaded.tokenizer->vocabSize() > config.vocabSize)
+  if (loaded.tokenizer && loaded.tokenizer->vocabSize() > vocabSize)
     throw Error(directory + ": the tokenizer has " + std::to_string(loaded.tokenizer->vocabSize()) +
-                " tokens but the model's vocab_size is " + std::to_string(config.vocabSize) +
+                " tokens but the model's vocab_size is " + std::to_string(vocabSize) +
                 " (tokenizer files from another model?)");
   return loaded;
 }

@@ -1,13 +1,13 @@
 #pragma once
-// ModelInfo as JSON and as the human-readable block `info` prints.
+// What the CLI prints and writes besides the engine's JSON (result_json.h): the human-readable
+// block `info` prints, and atomic JSON files.
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "hopscope/loaded_model.h"
+#include "hopscope/model_info.h"
 
 namespace hopscope::cli {
 
-nlohmann::json modelInfoJson(const ModelInfo& info);
 std::string modelInfoText(const ModelInfo& info);
 
 // Writes JSON atomically (2-space indent, trailing newline).

@@ -1,4 +1,4 @@
-#include "model_info_json.h"
+#include "cli_output.h"
 
 #include <sstream>
 
@@ -6,33 +6,13 @@
 
 namespace hopscope::cli {
 
-nlohmann::json modelInfoJson(const ModelInfo& info) {
-  return {{"name", info.name},
-          {"argument", info.argument},
-          {"path", info.path},
-          {"family", info.family},
-          {"architecture", info.architecture},
-          {"normalizer", info.normalizer},
-          {"gate", info.gate},
-          {"format", info.format},
-          {"tokenizer", info.tokenizer},
-          {"layers", info.layers},
-          {"hidden_size", info.hidden},
-          {"heads", info.heads},
-          {"intermediate_size", info.intermediate},
-          {"vocab_size", info.vocabSize},
-          {"max_positions", info.maxPositions},
-          {"parameters", info.parameterCount},
-          {"tensors", info.tensorCount},
-          {"notes", info.notes}};
-}
-
 std::string modelInfoText(const ModelInfo& info) {
   std::ostringstream out;
   out << info.name << "\n"
       << "  path          " << info.path << "\n"
       << "  family        " << info.family << " (" << info.architecture << ")\n"
       << "  normalizer    " << info.normalizer << "\n"
+      << "  task          " << info.task << " on " << info.device << "\n"
       << "  gate          " << info.gate << "\n"
       << "  size          " << info.layers << " layers, hidden " << info.hidden << ", " << info.heads
       << " heads, ffn " << info.intermediate << "\n"

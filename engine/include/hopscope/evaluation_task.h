@@ -1,0 +1,80 @@
+#pragma once
+// The one task loop every evaluation and the trainer share: inputs built and validated once (token
+// blocks now), then per batch the family's task (masked LM: deterministic masking; causal LM: next
+// token) owns the inputs the model sees, the metric and the training loss. Analysis, quantized
+// evaluation, calibration and training all go through it, so they see the same blocks and masks
+// and the same limits, from the CLI and from the GUI.
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "hopscope/evaluation_settings.h"
+#include "hopscope/job_control.h"
+#include "hopscope/masked_lm.h"
+#include "hopscope/model_info.h"
+#include "hopscope/model_family.h"
+#include "hopscope/perplexity.h"
+#include "hopscope/transformer_model.h"
+
+namespace hopscope {
+
+class LoadedModel;
+struct TextCorpus;
+
+// One batch: what the model sees (on its device) and what its outputs are scored against.
+struct TaskBatch {
+  int64_t firstBlock = 0;  // global index of the batch's first block
+  at::Tensor ids;          // int64 [B, L]: the blocks as read (CPU)
+  ModelInputs inputs;      // masked LM: the masked ids; causal LM: the ids
+  at::Tensor labels;       // masked LM: int64 [B, L] target id or -100; causal LM: undefined
+};
+
+// Sequence length used when none is given: 128 tokens, or the model's position table if shorter.
+int64_t defaultSequenceLength(const ModelInfo& info);
+
+class EvaluationTask {
+ public:
+  // Error naming the setting when it does not fit the model: samples and batch at least 1, a
+  // sequence of 2 tokens up to the model's position table, a mask probability in [0, 1], and a
+  // tokenizer for text.
+  EvaluationTask(const LoadedModel& model, const EvaluationSettings& settings);
+
+  const LoadedModel& model() const { return model_; }
+  const EvaluationSettings& settings() const { return settings_; }
+  TaskKind kind() const { return kind_; }
+  std::string metricName() const;  // "masked_lm_perplexity" | "causal_lm_perplexity"
+  bool scored() const;             // false for a masked LM with mask probability 0
+  const std::vector<int64_t>& delimiterIds() const { return delimiterIds_; }
+
+  // `count` blocks of settings().seqLen tokens from the corpus (0: every block it holds).
+  at::Tensor makeBlocks(const TextCorpus& corpus, int64_t count) const;
+  // Error unless blocks are int64 [N >= 1, L] with L within the model's position table.
+  void checkBlocks(const at::Tensor& blocks) const;
+
+  // The batch of settings().batch blocks starting at row `first`; blockOffset is added to the
+  // global block index, so calibration blocks can be masked differently from evaluation blocks.
+  TaskBatch batch(const at::Tensor& blocks, int64_t first, int64_t blockOffset = 0) const;
+  // Every batch of `blocks` in order, with progress ("<stage> 9/64") and cancel between batches.
+  void forEachBatch(const at::Tensor& blocks, int64_t blockOffset, const JobControl& job, const std::string& stage,
+                    const std::function<void(const TaskBatch&)>& body) const;
+
+  // Adds a batch's predictions to the metric; nothing when !scored().
+  void score(PerplexityAccumulator& metric, const at::Tensor& logits, const TaskBatch& batch) const;
+  MetricValue metric(const PerplexityAccumulator& metric) const;
+  // Mean cross-entropy over the batch's predictions: the training loss (differentiable).
+  at::Tensor loss(const at::Tensor& logits, const TaskBatch& batch) const;
+  // The ids the model saw in block `block` of `blocks` (after masking), CPU int64 [L].
+  at::Tensor seenIds(const at::Tensor& blocks, int64_t block, int64_t blockOffset = 0) const;
+
+ private:
+  const LoadedModel& model_;
+  EvaluationSettings settings_;
+  TaskKind kind_;
+  MaskingOptions masking_;
+  std::vector<int64_t> delimiterIds_;
+};
+
+}  // namespace hopscope

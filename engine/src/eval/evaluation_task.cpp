@@ -1,0 +1,118 @@
+#include "hopscope/evaluation_task.h"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+
+#include "hopscope/error.h"
+#include "hopscope/loaded_model.h"
+#include "hopscope/text_corpus.h"
+#include "hopscope/token_blocks.h"
+#include "hopscope/tokenizer.h"
+
+namespace hopscope {
+
+int64_t defaultSequenceLength(const ModelInfo& info) { return std::min<int64_t>(128, info.maxPositions); }
+
+EvaluationTask::EvaluationTask(const LoadedModel& model, const EvaluationSettings& settings)
+    : model_(model), settings_(settings), kind_(model.model().family().task) {
+  const ModelInfo& info = model.info();
+  const Tokenizer* tokenizer = model.tokenizer();
+  if (!tokenizer) throw Error(info.path + ": no tokenizer files, so text data cannot be used");
+  if (settings.samples < 1) throw Error("--samples must be at least 1");
+  if (settings.batch < 1) throw Error("--batch must be at least 1");
+  if (settings.seqLen < 2) throw Error("--seq-len must be at least 2");
+  if (settings.seqLen > info.maxPositions)
+    throw Error("--seq-len " + std::to_string(settings.seqLen) + " exceeds " + info.name +
+                "'s position table of " + std::to_string(info.maxPositions));
+  if (!(settings.maskProb >= 0 && settings.maskProb <= 1)) throw Error("--mask-prob must be in [0, 1]");
+  const ModelFamily& family = model.model().family();
+  if (kind_ == TaskKind::MaskedLanguageModel)
+    masking_ = maskingOptions(*tokenizer, family.maskToken, family.unmaskableTokens, settings.maskProb, settings.seed);
+  for (const std::string& name : family.delimiterTokens)
+    if (tokenizer->tokenId(name) >= 0) delimiterIds_.push_back(tokenizer->tokenId(name));
+}
+
+std::string EvaluationTask::metricName() const {
+  return kind_ == TaskKind::MaskedLanguageModel ? "masked_lm_perplexity" : "causal_lm_perplexity";
+}
+
+bool EvaluationTask::scored() const { return kind_ != TaskKind::MaskedLanguageModel || settings_.maskProb > 0; }
+
+at::Tensor EvaluationTask::makeBlocks(const TextCorpus& corpus, int64_t count) const {
+  return makeTokenBlocks(corpus, *model_.tokenizer(), settings_.seqLen, count).ids;
+}
+
+void EvaluationTask::checkBlocks(const at::Tensor& blocks) const {
+  if (!blocks.defined() || blocks.dim() != 2 || blocks.size(0) < 1 || blocks.scalar_type() != at::kLong)
+    throw Error("token blocks must be a non-empty int64 [N, L] tensor");
+  if (blocks.size(1) > model_.info().maxPositions)
+    throw Error("blocks of " + std::to_string(blocks.size(1)) + " tokens exceed " + model_.info().name +
+                "'s position table of " + std::to_string(model_.info().maxPositions));
+}
+
+TaskBatch EvaluationTask::batch(const at::Tensor& blocks, int64_t first, int64_t blockOffset) const {
+  TaskBatch batch;
+  batch.firstBlock = blockOffset + first;
+  batch.ids = blocks.slice(0, first, std::min(first + settings_.batch, blocks.size(0)));
+  const c10::Device device = model_.model().device();
+  if (kind_ == TaskKind::MaskedLanguageModel) {
+    MaskingOptions options = masking_;
+    options.firstBlockIndex = batch.firstBlock;
+    MaskedBlocks masked = maskTokens(batch.ids, options);
+    batch.inputs.inputIds = masked.inputs.to(device);
+    batch.labels = masked.labels.to(device);
+  } else {
+    batch.inputs.inputIds = batch.ids.to(device);
+  }
+  return batch;
+}
+
+void EvaluationTask::forEachBatch(const at::Tensor& blocks, int64_t blockOffset, const JobControl& job,
+                                  const std::string& stage, const std::function<void(const TaskBatch&)>& body) const {
+  checkBlocks(blocks);
+  const int64_t count = blocks.size(0);
+  for (int64_t first = 0; first < count; first += settings_.batch) {
+    job.checkCancelled();
+    job.report(static_cast<double>(first) / static_cast<double>(count),
+               stage + " " + std::to_string(first + 1) + "/" + std::to_string(count));
+    body(batch(blocks, first, blockOffset));
+  }
+}
+
+void EvaluationTask::score(PerplexityAccumulator& metric, const at::Tensor& logits, const TaskBatch& batch) const {
+  if (kind_ == TaskKind::MaskedLanguageModel) {
+    if (settings_.maskProb > 0) metric.addMaskedLm(logits, batch.labels);
+  } else {
+    metric.addCausalLm(logits, batch.inputs.inputIds);
+  }
+}
+
+MetricValue EvaluationTask::metric(const PerplexityAccumulator& accumulator) const {
+  MetricValue metric;
+  metric.name = metricName();
+  metric.value = accumulator.tokenWeighted();
+  metric.batchMean = accumulator.batchMean();
+  metric.predictions = accumulator.predictions();
+  return metric;
+}
+
+at::Tensor EvaluationTask::loss(const at::Tensor& logits, const TaskBatch& batch) const {
+  const int64_t vocab = logits.size(-1);
+  if (kind_ == TaskKind::MaskedLanguageModel)
+    return at::cross_entropy_loss(logits.reshape({-1, vocab}), batch.labels.reshape({-1}), {},
+                                  at::Reduction::Mean, kIgnoredLabel);
+  const int64_t tokens = logits.size(1);
+  return at::cross_entropy_loss(logits.narrow(1, 0, tokens - 1).reshape({-1, vocab}),
+                                batch.inputs.inputIds.narrow(1, 1, tokens - 1).reshape({-1}));
+}
+
+at::Tensor EvaluationTask::seenIds(const at::Tensor& blocks, int64_t block, int64_t blockOffset) const {
+  const at::Tensor row = blocks.slice(0, block, block + 1);
+  if (kind_ != TaskKind::MaskedLanguageModel || settings_.maskProb <= 0) return row[0];
+  MaskingOptions options = masking_;
+  options.firstBlockIndex = blockOffset + block;
+  return maskTokens(row, options).inputs[0];
+}
+
+}  // namespace hopscope

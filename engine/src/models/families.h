@@ -1,0 +1,11 @@
+#pragma once
+// The registered families, one definition file each (bert.cpp, opt.cpp). To add a family, write
+// its file (declaration table, tap sites and model class) and list it in family_registry.cpp.
+#include "hopscope/model_family.h"
+
+namespace hopscope {
+
+const ModelFamily& bertFamily();
+const ModelFamily& optFamily();
+
+}  // namespace hopscope
