@@ -1,6 +1,6 @@
 #pragma once
 // GPT-2 byte-level BPE (Hugging Face GPT2Tokenizer semantics) from vocab.json + merges.txt.
-// OPT uses it with "</s>" prepended (bosToken below).
+// A family may prepend a start token (bosToken below); the defaults are the OPT checkpoints'.
 #include "hopscope/tokenizer.h"
 
 #include <memory>
@@ -9,7 +9,7 @@
 namespace hopscope {
 
 struct BpeOptions {
-  // Token prepended by encode(text, true); empty for none. OPT: "</s>".
+  // Token prepended by encode(text, true); empty for none.
   std::string bosToken = "</s>";
   // Tokens matched verbatim in the input before BPE (never split), e.g. "</s>", "<pad>".
   std::vector<std::string> specialTokens = {"<s>", "<pad>", "</s>", "<unk>"};

@@ -57,7 +57,7 @@ struct ModelFamily {
   std::string namePrefix;           // stripped from module names in short labels, e.g. "bert."
   std::string layerPrefix;          // module names of layer i start with layerPrefix + i + "."
   TaskKind task = TaskKind::MaskedLanguageModel;
-  TokenizerKind tokenizer = TokenizerKind::None;
+  TokenizerSpec tokenizer;
   std::vector<std::string> delimiterTokens;   // counted by the attention-head statistics
   std::string maskToken;                      // masked LM: the replacement token
   std::vector<std::string> unmaskableTokens;  // masked LM: never selected for masking

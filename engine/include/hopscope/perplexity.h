@@ -1,5 +1,5 @@
 #pragma once
-// Perplexity of masked-LM (BERT) and causal-LM (OPT) predictions, accumulated over batches.
+// Perplexity of masked-LM and causal-LM predictions, accumulated over batches.
 // Negative log-likelihoods are computed in float64 with ATen (log_softmax + gather).
 // Two averages are kept:
 //   tokenWeighted() = exp(sum of nll / number of predictions)

@@ -1,5 +1,5 @@
 #pragma once
-// Text -> token ids. Implementations: WordPieceTokenizer (BERT), BpeTokenizer (GPT-2 / OPT).
+// Text -> token ids. Implementations: WordPieceTokenizer, BpeTokenizer (GPT-2 byte-level BPE).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -14,7 +14,7 @@ struct Encoding {
 class Tokenizer {
  public:
   virtual ~Tokenizer() = default;
-  // Encodes text; with addSpecialTokens the family's framing is added ([CLS] ... [SEP], or </s> first).
+  // Encodes text; with addSpecialTokens the framing is added (WordPiece [CLS] ... [SEP]; BPE a start token).
   virtual Encoding encode(const std::string& text, bool addSpecialTokens = true) const = 0;
   // Ids back to text (special tokens skipped when skipSpecial).
   virtual std::string decode(const std::vector<int64_t>& ids, bool skipSpecial = true) const = 0;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "hopscope/tokenizer.h"
 
@@ -14,6 +15,14 @@ enum class TokenizerKind { None, WordPiece, BytePairEncoding };
 
 std::string tokenizerKindName(TokenizerKind kind);  // "none" | "wordpiece" | "bpe"
 
+// What a family declares about its tokenizer. WordPiece frames with its own [CLS] ... [SEP]; a
+// byte-level BPE prepends `startToken` (if any) and never splits `specialTokens`.
+struct TokenizerSpec {
+  TokenizerKind kind = TokenizerKind::None;
+  std::string startToken;
+  std::vector<std::string> specialTokens;
+};
+
 struct LoadedTokenizer {
   std::unique_ptr<Tokenizer> tokenizer;  // nullptr when the folder has no such tokenizer files
   TokenizerKind kind = TokenizerKind::None;
@@ -21,6 +30,6 @@ struct LoadedTokenizer {
 
 // Throws Error when files exist but are malformed, or when the tokenizer's ids do not fit the
 // model's vocabulary of `vocabSize`.
-LoadedTokenizer loadTokenizer(const std::string& directory, TokenizerKind kind, int64_t vocabSize);
+LoadedTokenizer loadTokenizer(const std::string& directory, const TokenizerSpec& spec, int64_t vocabSize);
 
 }  // namespace hopscope

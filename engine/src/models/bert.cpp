@@ -258,7 +258,7 @@ const ModelFamily& bertFamily() {
     f.namePrefix = "bert.";
     f.layerPrefix = "bert.encoder.layer.";
     f.task = TaskKind::MaskedLanguageModel;
-    f.tokenizer = TokenizerKind::WordPiece;
+    f.tokenizer = {TokenizerKind::WordPiece, "", {}};
     f.delimiterTokens = {"[CLS]", "[SEP]", "."};
     f.maskToken = "[MASK]";
     f.unmaskableTokens = {"[CLS]", "[SEP]", "[PAD]"};

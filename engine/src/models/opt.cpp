@@ -248,7 +248,7 @@ const ModelFamily& optFamily() {
     f.namePrefix = "model.decoder.";
     f.layerPrefix = "model.decoder.layers.";
     f.task = TaskKind::CausalLanguageModel;
-    f.tokenizer = TokenizerKind::BytePairEncoding;
+    f.tokenizer = {TokenizerKind::BytePairEncoding, "</s>", {"<s>", "<pad>", "</s>", "<unk>"}};
     f.delimiterTokens = {"</s>", "."};
     f.gateMarker = ".self_attn.alpha.";
     f.tiedTensors = {{"lm_head.weight", "model.decoder.embed_tokens.weight", "lm_head"}};

@@ -25,14 +25,14 @@ struct SelfAttentionSites {
 };
 
 enum class QueryScaling {
-  ScoresDividedBySqrtHeadDim,  // BERT: (q k^T) / sqrt(d_head)
-  QueryTimesInverseSqrtAfterBias,  // OPT: q = q_proj(x) * d_head^-0.5
+  ScoresDividedBySqrtHeadDim,      // (q k^T) / sqrt(d_head)
+  QueryTimesInverseSqrtAfterBias,  // q = q_proj(x) * d_head^-0.5, then q k^T
 };
 
 struct SelfAttentionOptions {
   int64_t heads = 1;
   QueryScaling scaling = QueryScaling::ScoresDividedBySqrtHeadDim;
-  bool clampScoresAtDtypeMin = false;  // OPT: max(scores + mask, finfo.min)
+  bool clampScoresAtDtypeMin = false;  // max(scores + mask, finfo.min)
 };
 
 // x: [B, T, d]. additiveMask: broadcastable to [B, H, T, T] (0 or the dtype minimum).

@@ -40,7 +40,8 @@ std::string tokenizerKindName(TokenizerKind kind) {
   return "none";
 }
 
-LoadedTokenizer loadTokenizer(const std::string& directory, TokenizerKind kind, int64_t vocabSize) {
+LoadedTokenizer loadTokenizer(const std::string& directory, const TokenizerSpec& spec, int64_t vocabSize) {
+  const TokenizerKind kind = spec.kind;
   LoadedTokenizer loaded;
   const fs::path folder(directory);
   std::error_code ec;
@@ -52,8 +53,11 @@ LoadedTokenizer loadTokenizer(const std::string& directory, TokenizerKind kind, 
     loaded.kind = kind;
   } else if (kind == TokenizerKind::BytePairEncoding && fs::exists(folder / "vocab.json", ec) &&
              fs::exists(folder / "merges.txt", ec)) {
+    BpeOptions options;
+    options.bosToken = spec.startToken;
+    options.specialTokens = spec.specialTokens;
     loaded.tokenizer = BpeTokenizer::fromFiles((folder / "vocab.json").string(),
-                                               (folder / "merges.txt").string(), BpeOptions{});
+                                               (folder / "merges.txt").string(), options);
     loaded.kind = kind;
   }
   if (loaded.tokenizer && loaded.tokenizer->vocabSize() > vocabSize)
