@@ -5,6 +5,7 @@
 
 #include <limits>
 
+#include "expected_tensors.h"
 #include "families.h"
 #include "hopscope/error.h"
 #include "hopscope/transformer_model.h"
@@ -37,39 +38,28 @@ void parseConfig(const ConfigReader& read, ModelConfig& config) {
 
 std::vector<ExpectedTensor> expectedTensors(const ModelConfig& c, GateKind gate) {
   const int64_t d = c.hiddenSize, ffn = c.intermediateSize, dh = c.headDim();
-  std::vector<ExpectedTensor> expected = {
-      {"bert.embeddings.word_embeddings.weight", {c.vocabSize, d}},
-      {"bert.embeddings.position_embeddings.weight", {c.maxPositions, d}},
-      {"bert.embeddings.token_type_embeddings.weight", {c.typeVocabSize, d}},
-      {"bert.embeddings.LayerNorm.weight", {d}},
-      {"bert.embeddings.LayerNorm.bias", {d}},
-  };
-  auto linear = [&](const std::string& name, int64_t out, int64_t in) {
-    expected.push_back({name + ".weight", {out, in}});
-    expected.push_back({name + ".bias", {out}});
-  };
-  auto norm = [&](const std::string& name) {
-    expected.push_back({name + ".weight", {d}});
-    expected.push_back({name + ".bias", {d}});
-  };
+  ExpectedTensors expected;
+  expected.add("bert.embeddings.word_embeddings.weight", {c.vocabSize, d});
+  expected.add("bert.embeddings.position_embeddings.weight", {c.maxPositions, d});
+  expected.add("bert.embeddings.token_type_embeddings.weight", {c.typeVocabSize, d});
+  expected.norm("bert.embeddings.LayerNorm", d);
   for (int64_t i = 0; i < c.layers; ++i) {
     const std::string p = layerPrefix(i);
-    linear(p + ".attention.self.query", d, d);
-    linear(p + ".attention.self.key", d, d);
-    linear(p + ".attention.self.value", d, d);
-    linear(p + ".attention.output.dense", d, d);
-    norm(p + ".attention.output.LayerNorm");
-    linear(p + ".intermediate.dense", ffn, d);
-    linear(p + ".output.dense", d, ffn);
-    norm(p + ".output.LayerNorm");
-    for (const auto& [name, shape] : gateTensorShapes(gate, p + ".attention.self.alpha", c.heads, dh))
-      expected.push_back({name, shape});
+    expected.linear(p + ".attention.self.query", d, d);
+    expected.linear(p + ".attention.self.key", d, d);
+    expected.linear(p + ".attention.self.value", d, d);
+    expected.linear(p + ".attention.output.dense", d, d);
+    expected.norm(p + ".attention.output.LayerNorm", d);
+    expected.linear(p + ".intermediate.dense", ffn, d);
+    expected.linear(p + ".output.dense", d, ffn);
+    expected.norm(p + ".output.LayerNorm", d);
+    expected.gate(gate, p + ".attention.self.alpha", c.heads, dh);
   }
-  linear("cls.predictions.transform.dense", d, d);
-  norm("cls.predictions.transform.LayerNorm");
-  expected.push_back({"cls.predictions.bias", {c.vocabSize}});
-  expected.push_back({"cls.predictions.decoder.weight", {c.vocabSize, d}, /*optional=*/true});
-  return expected;
+  expected.linear("cls.predictions.transform.dense", d, d);
+  expected.norm("cls.predictions.transform.LayerNorm", d);
+  expected.add("cls.predictions.bias", {c.vocabSize});
+  expected.add("cls.predictions.decoder.weight", {c.vocabSize, d}, /*optional=*/true);  // tied
+  return expected.take();
 }
 
 std::string ignoredReason(const std::string& name) {

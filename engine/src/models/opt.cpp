@@ -6,6 +6,7 @@
 
 #include <limits>
 
+#include "expected_tensors.h"
 #include "families.h"
 #include "hopscope/error.h"
 #include "hopscope/transformer_model.h"
@@ -47,34 +48,24 @@ void parseConfig(const ConfigReader& read, ModelConfig& config) {
 
 std::vector<ExpectedTensor> expectedTensors(const ModelConfig& c, GateKind gate) {
   const int64_t d = c.hiddenSize, ffn = c.intermediateSize, dh = c.headDim();
-  std::vector<ExpectedTensor> expected = {
-      {"model.decoder.embed_tokens.weight", {c.vocabSize, d}},
-      {"model.decoder.embed_positions.weight", {c.maxPositions + kPositionOffset, d}},
-  };
-  auto linear = [&](const std::string& name, int64_t out, int64_t in) {
-    expected.push_back({name + ".weight", {out, in}});
-    expected.push_back({name + ".bias", {out}});
-  };
-  auto norm = [&](const std::string& name) {
-    expected.push_back({name + ".weight", {d}});
-    expected.push_back({name + ".bias", {d}});
-  };
+  ExpectedTensors expected;
+  expected.add("model.decoder.embed_tokens.weight", {c.vocabSize, d});
+  expected.add("model.decoder.embed_positions.weight", {c.maxPositions + kPositionOffset, d});
   for (int64_t i = 0; i < c.layers; ++i) {
     const std::string p = layerPrefix(i);
-    linear(p + ".self_attn.q_proj", d, d);
-    linear(p + ".self_attn.k_proj", d, d);
-    linear(p + ".self_attn.v_proj", d, d);
-    linear(p + ".self_attn.out_proj", d, d);
-    norm(p + ".self_attn_layer_norm");
-    linear(p + ".fc1", ffn, d);
-    linear(p + ".fc2", d, ffn);
-    norm(p + ".final_layer_norm");
-    for (const auto& [name, shape] : gateTensorShapes(gate, p + ".self_attn.alpha", c.heads, dh))
-      expected.push_back({name, shape});
+    expected.linear(p + ".self_attn.q_proj", d, d);
+    expected.linear(p + ".self_attn.k_proj", d, d);
+    expected.linear(p + ".self_attn.v_proj", d, d);
+    expected.linear(p + ".self_attn.out_proj", d, d);
+    expected.norm(p + ".self_attn_layer_norm", d);
+    expected.linear(p + ".fc1", ffn, d);
+    expected.linear(p + ".fc2", d, ffn);
+    expected.norm(p + ".final_layer_norm", d);
+    expected.gate(gate, p + ".self_attn.alpha", c.heads, dh);
   }
-  norm("model.decoder.final_layer_norm");
-  expected.push_back({"lm_head.weight", {c.vocabSize, d}, /*optional=*/true});
-  return expected;
+  expected.norm("model.decoder.final_layer_norm", d);
+  expected.add("lm_head.weight", {c.vocabSize, d}, /*optional=*/true);  // tied
+  return expected.take();
 }
 
 std::string ignoredReason(const std::string& name) {
