@@ -15,5 +15,6 @@ void addInfoCommand(CLI::App& app);
 void addRunCommand(CLI::App& app);
 void addAnalyzeCommand(CLI::App& app);
 void addQuantizeCommand(CLI::App& app);
+void addTrainCommand(CLI::App& app);
 
 }  // namespace hopscope::cli

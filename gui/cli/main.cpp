@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   hopscope::cli::addRunCommand(app);
   hopscope::cli::addAnalyzeCommand(app);
   hopscope::cli::addQuantizeCommand(app);
+  hopscope::cli::addTrainCommand(app);
   app.parse_complete_callback([&threads, &device] {
     hopscope::configureThreads(threads);
     hopscope::cli::setDeviceName(device);

@@ -41,6 +41,17 @@ BuiltModel buildModel(const Checkpoint& checkpoint, const ModelConfig& config, c
 // The same with the config parsed from the checkpoint's config.json.
 BuiltModel buildModel(const Checkpoint& checkpoint, const NormalizerSpec& normalizer);
 
+// Fresh weights for training from scratch, as Hugging Face initialises these models: Linear and
+// embedding weights N(0, 0.02), biases 0, LayerNorm gains 1; gate networks PyTorch's default
+// U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with a linear gate's bias at logit(0.25) (science.md section 3).
+// Tied tensors are left out (buildModel ties them). Deterministic in `seed`.
+TensorMap initialWeights(const ModelConfig& config, GateKind gate, uint64_t seed);
+
+// The config.json hopscope writes for a config: the family's keys, "architectures" and
+// {"hopscope": {"normalizer": ...}} plus `extra` under "hopscope".
+nlohmann::json checkpointConfigJson(const ModelConfig& config, const NormalizerSpec& normalizer,
+                                    const nlohmann::json& extra);
+
 // Parses "cpu", "cuda", "cuda:1", ...; Error when the name is malformed or this LibTorch build
 // cannot use the device (e.g. CUDA without a CUDA build or without a GPU).
 c10::Device parseDevice(const std::string& name);

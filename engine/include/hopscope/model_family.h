@@ -3,6 +3,8 @@
 // per family under engine/src/models/ (config keys, expected / ignored / tied tensors, gate tensors,
 // the factory, the tokenizer, the task, the roles of the tap sites and the outlier protocol).
 // Nothing outside those files names a family: code asks the model's family for what it needs.
+#include <nlohmann/json_fwd.hpp>
+
 #include <functional>
 #include <memory>
 #include <string>
@@ -69,6 +71,8 @@ struct ModelFamily {
   // Reads the family's config.json keys into `config` (ModelConfig's common fields); Error naming
   // the key on a bad or unsupported value.
   std::function<void(const ConfigReader& read, ModelConfig& config)> parseConfig;
+  // The config.json keys of a config (parseConfig's inverse), for checkpoints hopscope writes.
+  std::function<nlohmann::json(const ModelConfig& config)> configJson;
   std::function<std::vector<ExpectedTensor>(const ModelConfig& config, GateKind gate)> expectedTensors;
   // Why a checkpoint tensor the forward does not use may be ignored; empty: it may not.
   std::function<std::string(const std::string& tensor)> ignoredReason;

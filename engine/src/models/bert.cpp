@@ -4,6 +4,7 @@
 #include <ATen/ATen.h>
 
 #include <limits>
+#include <nlohmann/json.hpp>
 
 #include "expected_tensors.h"
 #include "families.h"
@@ -34,6 +35,20 @@ void parseConfig(const ConfigReader& read, ModelConfig& config) {
   const std::string positions = read.text("position_embedding_type", "absolute");
   if (positions != "absolute")
     read.fail("position_embedding_type", "is \"" + positions + "\"; only \"absolute\" is supported");
+}
+
+nlohmann::json configJson(const ModelConfig& config) {
+  return {{"vocab_size", config.vocabSize},
+          {"hidden_size", config.hiddenSize},
+          {"num_hidden_layers", config.layers},
+          {"num_attention_heads", config.heads},
+          {"intermediate_size", config.intermediateSize},
+          {"max_position_embeddings", config.maxPositions},
+          {"type_vocab_size", config.typeVocabSize},
+          {"layer_norm_eps", config.layerNormEps},
+          {"hidden_act", config.activation},
+          {"pad_token_id", config.padTokenId},
+          {"position_embedding_type", "absolute"}};
 }
 
 std::vector<ExpectedTensor> expectedTensors(const ModelConfig& c, GateKind gate) {
@@ -279,6 +294,7 @@ const ModelFamily& bertFamily() {
          Figure::Statistic::RowKurtosisMax, Figure::Reduction::Max, kurtosisModules},
     };
     f.parseConfig = parseConfig;
+    f.configJson = configJson;
     f.expectedTensors = expectedTensors;
     f.ignoredReason = ignoredReason;
     f.tapSites = tapSites;

@@ -1,7 +1,12 @@
 #include "hopscope/model_builder.h"
 
 #include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Context.h>
+#include <ATen/core/grad_mode.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <sstream>
@@ -144,6 +149,58 @@ BuiltModel buildModel(const Checkpoint& checkpoint, const ModelConfig& config, c
   for (const TiedTensor& tied : family.tiedTensors) tieHead(weights, tied, built.notes);
   built.model = family.create(config, normalizer, gate, std::move(weights));
   return built;
+}
+
+TensorMap initialWeights(const ModelConfig& config, GateKind gate, uint64_t seed) {
+  const ModelFamily& family = *config.family;
+  at::Generator generator = at::detail::createCPUGenerator(seed);
+  auto isTied = [&](const std::string& name) {
+    for (const TiedTensor& tied : family.tiedTensors)
+      if (tied.tensor == name) return true;
+    return false;
+  };
+  auto endsWith = [](const std::string& text, const std::string& suffix) {
+    return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  TensorMap weights;
+  at::NoGradGuard noGrad;
+  for (const ExpectedTensor& spec : family.expectedTensors(config, gate)) {
+    if (isTied(spec.name)) continue;
+    at::Tensor value = at::empty(spec.shape, at::kFloat);
+    const size_t marker = family.gateMarker.empty() ? std::string::npos : spec.name.find(family.gateMarker);
+    if (marker != std::string::npos) {
+      // PyTorch's nn.Linear default: weight and bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+      const std::string weightName = endsWith(spec.name, ".bias") ? spec.name.substr(0, spec.name.size() - 5) + ".weight"
+                                                                   : spec.name;
+      int64_t fanIn = spec.shape.size() == 2 ? spec.shape[1] : 1;
+      for (const ExpectedTensor& other : family.expectedTensors(config, gate))
+        if (other.name == weightName && other.shape.size() == 2) fanIn = other.shape[1];
+      const double bound = 1.0 / std::sqrt(static_cast<double>(fanIn));
+      value.uniform_(-bound, bound, generator);
+      // A linear gate starts open by a quarter: sigmoid(bias) = 0.25.
+      const std::string tail = spec.name.substr(marker + family.gateMarker.size());
+      if (gate == GateKind::Linear && endsWith(tail, ".bias")) value.fill_(std::log(0.25 / 0.75));
+    } else if (endsWith(spec.name, ".bias")) {
+      value.zero_();
+    } else if (spec.shape.size() == 1) {
+      value.fill_(1.0);  // a LayerNorm gain
+    } else {
+      value.normal_(0.0, 0.02, generator);
+    }
+    weights.insert(spec.name, value);
+  }
+  return weights;
+}
+
+nlohmann::json checkpointConfigJson(const ModelConfig& config, const NormalizerSpec& normalizer,
+                                    const nlohmann::json& extra) {
+  nlohmann::json json = config.family->configJson(config);
+  json["model_type"] = config.family->modelType;
+  json["architectures"] = {config.architecture.empty() ? config.family->defaultArchitecture : config.architecture};
+  nlohmann::json hopscope = extra.is_object() ? extra : nlohmann::json::object();
+  hopscope["normalizer"] = normalizer.toString();
+  json["hopscope"] = hopscope;
+  return json;
 }
 
 c10::Device parseDevice(const std::string& name) {

@@ -5,6 +5,7 @@
 #include <ATen/ATen.h>
 
 #include <limits>
+#include <nlohmann/json.hpp>
 
 #include "expected_tensors.h"
 #include "families.h"
@@ -44,6 +45,21 @@ void parseConfig(const ConfigReader& read, ModelConfig& config) {
                 "pre-LayerNorm OPT models whose embeddings have the hidden size (125m, 1.3b, ...)");
   if (!enableBias || !layerNormAffine)
     throw Error(read.source() + ": OPT without biases or without LayerNorm affine parameters is not supported");
+}
+
+nlohmann::json configJson(const ModelConfig& config) {
+  return {{"vocab_size", config.vocabSize},
+          {"hidden_size", config.hiddenSize},
+          {"num_hidden_layers", config.layers},
+          {"num_attention_heads", config.heads},
+          {"ffn_dim", config.intermediateSize},
+          {"max_position_embeddings", config.maxPositions},
+          {"activation_function", config.activation},
+          {"pad_token_id", config.padTokenId},
+          {"do_layer_norm_before", true},
+          {"word_embed_proj_dim", config.hiddenSize},
+          {"enable_bias", true},
+          {"layer_norm_elementwise_affine", true}};
 }
 
 std::vector<ExpectedTensor> expectedTensors(const ModelConfig& c, GateKind gate) {
@@ -267,6 +283,7 @@ const ModelFamily& optFamily() {
          Figure::Statistic::RowKurtosisMax, Figure::Reduction::Max, modules},
     };
     f.parseConfig = parseConfig;
+    f.configJson = configJson;
     f.expectedTensors = expectedTensors;
     f.ignoredReason = ignoredReason;
     f.tapSites = tapSites;

@@ -1,0 +1,7 @@
+#include "hopscope/version.h"
+
+namespace hopscope {
+
+const char* hopscopeVersion() { return HOPSCOPE_VERSION; }
+
+}  // namespace hopscope
