@@ -6,6 +6,8 @@
 
 #include <utility>
 
+#include "plots/model_palette.h"
+
 namespace {
 
 QString fromStd(const std::string& text) { return QString::fromStdString(text); }
@@ -70,6 +72,8 @@ QVariant LoadedModelsModel::data(const QModelIndex& index, int role) const {
   const Entry& entry = entries_[static_cast<size_t>(index.row())];
   if (role == ModelIdRole) return entry.id;
   if (role == Qt::ToolTipRole) return tooltip(entry);
+  // The row is the model's palette slot: its colour in every view, legend and export.
+  if (role == Qt::DecorationRole && index.column() == Name) return modelSwatch(index.row());
   if (role == Qt::ForegroundRole && index.column() == Status && entry.state == State::Failed)
     return QBrush(QColor(176, 0, 32));
   if (role != Qt::DisplayRole) return {};
@@ -129,6 +133,8 @@ bool LoadedModelsModel::removeRows(int row, int count, const QModelIndex& parent
   beginRemoveRows({}, row, row + count - 1);
   entries_.erase(entries_.begin() + row, entries_.begin() + row + count);
   endRemoveRows();
+  // The rows below moved up, and with them their palette slots.
+  if (row < rowCount()) emit dataChanged(index(row, Name), index(rowCount() - 1, Name), {Qt::DecorationRole});
   return true;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // The models open in the window, one row each: what they are (ModelInfo), where their load or run
 // stands, and the latest text run result the views draw. Rows are addressed by a stable id that
-// survives removals of other rows (the jobs report back by id).
+// survives removals of other rows (the jobs report back by id). A row is also the model's palette
+// slot (plots/model_palette.h): the Name column shows its colour swatch.
 #include <QAbstractTableModel>
 #include <QString>
 

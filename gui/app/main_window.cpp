@@ -442,20 +442,34 @@ void MainWindow::quantizeMissing() {
 
 namespace {
 
-// The results of the Models table's entries, in its order.
-std::vector<nlohmann::json> inTableOrder(const LoadedModelsModel& models,
-                                         const std::map<int, ModelJobs::JsonPtr>& results) {
-  std::vector<nlohmann::json> ordered;
-  for (const LoadedModelsModel::Entry& entry : models.entries())
-    if (auto it = results.find(entry.id); it != results.end()) ordered.push_back(*it->second);
+// The results of the Models table's entries in its order, and each one's row there: its palette slot.
+struct TableOrderedResults {
+  std::vector<nlohmann::json> results;
+  std::vector<int> paletteSlots;
+};
+
+TableOrderedResults inTableOrder(const LoadedModelsModel& models, const std::map<int, ModelJobs::JsonPtr>& results) {
+  TableOrderedResults ordered;
+  const std::vector<LoadedModelsModel::Entry>& entries = models.entries();
+  for (size_t row = 0; row < entries.size(); ++row)
+    if (auto it = results.find(entries[row].id); it != results.end()) {
+      ordered.results.push_back(*it->second);
+      ordered.paletteSlots.push_back(static_cast<int>(row));
+    }
   return ordered;
 }
 
 }  // namespace
 
-void MainWindow::refreshOutlierView() { outlierView_->setModels(inTableOrder(*models_, analyses_)); }
+void MainWindow::refreshOutlierView() {
+  const TableOrderedResults ordered = inTableOrder(*models_, analyses_);
+  outlierView_->setModels(ordered.results, ordered.paletteSlots);
+}
 
-void MainWindow::refreshQuantizationView() { quantizationView_->setModels(inTableOrder(*models_, quantizations_)); }
+void MainWindow::refreshQuantizationView() {
+  const TableOrderedResults ordered = inTableOrder(*models_, quantizations_);
+  quantizationView_->setModels(ordered.results, ordered.paletteSlots);
+}
 
 QString MainWindow::displayName(int modelId) const {
   const int row = models_->rowOfId(modelId);

@@ -1,6 +1,7 @@
 #pragma once
 // Tolerant reads of the analyze / quantize JSON for the views: a missing key, a non-object or a
 // value of another type reads as null, NaN or an empty string, so a view never throws on a file.
+#include <QObject>
 #include <QString>
 
 #include <limits>
@@ -26,5 +27,11 @@ inline QString text(const nlohmann::json& value) {
 
 inline double numberAt(const nlohmann::json& object, const char* key) { return number(member(object, key)); }
 inline QString textAt(const nlohmann::json& object, const char* key) { return text(member(object, key)); }
+
+// A model's "name", or "model N" (N = index + 1) when it has none.
+inline QString modelName(const nlohmann::json& model, size_t index) {
+  const QString name = textAt(model, "name");
+  return name.isEmpty() ? QObject::tr("model %1").arg(index + 1) : name;
+}
 
 }  // namespace json_fields

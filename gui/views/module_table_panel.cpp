@@ -8,6 +8,7 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include "plots/model_palette.h"
 #include "views/json_fields.h"
 #include "views/module_table_model.h"
 
@@ -55,13 +56,14 @@ ModuleTablePanel::ModuleTablePanel(QWidget* parent) : QWidget(parent) {
   });
 }
 
-void ModuleTablePanel::setModels(const std::vector<nlohmann::json>& models) {
+void ModuleTablePanel::setModels(const std::vector<nlohmann::json>& models, const std::vector<int>& paletteSlots) {
   models_ = models;
   const QString previous = modelSelector_->currentText();
   {
     const QSignalBlocker blocker(modelSelector_);
     modelSelector_->clear();
-    for (const nlohmann::json& model : models_) modelSelector_->addItem(json_fields::textAt(model, "name"));
+    for (size_t m = 0; m < models_.size(); ++m)
+      modelSelector_->addItem(modelSwatch(slotAt(paletteSlots, m)), json_fields::modelName(models_[m], m));
     const int index = modelSelector_->findText(previous);
     modelSelector_->setCurrentIndex(index >= 0 ? index : (models_.empty() ? -1 : 0));
   }

@@ -18,8 +18,9 @@ class ModuleTablePanel : public QWidget {
  public:
   explicit ModuleTablePanel(QWidget* parent = nullptr);
 
-  // One `analyze` JSON model object per model; keeps the chosen model when it is still there.
-  void setModels(const std::vector<nlohmann::json>& models);
+  // One `analyze` JSON model object per model, and their palette slots (model_palette.h; missing:
+  // the index); keeps the chosen model when it is still there.
+  void setModels(const std::vector<nlohmann::json>& models, const std::vector<int>& paletteSlots = {});
 
   QComboBox* modelSelector() const { return modelSelector_; }
   QLineEdit* nameFilter() const { return nameFilter_; }

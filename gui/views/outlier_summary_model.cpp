@@ -1,5 +1,6 @@
 #include "views/outlier_summary_model.h"
 
+#include "plots/model_palette.h"
 #include "views/json_fields.h"
 
 #include <algorithm>
@@ -77,7 +78,7 @@ QString OutlierSummaryModel::formatNumber(double value) {
   return QString::number(value, 'g', 4);
 }
 
-void OutlierSummaryModel::setModels(const std::vector<json>& models) {
+void OutlierSummaryModel::setModels(const std::vector<json>& models, const std::vector<int>& paletteSlots) {
   beginResetModel();
   columns_.resize(1);
   rows_.clear();
@@ -115,9 +116,11 @@ void OutlierSummaryModel::setModels(const std::vector<json>& models) {
                         tr("Protocol summary figure '%1'").arg(key)});
   }
 
-  for (const json& model : models) {
+  for (size_t m = 0; m < models.size(); ++m) {
+    const json& model = models[m];
     if (!model.is_object()) continue;
     Row row;
+    row.slot = slotAt(paletteSlots, m);
     row.name = textAt(model, "name");
     if (row.name.isEmpty()) row.name = tr("(unnamed model)");
     row.description = tr("family %1, normalizer %2, gate %3")
@@ -183,6 +186,7 @@ QVariant OutlierSummaryModel::data(const QModelIndex& index, int role) const {
   if (index.column() == 0) {
     switch (role) {
       case Qt::DisplayRole: return row.name;
+      case Qt::DecorationRole: return modelSwatch(row.slot);
       case Qt::ToolTipRole: return row.description;
       default: return {};
     }

@@ -19,7 +19,8 @@ class OutlierSummaryModel : public QAbstractTableModel {
   explicit OutlierSummaryModel(QObject* parent = nullptr);
 
   // One JSON object per model, in display order; anything malformed is shown as far as it goes.
-  void setModels(const std::vector<nlohmann::json>& models);
+  // paletteSlots[i] is models[i]'s palette slot (model_palette.h; missing: i): the name's colour swatch.
+  void setModels(const std::vector<nlohmann::json>& models, const std::vector<int>& paletteSlots = {});
 
   // Column identifiers: "model", "metric:<metric name>", "summary:<figure name>".
   QString columnKey(int column) const;
@@ -41,6 +42,7 @@ class OutlierSummaryModel : public QAbstractTableModel {
   };
   struct Row {
     QString name;
+    int slot = 0;
     QString description;  // family, normalizer, gate, data size
     std::vector<Cell> cells;  // one per column after the name
   };

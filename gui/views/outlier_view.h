@@ -2,46 +2,41 @@
 // The Outliers view: compares the analysed models side by side. Input is one JSON object per model,
 // exactly one element of the `models` array of `hopscope-cli analyze --json` (see
 // engine/src/eval/analysis_json.cpp). Shows the protocol summary table, a per-layer plot of
-// kurtosis or inf-norm of the block / FFN outputs, and the symmetric-log histogram of one module.
+// kurtosis or inf-norm of the block / FFN outputs, the symmetric-log histogram of one module
+// (figures built by outlier_figures.h), and the Modules table of one model.
 #include <QString>
-#include <QStringList>
 #include <QWidget>
 
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "views/outlier_figures.h"
+
+class FigurePlot;
+class ModuleTablePanel;
+class OutlierSummaryModel;
 class QComboBox;
 class QCustomPlot;
 class QLabel;
 class QStackedWidget;
 class QTabWidget;
-class ModuleTablePanel;
 class QTableView;
-class QCPTextElement;
-class OutlierSummaryModel;
-
-// The figures of the per-layer plot, in the selector's order.
-enum class LayerFigure { BlockKurtosis, BlockInfNorm, FfnKurtosis, FfnInfNorm };
-
-// The module whose statistics stand for (family, figure, layer): BERT block output
-// `bert.encoder.layer.N.output.LayerNorm`, FFN output `bert.encoder.layer.N.output.dense`; OPT
-// `model.decoder.layers.N` and `model.decoder.layers.N.fc2`. Empty for an unknown family.
-QString layerModuleName(const QString& family, LayerFigure figure, int layer);
 
 class OutlierView : public QWidget {
   Q_OBJECT
  public:
   explicit OutlierView(QWidget* parent = nullptr);
 
-  // One JSON object per model, in display order (the loaded-models order). Replaces what is shown.
-  void setModels(const std::vector<nlohmann::json>& models);
+  // One JSON object per model, in display order, and each model's palette slot (its row in the
+  // loaded-models table; missing: its index here). Replaces what is shown.
+  void setModels(const std::vector<nlohmann::json>& models, const std::vector<int>& paletteSlots = {});
   QCustomPlot* currentPlot() const;  // the plot of the visible tab (none on Modules), for File > Export plot
 
   OutlierSummaryModel* summaryModel() const { return summaryModel_; }
   QTableView* summaryTable() const { return summaryTable_; }
-  QCustomPlot* layerPlot() const { return layerPlot_; }
-  QCustomPlot* histogramPlot() const { return histogramPlot_; }
+  FigurePlot* layerPlot() const { return layerPlot_; }
+  FigurePlot* histogramPlot() const { return histogramPlot_; }
   QComboBox* layerFigureSelector() const { return layerFigureSelector_; }
   QComboBox* moduleSelector() const { return moduleSelector_; }
   QLabel* placeholder() const { return placeholder_; }
@@ -51,20 +46,19 @@ class OutlierView : public QWidget {
   QString histogramNote() const;
   QString layerNote() const;  // what the per-layer values are, and models without such layers
 
-  // The hover text of the data point nearest to a widget position of one of the two plots (within
-  // a few pixels), or an empty string.
-  QString hoverText(const QCustomPlot* plot, const QPointF& position) const;
-
  protected:
-  bool eventFilter(QObject* watched, QEvent* event) override;
   void resizeEvent(QResizeEvent* event) override;
 
  private:
+  void fillModuleSelector();
   void showLayerFigure();
   void showHistogram();
   void fitSummaryTableHeight();
 
   std::vector<nlohmann::json> models_;
+  std::vector<int> slots_;
+  std::vector<HistogramSubject> histogramSubjects_;  // the module selector's entries, in its order
+  QString automaticSubject_;  // the selector's entry when the view chose it, not the user
   OutlierSummaryModel* summaryModel_;
   QStackedWidget* pages_;
   QLabel* placeholder_;
@@ -73,12 +67,6 @@ class OutlierView : public QWidget {
   ModuleTablePanel* modulesPanel_;
   QComboBox* layerFigureSelector_;
   QComboBox* moduleSelector_;
-  QCustomPlot* layerPlot_;
-  QCustomPlot* histogramPlot_;
-  QCPTextElement* layerTitle_;
-  QCPTextElement* layerNote_;
-  QCPTextElement* histogramTitle_;
-  QCPTextElement* histogramNote_;
-  // Hover texts per graph and data point (the graphs' data are stored in insertion order).
-  std::vector<QStringList> layerTips_, histogramTips_;
+  FigurePlot* layerPlot_;
+  FigurePlot* histogramPlot_;
 };

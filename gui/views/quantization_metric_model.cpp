@@ -1,5 +1,6 @@
 #include "views/quantization_metric_model.h"
 
+#include "plots/model_palette.h"
 #include "views/json_fields.h"
 
 #include <QBrush>
@@ -64,10 +65,13 @@ QuantizationMetricModel::Row QuantizationMetricModel::rowFromJson(const nlohmann
   return row;
 }
 
-void QuantizationMetricModel::setModels(const std::vector<nlohmann::json>& models) {
+void QuantizationMetricModel::setModels(const std::vector<nlohmann::json>& models, const std::vector<int>& paletteSlots) {
   beginResetModel();
   rows_.clear();
-  for (const nlohmann::json& model : models) rows_.push_back(rowFromJson(model));
+  for (size_t m = 0; m < models.size(); ++m) {
+    rows_.push_back(rowFromJson(models[m]));
+    rows_.back().slot = slotAt(paletteSlots, m);
+  }
   sharedBits_.clear();
   if (!rows_.empty()) {
     const QString first = display(rows_.front(), Bits);
@@ -131,6 +135,7 @@ QVariant QuantizationMetricModel::data(const QModelIndex& index, int role) const
   switch (role) {
     case Qt::DisplayRole: return display(row, column);
     case ValueRole: return value(row, column);
+    case Qt::DecorationRole: return column == Model ? modelSwatch(row.slot) : QVariant();
     case Qt::TextAlignmentRole:
       if (column == Fp || column == Quantized || column == Change)
         return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);

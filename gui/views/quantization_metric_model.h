@@ -18,7 +18,8 @@ class QuantizationMetricModel : public QAbstractTableModel {
 
   explicit QuantizationMetricModel(QObject* parent = nullptr);
 
-  void setModels(const std::vector<nlohmann::json>& models);
+  // paletteSlots[i] is models[i]'s palette slot (model_palette.h; missing: i): the name's colour swatch.
+  void setModels(const std::vector<nlohmann::json>& models, const std::vector<int>& paletteSlots = {});
 
   int rowCount(const QModelIndex& parent = {}) const override;
   int columnCount(const QModelIndex& parent = {}) const override;
@@ -30,6 +31,7 @@ class QuantizationMetricModel : public QAbstractTableModel {
     QString name, metric, estimator, granularity, weightRange, weightGrid, details;
     double fp = 0, quantized = 0;  // NaN when missing
     int wbits = 0, abits = 0;      // 0 when missing
+    int slot = 0;
     bool lowerIsBetter = true;
   };
   static Row rowFromJson(const nlohmann::json& model);

@@ -2,20 +2,17 @@
 // The quantization view: for each model, what simulated post-training quantization does. On top
 // the FP versus quantized metric per model; below, in tabs, every quantizer of a chosen model (a
 // sortable, filterable table), the SQNR of each activation site per model (where outliers hurt),
-// and the metric versus bit width when a sweep was run. Input: one element of the `models` array
-// of `hopscope-cli quantize --json` per model.
-#include <QHash>
-#include <QStringList>
+// and the metric versus bit width when a sweep was run (figures built by quantization_figures.h).
+// Input: one element of the `models` array of `hopscope-cli quantize --json` per model.
 #include <QWidget>
 
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+class FigurePlot;
 class QAbstractItemModel;
 class QComboBox;
-class QCPAbstractPlottable;
-class QCPTextElement;
 class QCustomPlot;
 class QLabel;
 class QLineEdit;
@@ -31,8 +28,9 @@ class QuantizationView : public QWidget {
  public:
   explicit QuantizationView(QWidget* parent = nullptr);
 
-  // One JSON object per model, in display order. Replaces what is shown.
-  void setModels(const std::vector<nlohmann::json>& models);
+  // One JSON object per model, in display order, and each model's palette slot (its row in the
+  // loaded-models table; missing: its index here). Replaces what is shown.
+  void setModels(const std::vector<nlohmann::json>& models, const std::vector<int>& paletteSlots = {});
   // The visible plot, for File > Export plot: the sweep plot on its tab, else the SQNR plot.
   QCustomPlot* currentPlot() const;
 
@@ -40,25 +38,21 @@ class QuantizationView : public QWidget {
   QAbstractItemModel* quantizerModel() const;  // the selected model's quantizers, unsorted
   QTableView* metricTable() const { return metricTable_; }
   QTableView* quantizerTable() const { return quantizerTable_; }  // shows the sorted, filtered proxy
-  QCustomPlot* sqnrPlot() const { return sqnrPlot_; }
-  QCustomPlot* sweepPlot() const { return sweepPlot_; }
+  FigurePlot* sqnrPlot() const { return sqnrPlot_; }
+  FigurePlot* sweepPlot() const { return sweepPlot_; }
   QComboBox* modelSelector() const { return modelSelector_; }
   QLineEdit* siteFilter() const { return siteFilter_; }
   QComboBox* kindFilter() const { return kindFilter_; }
   QTabWidget* tabs() const { return tabs_; }
   QLabel* placeholder() const { return placeholder_; }
-  // The hover text of the data point nearest to `position` (widget pixels) on one of the two plots,
-  // or empty when no point is within a few pixels.
-  QString pointTextAt(QCustomPlot* plot, const QPoint& position) const;
 
  private:
   void showQuantizersOfSelectedModel();
   void updateQuantizerCount();
-  void drawSqnrPlot();
-  void drawSweepPlot();
   void fitMetricTableHeight();
 
   std::vector<nlohmann::json> models_;
+  std::vector<int> slots_;
   QStackedWidget* pages_;
   QLabel* placeholder_;
   QuantizationMetricModel* metricModel_;
@@ -71,12 +65,6 @@ class QuantizationView : public QWidget {
   QuantizerTableModel* quantizerModel_;
   QuantizerFilterModel* quantizerProxy_;
   QTableView* quantizerTable_;
-  QCustomPlot* sqnrPlot_;
-  QCPTextElement* sqnrTitle_;
-  QCPTextElement* sqnrNote_;
-  QCustomPlot* sweepPlot_;
-  QCPTextElement* sweepTitle_;
-  QCPTextElement* sweepNote_;
-  // Hover text per data point (in the order the points were added) of every plottable with points.
-  QHash<const QCPAbstractPlottable*, QStringList> pointTexts_;
+  FigurePlot* sqnrPlot_;
+  FigurePlot* sweepPlot_;
 };

@@ -2,9 +2,12 @@
 // loaded models on the worker threads with the settings row's values, and the tables then hold the
 // very numbers the engine computes when called directly (the CLI's JSON); a bad text path is an
 // error in the banner; a cancelled analysis is not restarted by reopening the view; removing a model
-// removes its row; the visible plot exports.
+// removes its row; the visible plot exports; a model has its slot's colour in every view.
 #include <QAbstractItemModelTester>
+#include <QComboBox>
 #include <QFileInfo>
+#include <QIcon>
+#include <QImage>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTemporaryDir>
@@ -25,6 +28,9 @@
 #include "hopscope/quantization_sweep.h"
 #include "hopscope/text_corpus.h"
 #include "jobs/model_jobs.h"
+#include "plots/figure_plot.h"
+#include "plots/model_palette.h"
+#include "views/module_table_panel.h"
 #include "views/outlier_summary_model.h"
 #include "views/outlier_view.h"
 #include "views/quantization_metric_model.h"
@@ -35,6 +41,12 @@ namespace {
 QString fixture(const QString& name) { return QStringLiteral(HOPSCOPE_FIXTURES_DIR "/models/") + name; }
 
 std::string bundled(const char* relative) { return hopscope::findBundledFile(relative).path; }
+
+// The colour in the middle of a colour swatch (a model's Qt::DecorationRole or combo box icon).
+QColor swatchColour(const QVariant& decoration) {
+  const QImage image = decoration.value<QIcon>().pixmap(QSize(12, 12)).toImage();
+  return image.pixelColor(image.width() / 2, image.height() / 2);
+}
 
 constexpr int kSamples = 2;
 constexpr int kSeqLen = 16;
@@ -119,6 +131,40 @@ class EvaluationViewsTest : public QObject {
              expected.fp.value);
     QCOMPARE(table->index(0, QuantizationMetricModel::Quantized).data(QuantizationMetricModel::ValueRole).toDouble(),
              expected.main.metric.value);
+  }
+
+  void aModelHasItsRowsColourInBothViews() {
+    window_->openModel(fixture("bert-tiny"));
+    const int opt = window_->openModel(fixture("opt-tiny") + QStringLiteral("@softmax1"));
+    QVERIFY(waitForJobs());
+    // Only the second model is quantized: it is the Quantization view's first and only model, yet it
+    // keeps the colour of its row in the Models table, as in the Outliers view.
+    window_->jobs()->quantize(opt, window_->models()->entryById(opt)->model,
+                              window_->evaluationControls()->quantizationRequest());
+    QVERIFY(waitForJobs());
+    QVERIFY(window_->showView(QStringLiteral("outliers")));
+    QVERIFY(waitForJobs());
+    QVERIFY2(!window_->errorVisible(), qPrintable(window_->errorText()));
+
+    const QColor colour = modelColour(window_->models()->rowOfId(opt));
+    QCOMPARE(colour, modelColour(1));
+    OutlierView* outliers = window_->outlierView();
+    QuantizationView* quantization = window_->quantizationView();
+    QCOMPARE(outliers->layerPlot()->graphCount(), 2);
+    QCOMPARE(outliers->histogramPlot()->graphCount(), 2);  // each model's last FFN output
+    QCOMPARE(quantization->sqnrPlot()->graphCount(), 1);
+    QCOMPARE(outliers->layerPlot()->graph(1)->pen().color(), colour);
+    QCOMPARE(outliers->histogramPlot()->graph(1)->pen().color(), colour);
+    QCOMPARE(quantization->sqnrPlot()->graph(0)->pen().color(), colour);
+    QVERIFY(outliers->layerPlot()->graph(0)->pen().color() != colour);
+    // The swatches beside its name: Models table, summary table, Modules selector, metric table,
+    // quantizer selector.
+    QCOMPARE(swatchColour(window_->models()->index(1, LoadedModelsModel::Name).data(Qt::DecorationRole)), colour);
+    QCOMPARE(swatchColour(outliers->summaryModel()->index(1, 0).data(Qt::DecorationRole)), colour);
+    QCOMPARE(swatchColour(outliers->modulesPanel()->modelSelector()->itemData(1, Qt::DecorationRole)), colour);
+    QCOMPARE(swatchColour(quantization->metricModel()->index(0, QuantizationMetricModel::Model).data(Qt::DecorationRole)),
+             colour);
+    QCOMPARE(swatchColour(quantization->modelSelector()->itemData(0, Qt::DecorationRole)), colour);
   }
 
   void aCancelledAnalysisIsNotRestartedByOpeningTheViewAgain() {

@@ -4,6 +4,7 @@
 
 int runLoadedModelsModelTests(int argc, char** argv);
 int runHeatmapPlotTests(int argc, char** argv);
+int runFigurePlotTests(int argc, char** argv);
 int runMainWindowTests(int argc, char** argv);
 int runScreenshotTests(int argc, char** argv);
 int runOutlierViewTests(int argc, char** argv);
@@ -16,6 +17,7 @@ int main(int argc, char** argv) {
   int failures = 0;
   failures += runLoadedModelsModelTests(argc, argv);
   failures += runHeatmapPlotTests(argc, argv);
+  failures += runFigurePlotTests(argc, argv);
   failures += runMainWindowTests(argc, argv);
   failures += runScreenshotTests(argc, argv);
   failures += runOutlierViewTests(argc, argv);

@@ -1,10 +1,24 @@
 // LoadedModelsModel on its own (no engine work): Qt's model checker while rows come and go, and
 // the states a row shows before any model has loaded.
 #include <QAbstractItemModelTester>
+#include <QIcon>
+#include <QImage>
 #include <QSignalSpy>
 #include <QtTest>
 
 #include "app/loaded_models_model.h"
+#include "plots/model_palette.h"
+
+namespace {
+
+// The colour in the middle of a row's Name swatch.
+QColor swatchColour(const LoadedModelsModel& model, int row) {
+  const QIcon icon = model.index(row, LoadedModelsModel::Name).data(Qt::DecorationRole).value<QIcon>();
+  const QImage image = icon.pixmap(QSize(12, 12)).toImage();
+  return image.pixelColor(image.width() / 2, image.height() / 2);
+}
+
+}  // namespace
 
 class LoadedModelsModelTest : public QObject {
   Q_OBJECT
@@ -46,6 +60,23 @@ class LoadedModelsModelTest : public QObject {
     QVERIFY(model.index(1, 0).data(Qt::ToolTipRole).toString().contains(QStringLiteral("error: ")));
     QVERIFY(model.index(1, LoadedModelsModel::Status).data(Qt::ForegroundRole).isValid());
     QVERIFY(!model.index(0, LoadedModelsModel::Status).data(Qt::ForegroundRole).isValid());
+  }
+
+  void theNameShowsTheRowsPaletteColour() {
+    LoadedModelsModel model;
+    const int a = model.addLoading(QStringLiteral("/models/bert-tiny"));
+    model.addLoading(QStringLiteral("/models/opt-tiny"));
+    model.addLoading(QStringLiteral("/models/opt-tiny@softmax1"));
+    for (int row = 0; row < 3; ++row) QCOMPARE(swatchColour(model, row), modelColour(row));
+    QVERIFY(!model.index(0, LoadedModelsModel::Status).data(Qt::DecorationRole).isValid());
+    // Removing a row moves the rows below up a slot, and says so.
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    QVERIFY(model.removeRows(model.rowOfId(a), 1));
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(changed.at(0).at(0).toModelIndex().row(), 0);
+    QCOMPARE(changed.at(0).at(1).toModelIndex().row(), 1);
+    QCOMPARE(swatchColour(model, 0), modelColour(0));
+    QCOMPARE(swatchColour(model, 1), modelColour(1));
   }
 };
 

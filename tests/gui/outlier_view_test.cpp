@@ -23,6 +23,7 @@
 #include "hopscope/result_json.h"
 #include "hopscope/loaded_model.h"
 #include "hopscope/text_corpus.h"
+#include "plots/figure_plot.h"
 #include "views/outlier_summary_model.h"
 #include "views/module_table_model.h"
 #include "views/module_table_panel.h"
@@ -274,6 +275,18 @@ class OutlierViewTest : public QObject {
     QCOMPARE(view.histogramPlot()->xAxis->label(), QStringLiteral("activation value (symmetric log scale)"));
   }
 
+  void theHistogramModuleFollowsArrivingModelsUntilOneIsChosen() {
+    OutlierView view;
+    view.setModels({models_[0]});  // results arrive one model at a time
+    QCOMPARE(view.moduleSelector()->currentText(), QStringLiteral("bert.encoder.layer.1.output.dense"));
+    view.setModels(models_);
+    QCOMPARE(view.moduleSelector()->currentText(), QStringLiteral("FFN output, layer 1"));
+    QCOMPARE(view.histogramPlot()->graphCount(), 2);
+    view.moduleSelector()->setCurrentText(QStringLiteral("Block output, layer 0"));  // the user's choice stays
+    view.setModels({models_[1], models_[0]});
+    QCOMPARE(view.moduleSelector()->currentText(), QStringLiteral("Block output, layer 0"));
+  }
+
   void histogramBinsSitAtSymlogCentresAndOverflowIsNoted() {
     // Four bins over u in [-uMax, uMax], uMax = log10(1 + 1e6 / 1e-3) = log10(1e9 + 1).
     const json model = {{"name", "hand"}, {"family", "bert"},
@@ -309,14 +322,14 @@ class OutlierViewTest : public QObject {
     view.setModels(models_);
     view.show();
     QVERIFY(QTest::qWaitForWindowExposed(&view));
-    QCustomPlot* plot = view.layerPlot();
+    FigurePlot* plot = view.layerPlot();
     plot->replot();
     const QCPGraph* graph = plot->graph(1);
     const QPointF pixel = graph->coordsToPixels(1, graph->data()->at(1)->value);
-    const QString text = view.hoverText(plot, pixel + QPointF(2, -2));
+    const QString text = plot->hoverText(pixel + QPointF(2, -2));
     QVERIFY2(text.contains("layer 1 (model.decoder.layers.1)"), qPrintable(text));
     QVERIFY2(text.contains(fourDigits(graph->data()->at(1)->value)), qPrintable(text));
-    QCOMPARE(view.hoverText(plot, QPointF(1, 1)), QString());  // outside the axes
+    QCOMPARE(plot->hoverText(QPointF(1, 1)), QString());  // outside the axes
   }
 
   void currentPlotFollowsTheTab() {
@@ -371,9 +384,9 @@ class OutlierViewTest : public QObject {
     for (int module = 0; module < view.moduleSelector()->count(); ++module) {
       view.moduleSelector()->setCurrentIndex(module);
       QCOMPARE(view.histogramPlot()->graphCount(), 0);  // no usable histogram anywhere
-      view.hoverText(view.histogramPlot(), QPointF(200, 200));
+      view.histogramPlot()->hoverText(QPointF(200, 200));
     }
-    view.hoverText(view.layerPlot(), QPointF(200, 200));
+    view.layerPlot()->hoverText(QPointF(200, 200));
     QAbstractItemModelTester tester(view.summaryModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
   }
 

@@ -21,6 +21,7 @@
 
 #include <qcustomplot.h>
 
+#include "plots/figure_plot.h"
 #include "views/quantization_metric_model.h"
 #include "views/quantization_view.h"
 #include "views/quantizer_table_model.h"
@@ -182,8 +183,8 @@ class QuantizationViewTest : public QObject {
     const QPoint first(qRound(plot->xAxis->coordToPixel(opt->data()->at(0)->key)),
                        qRound(plot->yAxis->coordToPixel(opt->data()->at(0)->value)));
     const QString site = QString::fromStdString(activationQuantizers(models_[1])[0]["site"].get<std::string>());
-    QVERIFY2(view.pointTextAt(plot, first).contains(site), qPrintable(view.pointTextAt(plot, first)));
-    QVERIFY(view.pointTextAt(plot, QPoint(2, 2)).isEmpty());
+    QVERIFY2(view.sqnrPlot()->hoverText(first).contains(site), qPrintable(view.sqnrPlot()->hoverText(first)));
+    QVERIFY(view.sqnrPlot()->hoverText(QPoint(2, 2)).isEmpty());
   }
 
   void oneModelNamesItsSitesOnTheAxis() {

@@ -1,0 +1,60 @@
+#pragma once
+// A figure as plain data: what a plot shows, without how it is drawn. FigurePlot draws it on screen;
+// the same data can be rendered into a report (HTML, PDF). Coordinates are in data units: a
+// renderer applies the axis scales itself. Colours and marker shapes come from the series' model
+// slot (model_palette.h), so they are not stored here.
+#include <QString>
+
+#include <optional>
+#include <vector>
+
+enum class AxisScale {
+  Linear,
+  Log,     // positive values only; others are not drawn
+  Symlog,  // sign(v)·log10(1 + |v|/threshold): linear near 0, logarithmic beyond the threshold
+};
+
+struct AxisRange {
+  double low = 0, high = 1;
+};
+
+struct TextTick {
+  double at = 0;  // data units
+  QString text;
+};
+
+struct FigureAxis {
+  QString label;
+  AxisScale scale = AxisScale::Linear;
+  double symlogThreshold = 1;     // the linear threshold of AxisScale::Symlog
+  std::vector<TextTick> ticks;    // empty: numeric ticks chosen by the renderer
+  std::optional<AxisRange> range; // unset: fitted to the data
+};
+
+enum class SeriesStyle {
+  LineMarkers,    // a line through the points, each point marked with the slot's marker shape
+  StepHistogram,  // a step at each point (a bin centre), small dots keep isolated bins visible
+  ReferenceLine,  // a dashed line without markers, e.g. the float model's metric
+};
+
+struct FigurePoint {
+  double x = 0;
+  double y = 0;  // NaN: a gap in the line
+  QString hover; // shown when the mouse is near the point; empty: nothing to show
+};
+
+struct FigureSeries {
+  QString name;  // the legend entry
+  int slot = 0;  // the model's palette slot
+  SeriesStyle style = SeriesStyle::LineMarkers;
+  int shade = 0; // 0: the slot's colour; n > 0: n steps darker (several curves of one model)
+  std::vector<FigurePoint> points;
+};
+
+struct Figure {
+  QString title;
+  QString note;  // under the title; may hold several lines
+  FigureAxis x, y;
+  std::vector<FigureSeries> series;
+  QString message;  // shown instead of the axes when no series has a point to draw
+};

@@ -1,0 +1,41 @@
+#pragma once
+// A QCustomPlot that draws one Figure (figure.h) in the frame every evaluation plot shares: title,
+// note, the axes (linear, log or symlog), and the legend as its own centred row under the axes so it
+// never covers data. Hovering shows the hover text of the nearest point as a tooltip that follows
+// the mouse. plots/plot_export.h saves it like any QCustomPlot.
+#include <QPointF>
+#include <QString>
+
+#include <qcustomplot.h>
+
+#include "plots/figure.h"
+
+class FigurePlot : public QCustomPlot {
+  Q_OBJECT
+ public:
+  explicit FigurePlot(QWidget* parent = nullptr);
+
+  // Replaces what is drawn. The series become graphs in the same order (graph(i) is series i).
+  void setFigure(Figure figure);
+  const Figure& figure() const { return figure_; }
+
+  // The hover text of the drawn point nearest to `position` (widget pixels) within about 10 pixels
+  // (for a reference line: the nearest place on the line), or an empty string.
+  QString hoverText(const QPointF& position) const;
+
+ protected:
+  void mouseMoveEvent(QMouseEvent* event) override;
+  void leaveEvent(QEvent* event) override;
+  void updateLayout() override;  // fits the note, legend and tick labels to the width first
+
+ private:
+  void drawSeries(const FigureSeries& series);
+  void fitToWidth(int plotWidth);  // the note's line breaks, the legend's columns, room for slanted labels
+  void fitLegendColumns(int plotWidth);  // as many legend entries side by side as fit
+  void fitSlantedLabels(int plotWidth);  // left margin for slanted x tick labels
+  QPointF pixelOf(const FigurePoint& point) const;  // NaN when the point is not drawn
+
+  Figure figure_;
+  QCPTextElement* title_;
+  QCPTextElement* note_;
+};
