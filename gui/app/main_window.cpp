@@ -28,12 +28,11 @@
 
 #include <algorithm>
 #include <exception>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <vector>
 
 #include "app/evaluation_controls.h"
-#include "app/loaded_models_model.h"
+#include "views/loaded_models_model.h"
 #include "hopscope/error.h"
 #include "hopscope/normalizer_spec.h"
 #include "jobs/model_jobs.h"
@@ -118,7 +117,7 @@ MainWindow::MainWindow(QWidget* parent)
   connect(jobs_, &ModelJobs::ran, this,
           [this](int id, const hopscope::TextRunResult& result) { models_->setRunResult(id, result); });
   connect(jobs_, &ModelJobs::runFailed, this, &MainWindow::onRunFailed);
-  connect(jobs_, &ModelJobs::analyzed, this, [this](int id, ModelJobs::JsonPtr result) {
+  connect(jobs_, &ModelJobs::analyzed, this, [this](int id, ModelJobs::AnalysisPtr result) {
     analysisPending_.erase(id);
     analyses_[id] = std::move(result);
     refreshOutlierView();
@@ -128,7 +127,7 @@ MainWindow::MainWindow(QWidget* parent)
     if (cancelled) analysisCancelled_.insert(id);
     else showError(tr("%1: analysis failed: %2").arg(displayName(id), message));
   });
-  connect(jobs_, &ModelJobs::quantized, this, [this](int id, ModelJobs::JsonPtr result) {
+  connect(jobs_, &ModelJobs::quantized, this, [this](int id, ModelJobs::StudyPtr result) {
     quantizationPending_.erase(id);
     quantizations_[id] = std::move(result);
     refreshQuantizationView();
@@ -443,17 +442,19 @@ void MainWindow::quantizeMissing() {
 namespace {
 
 // The results of the Models table's entries in its order, and each one's row there: its palette slot.
+template <typename Result>
 struct TableOrderedResults {
-  std::vector<nlohmann::json> results;
+  std::vector<Result> results;
   std::vector<int> paletteSlots;
 };
 
-TableOrderedResults inTableOrder(const LoadedModelsModel& models, const std::map<int, ModelJobs::JsonPtr>& results) {
-  TableOrderedResults ordered;
+template <typename Result>
+TableOrderedResults<Result> inTableOrder(const LoadedModelsModel& models, const std::map<int, Result>& results) {
+  TableOrderedResults<Result> ordered;
   const std::vector<LoadedModelsModel::Entry>& entries = models.entries();
   for (size_t row = 0; row < entries.size(); ++row)
     if (auto it = results.find(entries[row].id); it != results.end()) {
-      ordered.results.push_back(*it->second);
+      ordered.results.push_back(it->second);
       ordered.paletteSlots.push_back(static_cast<int>(row));
     }
   return ordered;
@@ -462,12 +463,12 @@ TableOrderedResults inTableOrder(const LoadedModelsModel& models, const std::map
 }  // namespace
 
 void MainWindow::refreshOutlierView() {
-  const TableOrderedResults ordered = inTableOrder(*models_, analyses_);
+  const auto ordered = inTableOrder(*models_, analyses_);
   outlierView_->setModels(ordered.results, ordered.paletteSlots);
 }
 
 void MainWindow::refreshQuantizationView() {
-  const TableOrderedResults ordered = inTableOrder(*models_, quantizations_);
+  const auto ordered = inTableOrder(*models_, quantizations_);
   quantizationView_->setModels(ordered.results, ordered.paletteSlots);
 }
 

@@ -107,7 +107,8 @@ class MainWindow : public QMainWindow {
   EvaluationControls* evaluationControls_ = nullptr;
   OutlierView* outlierView_ = nullptr;
   QuantizationView* quantizationView_ = nullptr;
-  std::map<int, ModelJobs::JsonPtr> analyses_, quantizations_;  // modelId -> latest result
+  std::map<int, ModelJobs::AnalysisPtr> analyses_;    // modelId -> latest result
+  std::map<int, ModelJobs::StudyPtr> quantizations_;  // modelId -> latest result
   std::set<int> analysisPending_, quantizationPending_;
   // Models whose evaluation the user cancelled: opening the view again does not restart it (the
   // Analyze / Quantize buttons do).

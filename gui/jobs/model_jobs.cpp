@@ -5,10 +5,8 @@
 
 #include <algorithm>
 #include <exception>
-#include <nlohmann/json.hpp>
 #include <utility>
 
-#include "hopscope/result_json.h"
 #include "hopscope/outlier_analysis.h"
 #include "hopscope/quantization_sweep.h"
 #include "hopscope/text_corpus.h"
@@ -37,7 +35,8 @@ bool runGuarded(Work&& work, QString& message, bool& cancelled) {
 ModelJobs::ModelJobs(QObject* parent) : QObject(parent) {
   qRegisterMetaType<ModelJobs::ModelPtr>();
   qRegisterMetaType<hopscope::TextRunResult>();
-  qRegisterMetaType<ModelJobs::JsonPtr>();
+  qRegisterMetaType<ModelJobs::AnalysisPtr>();
+  qRegisterMetaType<ModelJobs::StudyPtr>();
   // Two workers: a slow load must not hold up a run on another model. LibTorch parallelises
   // inside each job.
   pool_.setMaxThreadCount(2);
@@ -168,8 +167,7 @@ void ModelJobs::analyze(int modelId, ModelPtr model, const AnalysisRequest& requ
         settings.batch = request.batch;
         settings.maskProb = request.maskProb;
         settings.seed = request.seed;
-        const hopscope::ModelAnalysis analysis = hopscope::analyzeModel(*model, corpus, settings, control);
-        auto result = std::make_shared<const nlohmann::json>(hopscope::modelAnalysisJson(analysis));
+        auto result = std::make_shared<const hopscope::ModelAnalysis>(hopscope::analyzeModel(*model, corpus, settings, control));
         return [this, modelId, result] { emit analyzed(modelId, result); };
       },
       [this, modelId](const QString& message, bool cancelled) { emit analyzeFailed(modelId, message, cancelled); });
@@ -197,8 +195,8 @@ void ModelJobs::quantize(int modelId, ModelPtr model, const QuantizationRequest&
         settings.evaluation.maskProb = request.maskProb;
         settings.evaluation.seed = request.seed;
         settings.calibrationBatches = request.calibrationBatches;
-        auto result = std::make_shared<const nlohmann::json>(hopscope::quantizationStudyJson(
-            hopscope::runQuantizationStudy(*model, corpus, calibration, settings, control)));
+        auto result = std::make_shared<const hopscope::QuantizationStudy>(
+            hopscope::runQuantizationStudy(*model, corpus, calibration, settings, control));
         return [this, modelId, result] { emit quantized(modelId, result); };
       },
       [this, modelId](const QString& message, bool cancelled) { emit quantizeFailed(modelId, message, cancelled); });

@@ -14,22 +14,25 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <nlohmann/json_fwd.hpp>
 
 #include "hopscope/loaded_model.h"
+#include "hopscope/model_analysis.h"
+#include "hopscope/quantization_study.h"
 #include "jobs/evaluation_requests.h"
 
 Q_DECLARE_METATYPE(std::shared_ptr<const hopscope::LoadedModel>)
 Q_DECLARE_METATYPE(hopscope::TextRunResult)
-Q_DECLARE_METATYPE(std::shared_ptr<const nlohmann::json>)
+Q_DECLARE_METATYPE(hopscope::ModelAnalysisPtr)
+Q_DECLARE_METATYPE(hopscope::QuantizationStudyPtr)
 
 class ModelJobs : public QObject {
   Q_OBJECT
  public:
   using ModelPtr = std::shared_ptr<const hopscope::LoadedModel>;
-  // One model's figures exactly as `hopscope-cli analyze` / `quantize` write them (one element of
-  // the JSON "models" array), so the GUI shows the very numbers the CLI files hold.
-  using JsonPtr = std::shared_ptr<const nlohmann::json>;
+  // The engine's result values, as `hopscope-cli analyze` / `quantize` write them as JSON
+  // (result_json.h), so the GUI shows the very numbers the CLI files hold.
+  using AnalysisPtr = hopscope::ModelAnalysisPtr;
+  using StudyPtr = hopscope::QuantizationStudyPtr;
 
   explicit ModelJobs(QObject* parent = nullptr);
   ~ModelJobs() override;  // cancels everything and waits for the workers
@@ -55,9 +58,9 @@ class ModelJobs : public QObject {
   void loadFailed(int modelId, const QString& message, bool cancelled);
   void ran(int modelId, const hopscope::TextRunResult& result);
   void runFailed(int modelId, const QString& message, bool cancelled);
-  void analyzed(int modelId, ModelJobs::JsonPtr result);
+  void analyzed(int modelId, ModelJobs::AnalysisPtr result);
   void analyzeFailed(int modelId, const QString& message, bool cancelled);
-  void quantized(int modelId, ModelJobs::JsonPtr result);
+  void quantized(int modelId, ModelJobs::StudyPtr result);
   void quantizeFailed(int modelId, const QString& message, bool cancelled);
   // The most recent progress report of any job; stage is a short label ("bert-tiny: layer 2/4").
   void progress(double fraction, const QString& stage);

@@ -15,7 +15,7 @@
 #include <cmath>
 #include <limits>
 
-#include "app/loaded_models_model.h"
+#include "views/loaded_models_model.h"
 #include "plots/heatmap_plot.h"
 
 namespace {

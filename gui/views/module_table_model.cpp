@@ -1,32 +1,23 @@
 #include "views/module_table_model.h"
 
-#include "views/json_fields.h"
+#include "views/result_text.h"
 
 #include <QColor>
 #include <QFont>
+#include <QStringList>
 
 #include <cmath>
 #include <limits>
 
 namespace {
 
-using json_fields::member;
-using json_fields::number;
-using json_fields::numberAt;
-using json_fields::textAt;
-
 QString formatNumber(double value) { return std::isnan(value) ? QString() : QString::number(value, 'g', 4); }
 
 // "23: 6.28, 10: 6.09, 22: 6.01": the first few outlier channels.
-QString topChannels(const nlohmann::json& channels, int count) {
+QString topChannelsText(const hopscope::ModuleStatistics& stats, size_t count) {
   QStringList parts;
-  if (!channels.is_array()) return {};
-  for (const nlohmann::json& channel : channels) {
-    if (parts.size() == count) break;
-    const double index = numberAt(channel, "channel"), value = numberAt(channel, "max_abs");
-    if (std::isnan(index) || std::isnan(value)) continue;
-    parts << QStringLiteral("%1: %2").arg(static_cast<qint64>(index)).arg(QString::number(value, 'g', 3));
-  }
+  for (const auto& [channel, value] : hopscope::topChannels(stats, count))
+    parts << QStringLiteral("%1: %2").arg(static_cast<qint64>(channel)).arg(QString::number(value, 'g', 3));
   return parts.join(QStringLiteral(", "));
 }
 
@@ -34,34 +25,34 @@ QString topChannels(const nlohmann::json& channels, int count) {
 
 ModuleTableModel::ModuleTableModel(QObject* parent) : QAbstractTableModel(parent) {}
 
-void ModuleTableModel::setModel(const nlohmann::json& model) {
+void ModuleTableModel::setModel(const hopscope::ModelAnalysis* model) {
   beginResetModel();
   rows_.clear();
-  const nlohmann::json& modules = member(model, "modules");
-  if (modules.is_array()) {
-    for (const nlohmann::json& module : modules) {
-      if (!module.is_object()) continue;
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  if (model) {
+    for (const hopscope::ModuleAnalysis& module : model->modules) {
+      const hopscope::ModuleStatistics& stats = module.stats;
+      const hopscope::MaxAbsLocation where = stats.maxAbs();
       Row row;
-      row.name = textAt(module, "name");
-      row.aliasOf = textAt(module, "alias_of");
-      row.rowKind = textAt(module, "row");
-      row.rows = numberAt(module, "rows");
-      row.kurtosis = numberAt(module, "kurtosis");
-      row.maxKurtosis = numberAt(module, "max_kurtosis");
-      row.infNorm = numberAt(module, "inf_norm");
-      const nlohmann::json& where = member(module, "max_abs");
-      row.maxAbs = numberAt(where, "value");
-      row.channel = numberAt(where, "channel");
-      const double sample = numberAt(where, "sample"), position = numberAt(where, "token");
-      if (!std::isnan(sample) && !std::isnan(position))
+      row.name = qtext(module.name);
+      row.aliasOf = qtext(module.aliasOf);
+      row.rowKind = stats.mode() == hopscope::RowMode::PerSample ? QStringLiteral("sample") : QStringLiteral("token");
+      row.rows = static_cast<double>(stats.rows());
+      row.kurtosis = stats.meanKurtosis();
+      row.maxKurtosis = stats.maxKurtosis();
+      row.infNorm = stats.meanInfNorm();
+      const bool located = where.sample >= 0 && where.token >= 0;
+      row.maxAbs = stats.rows() > 0 ? where.value : kNaN;
+      row.channel = where.channel >= 0 ? static_cast<double>(where.channel) : kNaN;
+      if (located)
         row.token = QStringLiteral("\"%1\" (sample %2, position %3)")
-                        .arg(textAt(where, "token_text"))
-                        .arg(static_cast<qint64>(sample))
-                        .arg(static_cast<qint64>(position));
-      row.topChannels = topChannels(member(module, "top_channels"), 3);
-      row.mean = numberAt(module, "mean");
-      row.std = numberAt(module, "std");
-      row.nonFinite = numberAt(module, "non_finite_values");
+                        .arg(qtext(module.maxAbsToken))
+                        .arg(static_cast<qint64>(where.sample))
+                        .arg(static_cast<qint64>(where.token));
+      row.topChannels = topChannelsText(stats, 3);
+      row.mean = stats.moments().count > 0 ? stats.moments().mean : kNaN;
+      row.std = std::sqrt(stats.moments().variance(true));
+      row.nonFinite = static_cast<double>(stats.nonFiniteValues());
       rows_.push_back(row);
     }
   }

@@ -3,13 +3,14 @@
 // protocol's row kind and count, mean and max row kurtosis, mean row inf-norm, the largest |x| with
 // the token that holds it (text, sample, position) and its channel, the channels with the largest
 // |x|, mean, std and non-finite values; modules that are the same tensor under another name say so.
-// Fed with one element of the `analyze` JSON "models" array.
+// Fed with one model's analysis result (hopscope/model_analysis.h).
 #include <QAbstractTableModel>
 #include <QSortFilterProxyModel>
 #include <QString>
 
-#include <nlohmann/json.hpp>
 #include <vector>
+
+#include "hopscope/model_analysis.h"
 
 class ModuleTableModel : public QAbstractTableModel {
   Q_OBJECT
@@ -21,7 +22,7 @@ class ModuleTableModel : public QAbstractTableModel {
 
   explicit ModuleTableModel(QObject* parent = nullptr);
 
-  void setModel(const nlohmann::json& model);  // anything but an object clears the table
+  void setModel(const hopscope::ModelAnalysis* model);  // nullptr clears the table
 
   int rowCount(const QModelIndex& parent = {}) const override;
   int columnCount(const QModelIndex& parent = {}) const override;

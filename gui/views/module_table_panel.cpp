@@ -9,7 +9,7 @@
 #include <QVBoxLayout>
 
 #include "plots/model_palette.h"
-#include "views/json_fields.h"
+#include "views/result_text.h"
 #include "views/module_table_model.h"
 
 ModuleTablePanel::ModuleTablePanel(QWidget* parent) : QWidget(parent) {
@@ -56,14 +56,15 @@ ModuleTablePanel::ModuleTablePanel(QWidget* parent) : QWidget(parent) {
   });
 }
 
-void ModuleTablePanel::setModels(const std::vector<nlohmann::json>& models, const std::vector<int>& paletteSlots) {
+void ModuleTablePanel::setModels(const std::vector<hopscope::ModelAnalysisPtr>& models,
+                                 const std::vector<int>& paletteSlots) {
   models_ = models;
   const QString previous = modelSelector_->currentText();
   {
     const QSignalBlocker blocker(modelSelector_);
     modelSelector_->clear();
     for (size_t m = 0; m < models_.size(); ++m)
-      modelSelector_->addItem(modelSwatch(slotAt(paletteSlots, m)), json_fields::modelName(models_[m], m));
+      modelSelector_->addItem(modelSwatch(slotAt(paletteSlots, m)), modelName(models_[m]->info, m));
     const int index = modelSelector_->findText(previous);
     modelSelector_->setCurrentIndex(index >= 0 ? index : (models_.empty() ? -1 : 0));
   }
@@ -72,7 +73,7 @@ void ModuleTablePanel::setModels(const std::vector<nlohmann::json>& models, cons
 
 void ModuleTablePanel::showSelectedModel() {
   const int index = modelSelector_->currentIndex();
-  tableModel_->setModel(index >= 0 && index < static_cast<int>(models_.size()) ? models_[static_cast<size_t>(index)]
-                                                                               : nlohmann::json());
+  tableModel_->setModel(index >= 0 && index < static_cast<int>(models_.size()) ? models_[static_cast<size_t>(index)].get()
+                                                                               : nullptr);
   count_->setText(tr("%1 of %2 modules").arg(filterModel_->rowCount()).arg(tableModel_->rowCount()));
 }

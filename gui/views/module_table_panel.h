@@ -3,8 +3,9 @@
 // sortable, with a name filter, so the outliers can be located (module, token, channel).
 #include <QWidget>
 
-#include <nlohmann/json.hpp>
 #include <vector>
+
+#include "hopscope/model_analysis.h"
 
 class QComboBox;
 class QLabel;
@@ -18,9 +19,9 @@ class ModuleTablePanel : public QWidget {
  public:
   explicit ModuleTablePanel(QWidget* parent = nullptr);
 
-  // One `analyze` JSON model object per model, and their palette slots (model_palette.h; missing:
-  // the index); keeps the chosen model when it is still there.
-  void setModels(const std::vector<nlohmann::json>& models, const std::vector<int>& paletteSlots = {});
+  // One analysis result per model, and their palette slots (model_palette.h; missing: the index);
+  // keeps the chosen model when it is still there.
+  void setModels(const std::vector<hopscope::ModelAnalysisPtr>& models, const std::vector<int>& paletteSlots = {});
 
   QComboBox* modelSelector() const { return modelSelector_; }
   QLineEdit* nameFilter() const { return nameFilter_; }
@@ -31,7 +32,7 @@ class ModuleTablePanel : public QWidget {
  private:
   void showSelectedModel();
 
-  std::vector<nlohmann::json> models_;
+  std::vector<hopscope::ModelAnalysisPtr> models_;
   QComboBox* modelSelector_;
   QLineEdit* nameFilter_;
   QLabel* count_;

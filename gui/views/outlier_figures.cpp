@@ -1,6 +1,5 @@
 #include "views/outlier_figures.h"
 
-#include <QHash>
 #include <QObject>
 #include <QSet>
 
@@ -12,14 +11,14 @@
 
 #include "plots/axis_coordinates.h"
 #include "plots/model_palette.h"
-#include "views/json_fields.h"
+#include "views/result_text.h"
 
 namespace {
 
-using json_fields::modelName;
-using json_fields::numberAt;
-using json_fields::textAt;
-using nlohmann::json;
+using hopscope::ModelAnalysis;
+using hopscope::ModelAnalysisPtr;
+using hopscope::ModuleAnalysis;
+using hopscope::SiteRole;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
@@ -32,39 +31,29 @@ bool isKurtosis(LayerFigure figure) {
 
 QString formatValue(double value) { return QString::number(value, 'g', 4); }
 
-// The module objects of a model by name (malformed entries left out).
-QHash<QString, const json*> modulesByName(const json& model) {
-  QHash<QString, const json*> index;
-  const json& modules = json_fields::member(model, "modules");
-  if (!modules.is_array()) return index;
-  for (const json& module : modules) {
-    const QString name = textAt(module, "name");
-    if (!name.isEmpty() && !index.contains(name)) index.insert(name, &module);
-  }
-  return index;
-}
-
 // The highest layer whose module for `figure` the model has, or -1.
-int lastLayerWith(const json& model, LayerFigure figure) {
-  const auto modules = modulesByName(model);
-  const QString family = textAt(model, "family");
+int lastLayerWith(const ModelAnalysis& model, LayerFigure figure) {
   int last = -1;
-  for (int layer = 0; layer <= modules.size(); ++layer)
-    if (modules.contains(layerModuleName(family, figure, layer))) last = layer;
+  for (const ModuleAnalysis& module : model.modules)
+    if (module.role == layerFigureRole(figure)) last = std::max(last, static_cast<int>(module.layer));
   return last;
 }
 
-// The histogram object of a model's module for the subject, or null.
-const json* histogramOf(const json& model, const HistogramSubject& subject) {
-  if (subject.module.isEmpty() && subject.layer < 0) return nullptr;  // no subject
-  const QString module = subject.module.isEmpty()
-                             ? layerModuleName(textAt(model, "family"), subject.layerFigure, subject.layer)
-                             : subject.module;
-  const auto modules = modulesByName(model);
-  const auto found = modules.constFind(module);
-  if (found == modules.constEnd()) return nullptr;
-  const json& histogram = json_fields::member(**found, "histogram");
-  return histogram.is_object() ? &histogram : nullptr;
+// The module a subject names in one model: by name, or the model's own module of a role and layer.
+const ModuleAnalysis* moduleOf(const ModelAnalysis& model, const HistogramSubject& subject) {
+  if (!subject.module.isEmpty()) return model.module(subject.module.toStdString());
+  if (subject.layer < 0) return nullptr;  // no subject
+  return model.module(layerFigureRole(subject.layerFigure), subject.layer);
+}
+
+// "bert.encoder.layer.3.output.dense" with layer 3 -> "bert.encoder.layer.N.output.dense".
+QString layerPattern(const ModuleAnalysis& module) {
+  QString name = qtext(module.name);
+  const QString layer = QStringLiteral(".%1").arg(module.layer);
+  const int at = name.indexOf(layer + QLatin1Char('.'));
+  if (at >= 0) return name.replace(at, layer.size(), QStringLiteral(".N"));
+  if (name.endsWith(layer)) return name.left(name.size() - layer.size()) + QStringLiteral(".N");
+  return name;
 }
 
 // Bins of a symlog histogram: 2·uMax / bins wide over [−uMax, uMax], uMax = symlog(max_magnitude).
@@ -74,19 +63,17 @@ struct HistogramCurve {
   QString overflowNote;
 };
 
-bool histogramCurve(const json& histogram, const QString& name, HistogramCurve& curve) {
-  const double threshold = numberAt(histogram, "linear_threshold");
-  const double maxMagnitude = numberAt(histogram, "max_magnitude");
-  const json& counts = json_fields::member(histogram, "counts");
-  if (!(threshold > 0) || !(maxMagnitude > 0) || !counts.is_array() || counts.empty()) return false;
-  double total = 0;
-  for (const json& count : counts) total += count.is_number() ? count.get<double>() : 0.0;
-  if (!(total > 0)) return false;
+bool histogramCurve(const hopscope::SymlogHistogram& histogram, const QString& name, HistogramCurve& curve) {
+  const double threshold = histogram.linearThreshold();
+  const double maxMagnitude = histogram.maxMagnitude();
+  const std::vector<int64_t>& counts = histogram.counts();
+  if (counts.empty() || histogram.total() <= 0) return false;
+  const double total = static_cast<double>(histogram.total());
 
   const double uMax = symlog(maxMagnitude, threshold);
   const double width = 2 * uMax / static_cast<double>(counts.size());
   for (size_t i = 0; i < counts.size(); ++i) {
-    const double count = counts[i].is_number() ? counts[i].get<double>() : 0.0;
+    const double count = static_cast<double>(counts[i]);
     const double u0 = -uMax + static_cast<double>(i) * width, u1 = u0 + width;
     const double centre = symexp((u0 + u1) / 2, threshold);
     if (count <= 0) {  // a gap in the curve: zero does not exist on the log axis
@@ -102,10 +89,9 @@ bool histogramCurve(const json& histogram, const QString& name, HistogramCurve& 
              .arg(formatValue(fraction))});
   }
   curve.threshold = threshold;
-  const double overflow = numberAt(histogram, "overflow");
-  if (overflow > 0)
+  if (histogram.overflow() > 0)
     curve.overflowNote = QObject::tr("%1: %2 values beyond ±%3 (counted in the end bins)")
-                             .arg(name).arg(static_cast<qlonglong>(overflow)).arg(formatValue(maxMagnitude));
+                             .arg(name).arg(static_cast<qlonglong>(histogram.overflow())).arg(formatValue(maxMagnitude));
   return true;
 }
 
@@ -117,39 +103,32 @@ QStringList layerFigureNames() {
   return names;
 }
 
-QString layerModuleName(const QString& family, LayerFigure figure, int layer) {
+hopscope::SiteRole layerFigureRole(LayerFigure figure) {
   const bool ffn = figure == LayerFigure::FfnKurtosis || figure == LayerFigure::FfnInfNorm;
-  if (family == QLatin1String("bert"))
-    return QStringLiteral("bert.encoder.layer.%1.output.%2").arg(layer).arg(ffn ? "dense" : "LayerNorm");
-  if (family == QLatin1String("opt"))
-    return QStringLiteral("model.decoder.layers.%1").arg(layer) + (ffn ? QStringLiteral(".fc2") : QString());
-  return {};
+  return ffn ? SiteRole::FfnOutput : SiteRole::BlockOutput;
 }
 
-Figure perLayerFigure(const std::vector<json>& models, const std::vector<int>& paletteSlots, LayerFigure figure) {
+Figure perLayerFigure(const std::vector<ModelAnalysisPtr>& models, const std::vector<int>& paletteSlots,
+                      LayerFigure figure) {
   const bool kurtosis = isKurtosis(figure);
-  const char* field = kurtosis ? "kurtosis" : "inf_norm";
   Figure result;
   int layers = 0;
   QStringList empty, patterns;
   for (size_t m = 0; m < models.size(); ++m) {
-    const json& model = models[m];
-    const QString family = textAt(model, "family");
-    const QString pattern = layerModuleName(family, figure, 0).replace(QStringLiteral(".0"), QStringLiteral(".N"));
-    if (!pattern.isEmpty() && !patterns.contains(pattern)) patterns << pattern;
-    const auto modules = modulesByName(model);
-    FigureSeries series{modelName(model, m), slotAt(paletteSlots, m), SeriesStyle::LineMarkers, 0, {}};
-    for (int layer = 0; layer < modules.size(); ++layer) {
-      const QString name = layerModuleName(family, figure, layer);
-      const auto found = modules.constFind(name);
-      if (found == modules.constEnd()) continue;
-      const double value = numberAt(**found, field);
+    const ModelAnalysis& model = *models[m];
+    FigureSeries series{modelName(model.info, m), slotAt(paletteSlots, m), SeriesStyle::LineMarkers, 0, {}};
+    for (const ModuleAnalysis& module : model.modules) {
+      if (module.role != layerFigureRole(figure) || module.layer < 0) continue;
+      const QString pattern = layerPattern(module);
+      if (!patterns.contains(pattern)) patterns << pattern;
+      const double value = kurtosis ? module.stats.meanKurtosis() : module.stats.meanInfNorm();
       if (!(value > 0) || !std::isfinite(value)) continue;  // NaN, or not drawable on a log axis
+      const int layer = static_cast<int>(module.layer);
       series.points.push_back(
           {double(layer), value,
            QObject::tr("%1, layer %2 (%3)\n%4 = %5")
                .arg(series.name).arg(layer)
-               .arg(name, kurtosis ? QObject::tr("kurtosis") : QObject::tr("inf-norm"), formatValue(value))});
+               .arg(qtext(module.name), kurtosis ? QObject::tr("kurtosis") : QObject::tr("inf-norm"), formatValue(value))});
       layers = std::max(layers, layer + 1);
     }
     if (series.points.empty())
@@ -176,15 +155,15 @@ Figure perLayerFigure(const std::vector<json>& models, const std::vector<int>& p
   return result;
 }
 
-HistogramSubjects histogramSubjects(const std::vector<json>& models) {
+HistogramSubjects histogramSubjects(const std::vector<ModelAnalysisPtr>& models) {
   HistogramSubjects subjects;
   // Models of several families share no module names: per-layer subjects compare each model's own
   // block or FFN output of a layer.
   QSet<QString> families;
   int layers = 0;
-  for (const json& model : models) {
-    families.insert(textAt(model, "family"));
-    layers = std::max(layers, lastLayerWith(model, LayerFigure::BlockKurtosis) + 1);
+  for (const ModelAnalysisPtr& model : models) {
+    families.insert(qtext(model->info.family));
+    layers = std::max(layers, lastLayerWith(*model, LayerFigure::BlockKurtosis) + 1);
   }
   if (families.size() > 1 && layers > 0) {
     const QString tooltip = QObject::tr("Each model's own module for this layer");
@@ -201,20 +180,18 @@ HistogramSubjects histogramSubjects(const std::vector<json>& models) {
   // Module names: the union over the models, in order of first appearance.
   QSet<QString> seen;
   QString preferredModule;  // else the last FFN output of the first model that has one
-  for (const json& model : models) {
-    const json& modules = json_fields::member(model, "modules");
-    if (!modules.is_array()) continue;
-    for (const json& module : modules) {
-      const QString name = textAt(module, "name");
+  for (const ModelAnalysisPtr& model : models) {
+    for (const ModuleAnalysis& module : model->modules) {
+      const QString name = qtext(module.name);
       if (name.isEmpty() || seen.contains(name)) continue;
       seen.insert(name);
-      const QString alias = textAt(module, "alias_of");
       subjects.entries.push_back(
-          {name, alias.isEmpty() ? QString() : QObject::tr("the same tensor as %1").arg(alias), name});
+          {name, module.aliasOf.empty() ? QString() : QObject::tr("the same tensor as %1").arg(qtext(module.aliasOf)),
+           name});
     }
-    const int lastFfn = lastLayerWith(model, LayerFigure::FfnKurtosis);
+    const int lastFfn = lastLayerWith(*model, LayerFigure::FfnKurtosis);
     if (preferredModule.isEmpty() && lastFfn >= 0)
-      preferredModule = layerModuleName(textAt(model, "family"), LayerFigure::FfnKurtosis, lastFfn);
+      preferredModule = qtext(model->module(SiteRole::FfnOutput, lastFfn)->name);
   }
   if (!preferLayerSubject && !preferredModule.isEmpty())
     for (size_t i = 0; i < subjects.entries.size(); ++i)
@@ -222,17 +199,17 @@ HistogramSubjects histogramSubjects(const std::vector<json>& models) {
   return subjects;
 }
 
-Figure moduleHistogramFigure(const std::vector<json>& models, const std::vector<int>& paletteSlots,
+Figure moduleHistogramFigure(const std::vector<ModelAnalysisPtr>& models, const std::vector<int>& paletteSlots,
                              const HistogramSubject& subject) {
   Figure result;
   double threshold = 1e-3;
   QStringList skipped, overflowNotes;
   for (size_t m = 0; m < models.size(); ++m) {
-    const QString name = modelName(models[m], m);
-    const json* histogram = histogramOf(models[m], subject);
+    const QString name = modelName(models[m]->info, m);
+    const ModuleAnalysis* module = moduleOf(*models[m], subject);
     HistogramCurve curve;
     curve.series = {name, slotAt(paletteSlots, m), SeriesStyle::StepHistogram, 0, {}};
-    if (!histogram || !histogramCurve(*histogram, name, curve)) {
+    if (!module || !histogramCurve(module->stats.histogram(), name, curve)) {
       skipped << name;
       continue;
     }

@@ -1,29 +1,25 @@
 #pragma once
-// The Outliers view's plots as Figure data (plots/figure.h), built from the per-model `analyze`
-// JSON objects (elements of the `models` array of `hopscope-cli analyze --json`, see
-// engine/src/eval/analysis_json.cpp): the per-layer kurtosis / inf-norm of the block and FFN
-// outputs, and the symmetric-log histogram of one module. Every JSON read behind these plots is in
-// here. paletteSlots[i] is models[i]'s palette slot (model_palette.h; missing: i).
+// The Outliers view's plots as Figure data (plots/figure.h), built from the engine's analysis
+// results (hopscope/model_analysis.h): the per-layer kurtosis / inf-norm of the block and FFN
+// outputs (selected by role, so any family works), and the symmetric-log histogram of one module.
+// paletteSlots[i] is models[i]'s palette slot (model_palette.h; missing: i).
 #include <QString>
 #include <QStringList>
 
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "hopscope/model_analysis.h"
 #include "plots/figure.h"
 
 // The figures of the per-layer plot, in the selector's order (layerFigureNames()).
 enum class LayerFigure { BlockKurtosis, BlockInfNorm, FfnKurtosis, FfnInfNorm };
 QStringList layerFigureNames();
 
-// The module whose statistics stand for (family, figure, layer): BERT block output
-// `bert.encoder.layer.N.output.LayerNorm`, FFN output `bert.encoder.layer.N.output.dense`; OPT
-// `model.decoder.layers.N` and `model.decoder.layers.N.fc2`. Empty for an unknown family.
-QString layerModuleName(const QString& family, LayerFigure figure, int layer);
+// The role of the modules a figure plots: each layer's block output or FFN output.
+hopscope::SiteRole layerFigureRole(LayerFigure figure);
 
 // One line per model over the layers (log y axis); models without such layers are named in the note.
-Figure perLayerFigure(const std::vector<nlohmann::json>& models, const std::vector<int>& paletteSlots,
+Figure perLayerFigure(const std::vector<hopscope::ModelAnalysisPtr>& models, const std::vector<int>& paletteSlots,
                       LayerFigure figure);
 
 // What the histogram shows: one module by name, or, when the models are of several families (and
@@ -40,9 +36,9 @@ struct HistogramSubjects {
   std::vector<HistogramSubject> entries;  // per-layer subjects first, then every module name once
   int preferred = 0;  // the last layer's FFN output: where the outliers of these models usually are
 };
-HistogramSubjects histogramSubjects(const std::vector<nlohmann::json>& models);
+HistogramSubjects histogramSubjects(const std::vector<hopscope::ModelAnalysisPtr>& models);
 
 // One step curve per model that has a histogram for the subject: the fraction of its values per
 // bin over the activation value on a symlog axis (log y axis); the others are named in the note.
-Figure moduleHistogramFigure(const std::vector<nlohmann::json>& models, const std::vector<int>& paletteSlots,
+Figure moduleHistogramFigure(const std::vector<hopscope::ModelAnalysisPtr>& models, const std::vector<int>& paletteSlots,
                              const HistogramSubject& subject);

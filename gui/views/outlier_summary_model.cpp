@@ -1,50 +1,37 @@
 #include "views/outlier_summary_model.h"
 
 #include "plots/model_palette.h"
-#include "views/json_fields.h"
+#include "views/result_text.h"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
+
+#include <QStringList>
 
 namespace {
 
-using json_fields::numberAt;
-using json_fields::textAt;
-
-using nlohmann::json;
+using hopscope::ModelAnalysis;
+using hopscope::ModelAnalysisPtr;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// The protocol figures in display order, with the README's wording ("Protocol summary"); headers
-// take two lines so the table stays narrow. Figures
-// not listed here (a newer engine) follow in the order the models give them.
-struct FigureText {
+// The protocol figures in display order with two-line headers, so the table stays narrow. What a
+// figure measures comes from the model's family (its description in the result); figures not
+// listed here (a newer engine, another family) follow in the order the models give them.
+struct FigureHeader {
   const char* key;
   const char* header;
-  const char* tooltip;
 };
-const FigureText kFigures[] = {
-    {"avg_kurtosis", "avg\nkurtosis",
-     "Mean of the per-module kurtosis (Pearson, ≈ 3 for a Gaussian) over the protocol modules.\n"
-     "BERT: the 2L FFN outputs (output.dense) and block outputs (output.LayerNorm).\n"
-     "OPT: the final LayerNorm and per layer the block output, fc2, final_layer_norm,\n"
-     "self_attn.out_proj and self_attn_layer_norm."},
-    {"max_kurtosis", "max\nkurtosis", "Largest per-module kurtosis over the same modules as avg kurtosis."},
-    {"max_inf_norm", "max\ninf-norm",
-     "Largest per-module inf-norm (max |x| of a row, averaged over rows).\n"
-     "BERT: over the FFN and block outputs and the residual sums entering output.LayerNorm.\n"
-     "OPT: over the final LayerNorm and per layer the block output, fc2, final_layer_norm,\n"
-     "self_attn.out_proj and self_attn_layer_norm."},
-    {"max_ffn_inf_norm", "max FFN\ninf-norm",
-     "Largest inf-norm of an FFN output (BERT output.dense, OPT fc2)."},
-    {"max_ln_output_inf_norm", "max LN-output\ninf-norm",
-     "BERT: largest inf-norm of a block output (output.LayerNorm)."},
-    {"max_ln_input_inf_norm", "max LN-input\ninf-norm",
-     "BERT: largest inf-norm of the residual sum entering output.LayerNorm."},
-    {"max_block_inf_norm", "max block\ninf-norm",
-     "OPT: largest inf-norm of a block output (the residual stream after layer j)."},
-    {"max_row_kurtosis", "max row\nkurtosis",
-     "Largest kurtosis of a single row (sequence or token) over the protocol modules."},
+const FigureHeader kFigures[] = {
+    {"avg_kurtosis", "avg\nkurtosis"},
+    {"max_kurtosis", "max\nkurtosis"},
+    {"max_inf_norm", "max\ninf-norm"},
+    {"max_ffn_inf_norm", "max FFN\ninf-norm"},
+    {"max_ln_output_inf_norm", "max LN-output\ninf-norm"},
+    {"max_ln_input_inf_norm", "max LN-input\ninf-norm"},
+    {"max_block_inf_norm", "max block\ninf-norm"},
+    {"max_row_kurtosis", "max row\nkurtosis"},
 };
 
 QString metricHeader(const QString& name) {
@@ -78,82 +65,74 @@ QString OutlierSummaryModel::formatNumber(double value) {
   return QString::number(value, 'g', 4);
 }
 
-void OutlierSummaryModel::setModels(const std::vector<json>& models, const std::vector<int>& paletteSlots) {
+void OutlierSummaryModel::setModels(const std::vector<ModelAnalysisPtr>& models, const std::vector<int>& paletteSlots) {
   beginResetModel();
   columns_.resize(1);
   rows_.clear();
 
   // Columns: the metrics in order of appearance (perplexities of different kinds are not
-  // comparable, so each kind gets its own column), then the known figures, then unknown ones.
+  // comparable, so each kind gets its own column), then the known figures, then unknown ones. A
+  // figure's tooltip is each family's own description of it.
   std::vector<QString> metrics, figures, extraFigures;
-  for (const json& model : models) {
-    if (!model.is_object()) continue;
-    const auto metric = model.find("metric");
-    if (metric != model.end() && metric->is_object()) {
-      const QString name = textAt(*metric, "name");
-      if (!name.isEmpty() && std::find(metrics.begin(), metrics.end(), name) == metrics.end())
-        metrics.push_back(name);
-    }
-    const auto summary = model.find("summary");
-    if (summary == model.end() || !summary->is_object()) continue;
-    for (auto item = summary->begin(); item != summary->end(); ++item) {
-      const QString key = QString::fromStdString(item.key());
+  std::map<QString, QStringList> descriptions;
+  for (const ModelAnalysisPtr& model : models) {
+    const QString metric = qtext(model->metric.name);
+    if (!metric.isEmpty() && std::find(metrics.begin(), metrics.end(), metric) == metrics.end())
+      metrics.push_back(metric);
+    for (const hopscope::Figure& figure : model->summary) {
+      const QString key = qtext(figure.name);
       const bool known = std::any_of(std::begin(kFigures), std::end(kFigures),
-                                     [&](const FigureText& f) { return key == QLatin1String(f.key); });
+                                     [&](const FigureHeader& f) { return key == QLatin1String(f.key); });
       std::vector<QString>& list = known ? figures : extraFigures;
       if (std::find(list.begin(), list.end(), key) == list.end()) list.push_back(key);
+      const QString description = qtext(model->info.family) + QStringLiteral(": ") + qtext(figure.description);
+      if (!descriptions[key].contains(description)) descriptions[key] << description;
     }
   }
   for (const QString& metric : metrics)
     columns_.push_back({QStringLiteral("metric:") + metric, metricHeader(metric), metricTooltip(metric)});
-  for (const FigureText& figure : kFigures)
-    if (std::find(figures.begin(), figures.end(), QLatin1String(figure.key)) != figures.end())
-      columns_.push_back({QStringLiteral("summary:") + QLatin1String(figure.key),
-                          tr(figure.header), tr(figure.tooltip)});
+  for (const FigureHeader& figure : kFigures) {
+    const QString key = QLatin1String(figure.key);
+    if (std::find(figures.begin(), figures.end(), key) != figures.end())
+      columns_.push_back({QStringLiteral("summary:") + key, tr(figure.header), descriptions[key].join(QLatin1Char('\n'))});
+  }
   for (const QString& key : extraFigures) {
     QString header = key;
     columns_.push_back({QStringLiteral("summary:") + key, header.replace(QLatin1Char('_'), QLatin1Char(' ')),
-                        tr("Protocol summary figure '%1'").arg(key)});
+                        descriptions[key].join(QLatin1Char('\n'))});
   }
 
   for (size_t m = 0; m < models.size(); ++m) {
-    const json& model = models[m];
-    if (!model.is_object()) continue;
+    const ModelAnalysis& model = *models[m];
     Row row;
     row.slot = slotAt(paletteSlots, m);
-    row.name = textAt(model, "name");
-    if (row.name.isEmpty()) row.name = tr("(unnamed model)");
-    row.description = tr("family %1, normalizer %2, gate %3")
-                          .arg(textAt(model, "family"), textAt(model, "normalizer"), textAt(model, "gate"));
-    const double samples = numberAt(model, "samples"), tokens = numberAt(model, "tokens");
-    if (!std::isnan(samples) && !std::isnan(tokens))
-      row.description += tr("\n%1 blocks, %2 tokens analysed").arg(samples).arg(tokens);
-    const json empty = json::object();
-    const auto metricIt = model.find("metric");
-    const json& metric = metricIt != model.end() && metricIt->is_object() ? *metricIt : empty;
-    const auto summaryIt = model.find("summary");
-    const json& summary = summaryIt != model.end() && summaryIt->is_object() ? *summaryIt : empty;
-    const QString metricName = textAt(metric, "name");
+    row.name = modelName(model.info, m);
+    row.description = tr("family %1, normalizer %2, gate %3\n%4 blocks of %5 tokens analysed (batch %6, mask "
+                         "probability %7, seed %8)\ndata %9")
+                          .arg(qtext(model.info.family), qtext(model.info.normalizer), qtext(model.info.gate))
+                          .arg(model.samples).arg(model.settings.seqLen).arg(model.settings.batch)
+                          .arg(model.settings.maskProb).arg(model.settings.seed)
+                          .arg(qtext(model.data.path.empty() ? std::string("(given blocks)") : model.data.path));
     for (size_t c = 1; c < columns_.size(); ++c) {
       const QString& key = columns_[c].key;
       Cell cell;
       if (key.startsWith(QLatin1String("metric:"))) {
-        if (key.mid(7) == metricName) {
+        if (key.mid(7) == qtext(model.metric.name)) {
           cell.present = true;
-          cell.value = numberAt(metric, "value");
+          cell.value = model.metric.value;
           cell.tooltip = tr("token-weighted %1; mean over batches %2; %3 predictions")
-                             .arg(formatNumber(cell.value), formatNumber(numberAt(metric, "batch_mean")))
-                             .arg(numberAt(metric, "predictions"));
+                             .arg(formatNumber(cell.value), formatNumber(model.metric.batchMean))
+                             .arg(model.metric.predictions);
         }
       } else {
-        const std::string figure = key.mid(8).toStdString();
-        const auto found = summary.find(figure);
-        if (found != summary.end()) {
-          cell.present = true;
-          cell.value = found->is_number() ? found->get<double>() : kNaN;
-          cell.tooltip = std::isnan(cell.value) ? tr("not computed for this model")
-                                                : QString::number(cell.value, 'g', 10);
-        }
+        const std::string name = key.mid(8).toStdString();
+        for (const hopscope::Figure& figure : model.summary)
+          if (figure.name == name) {
+            cell.present = true;
+            cell.value = figure.value;
+            cell.tooltip = std::isnan(cell.value) ? tr("not computed for this model")
+                                                  : QString::number(cell.value, 'g', 10);
+          }
       }
       row.cells.push_back(cell);
     }

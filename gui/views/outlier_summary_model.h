@@ -1,14 +1,14 @@
 #pragma once
-// The Outliers view's summary table: one row per analysed model (one element of the `models` array
-// of `hopscope-cli analyze --json`), columns: model name, its perplexity, then the protocol summary
-// figures (science.md section 5) as the union over the models in a fixed order. A model without a
-// figure gets an empty cell; a figure that was not computed (JSON null) shows "n/a".
+// The Outliers view's summary table: one row per analysed model (the engine's ModelAnalysis),
+// columns: model name, its perplexity, then the protocol summary figures (science.md section 5) as
+// the union over the models in a fixed order. A model without a figure gets an empty cell; a figure
+// that was not computed (NaN) shows "n/a". The name's tooltip gives the settings actually used.
 #include <QAbstractTableModel>
 #include <QString>
 
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "hopscope/model_analysis.h"
 
 class OutlierSummaryModel : public QAbstractTableModel {
   Q_OBJECT
@@ -18,9 +18,9 @@ class OutlierSummaryModel : public QAbstractTableModel {
 
   explicit OutlierSummaryModel(QObject* parent = nullptr);
 
-  // One JSON object per model, in display order; anything malformed is shown as far as it goes.
-  // paletteSlots[i] is models[i]'s palette slot (model_palette.h; missing: i): the name's colour swatch.
-  void setModels(const std::vector<nlohmann::json>& models, const std::vector<int>& paletteSlots = {});
+  // One result per model, in display order. paletteSlots[i] is models[i]'s palette slot
+  // (model_palette.h; missing: i): the name's colour swatch.
+  void setModels(const std::vector<hopscope::ModelAnalysisPtr>& models, const std::vector<int>& paletteSlots = {});
 
   // Column identifiers: "model", "metric:<metric name>", "summary:<figure name>".
   QString columnKey(int column) const;

@@ -44,9 +44,9 @@ OutlierView::OutlierView(QWidget* parent) : QWidget(parent) {
   layerFigureSelector_ = new QComboBox;
   layerFigureSelector_->addItems(layerFigureNames());
   layerFigureSelector_->setToolTip(tr("Which per-layer figure to plot: kurtosis or inf-norm (max |x|, "
-                                      "averaged over rows) of each layer's block output (BERT "
-                                      "output.LayerNorm, OPT the layer) or FFN output (BERT "
-                                      "output.dense, OPT fc2)"));
+                                      "averaged over rows) of each layer's block output (the residual "
+                                      "stream after the layer) or FFN output (its second projection); "
+                                      "the plot's note names each family's modules"));
   moduleSelector_ = new QComboBox;
   moduleSelector_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
   moduleSelector_->setMaxVisibleItems(30);
@@ -111,11 +111,12 @@ QCustomPlot* OutlierView::currentPlot() const {
 QString OutlierView::histogramNote() const { return histogramPlot_->figure().note; }
 QString OutlierView::layerNote() const { return layerPlot_->figure().note; }
 
-void OutlierView::setModels(const std::vector<nlohmann::json>& models, const std::vector<int>& paletteSlots) {
+void OutlierView::setModels(const std::vector<hopscope::ModelAnalysisPtr>& models,
+                            const std::vector<int>& paletteSlots) {
   models_.clear();
   slots_.clear();
   for (size_t i = 0; i < models.size(); ++i)
-    if (models[i].is_object()) {
+    if (models[i]) {
       models_.push_back(models[i]);
       slots_.push_back(slotAt(paletteSlots, i));
     }

@@ -1,15 +1,13 @@
 #pragma once
-// The Outliers view: compares the analysed models side by side. Input is one JSON object per model,
-// exactly one element of the `models` array of `hopscope-cli analyze --json` (see
-// engine/src/eval/analysis_json.cpp). Shows the protocol summary table, a per-layer plot of
+// The Outliers view: compares the analysed models side by side. Input is the engine's analysis
+// result per model (hopscope/model_analysis.h; `hopscope-cli analyze --json` writes the same
+// values). Shows the protocol summary table, a per-layer plot of
 // kurtosis or inf-norm of the block / FFN outputs, the symmetric-log histogram of one module
 // (figures built by outlier_figures.h), and the Modules table of one model.
 #include <QString>
 #include <QWidget>
 
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "views/outlier_figures.h"
 
@@ -28,9 +26,9 @@ class OutlierView : public QWidget {
  public:
   explicit OutlierView(QWidget* parent = nullptr);
 
-  // One JSON object per model, in display order, and each model's palette slot (its row in the
-  // loaded-models table; missing: its index here). Replaces what is shown.
-  void setModels(const std::vector<nlohmann::json>& models, const std::vector<int>& paletteSlots = {});
+  // One result per model, in display order, and each model's palette slot (its row in the
+  // loaded-models table; missing: its index here). Null entries are skipped. Replaces what is shown.
+  void setModels(const std::vector<hopscope::ModelAnalysisPtr>& models, const std::vector<int>& paletteSlots = {});
   QCustomPlot* currentPlot() const;  // the plot of the visible tab (none on Modules), for File > Export plot
 
   OutlierSummaryModel* summaryModel() const { return summaryModel_; }
@@ -55,7 +53,7 @@ class OutlierView : public QWidget {
   void showHistogram();
   void fitSummaryTableHeight();
 
-  std::vector<nlohmann::json> models_;
+  std::vector<hopscope::ModelAnalysisPtr> models_;
   std::vector<int> slots_;
   std::vector<HistogramSubject> histogramSubjects_;  // the module selector's entries, in its order
   QString automaticSubject_;  // the selector's entry when the view chose it, not the user

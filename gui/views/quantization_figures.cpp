@@ -1,7 +1,6 @@
 #include "views/quantization_figures.h"
 
 #include <QObject>
-#include <QRegularExpression>
 #include <QStringList>
 
 #include <algorithm>
@@ -12,16 +11,13 @@
 #include <utility>
 
 #include "plots/model_palette.h"
-#include "views/json_fields.h"
+#include "views/result_text.h"
 
 namespace {
 
-using json_fields::member;
-using json_fields::modelName;
-using json_fields::text;
-using nlohmann::json;
-
-bool isActivation(const json& quantizer) { return text(member(quantizer, "kind")) == "activation"; }
+using hopscope::QuantizationStudy;
+using hopscope::QuantizationStudyPtr;
+using hopscope::QuantizerSummary;
 
 QString metricLabel(QString name) { return name.replace(QLatin1Char('_'), QLatin1Char(' ')); }
 
@@ -40,53 +36,44 @@ struct SweepPoint {
   double value;
 };
 
-// A model's sweep entries with numeric bits and value; none when fewer than two (nothing varies).
-std::vector<SweepPoint> sweepPoints(const json& model) {
+// A model's sweep entries with a value; none when fewer than two (nothing varies).
+std::vector<SweepPoint> sweepPoints(const QuantizationStudy& study) {
   std::vector<SweepPoint> points;
-  for (const json& entry : member(model, "sweep")) {
-    const json& value = member(member(entry, "quantized"), "value");
-    if (!member(entry, "wbits").is_number() || !member(entry, "abits").is_number() || !value.is_number()) continue;
-    points.push_back({member(entry, "wbits").get<int>(), member(entry, "abits").get<int>(),
-                      text(member(entry, "estimator")), value.get<double>()});
-  }
+  for (const hopscope::QuantizedRun& run : study.sweep)
+    if (std::isfinite(run.metric.value))
+      points.push_back({run.weightBits, run.activationBits, qtext(run.estimator), run.metric.value});
   if (points.size() < 2) points.clear();
   return points;
 }
 
 }  // namespace
 
-QString abbreviatedSite(const QString& site) {
-  static const QRegularExpression layer(QStringLiteral(R"((?:^|\.)(?:layer|layers|blocks|h)\.(\d+)(?:\.(.+))?$)"));
-  const QRegularExpressionMatch match = layer.match(site);
-  if (match.hasMatch()) {
-    const QString rest = match.captured(2);
-    return QStringLiteral("L%1 %2").arg(match.captured(1), rest.isEmpty() ? QStringLiteral("output") : rest);
-  }
-  for (const char* prefix : {"bert.", "model.decoder.", "model.encoder.", "model.", "vit.", "transformer."})
-    if (site.startsWith(QLatin1String(prefix))) return site.mid(static_cast<int>(qstrlen(prefix)));
-  return site;
+QString shortSiteName(const QuantizerSummary& quantizer) {
+  const QString name = qtext(quantizer.shortName.empty() ? quantizer.site : quantizer.shortName);
+  // A layer itself ("L1") is its block output.
+  return name.contains(QLatin1Char(' ')) || quantizer.layer < 0 ? name : name + QObject::tr(" output");
 }
 
-Figure sqnrFigure(const std::vector<json>& models, const std::vector<int>& paletteSlots) {
+Figure sqnrFigure(const std::vector<QuantizationStudyPtr>& models, const std::vector<int>& paletteSlots) {
   Figure result;
   std::vector<std::vector<QString>> siteLists;
   std::set<int> activationBits;
   QStringList lowestNotes;
   double firstSite = std::numeric_limits<double>::infinity(), lastSite = -firstSite;
   for (size_t m = 0; m < models.size(); ++m) {
-    const QString name = modelName(models[m], m);
+    const QString name = modelName(models[m]->info, m);
     FigureSeries series{name, slotAt(paletteSlots, m), SeriesStyle::LineMarkers, 0, {}};
-    std::vector<std::pair<double, QString>> lowest;  // (SQNR, site)
+    std::vector<std::pair<double, QString>> lowest;  // (SQNR, short site name)
     std::vector<QString> sites;
-    for (const json& q : member(models[m], "quantizers")) {
-      if (!isActivation(q)) continue;
-      const QString site = text(member(q, "site"));
-      const json& bits = member(q, "bits");
-      if (bits.is_number()) activationBits.insert(bits.get<int>());
-      const double sqnr = json_fields::number(member(q, "sqnr_db"));
+    for (const QuantizerSummary& q : models[m]->quantizers) {
+      if (q.kind != "activation") continue;
+      const QString site = shortSiteName(q);
+      activationBits.insert(q.bits);
+      const double sqnr = q.sqnrDb;
       if (std::isfinite(sqnr)) {
         const double index = double(sites.size());
-        series.points.push_back({index, sqnr, QObject::tr("%1\n%2\nSQNR %3 dB").arg(name, site).arg(sqnr, 0, 'f', 2)});
+        series.points.push_back(
+            {index, sqnr, QObject::tr("%1\n%2\nSQNR %3 dB").arg(name, qtext(q.site)).arg(sqnr, 0, 'f', 2)});
         lowest.push_back({sqnr, site});
         firstSite = std::min(firstSite, index);
         lastSite = std::max(lastSite, index);
@@ -100,7 +87,7 @@ Figure sqnrFigure(const std::vector<json>& models, const std::vector<int>& palet
     std::sort(lowest.begin(), lowest.end());
     QStringList named;
     for (size_t i = 0; i < std::min<size_t>(3, lowest.size()); ++i)
-      named << QStringLiteral("%1 (%2 dB)").arg(abbreviatedSite(lowest[i].second)).arg(lowest[i].first, 0, 'f', 1);
+      named << QStringLiteral("%1 (%2 dB)").arg(lowest[i].second).arg(lowest[i].first, 0, 'f', 1);
     lowestNotes << QObject::tr("Lowest SQNR, %1: %2").arg(name, named.join(QStringLiteral(", ")));
   }
 
@@ -119,7 +106,7 @@ Figure sqnrFigure(const std::vector<json>& models, const std::vector<int>& palet
   if (sameSites) {
     const std::vector<QString>& sites = siteLists.front();
     result.x.ticks = indexTicks(static_cast<int>(sites.size()), 60,
-                                [&](int i) { return abbreviatedSite(sites[static_cast<size_t>(i)]); });
+                                [&](int i) { return sites[static_cast<size_t>(i)]; });
   } else {
     size_t most = 0;
     for (const auto& sites : siteLists) most = std::max(most, sites.size());
@@ -132,12 +119,12 @@ Figure sqnrFigure(const std::vector<json>& models, const std::vector<int>& palet
   return result;
 }
 
-Figure bitWidthSweepFigure(const std::vector<json>& models, const std::vector<int>& paletteSlots) {
+Figure bitWidthSweepFigure(const std::vector<QuantizationStudyPtr>& models, const std::vector<int>& paletteSlots) {
   Figure result;
   std::vector<std::vector<SweepPoint>> sweeps;
   std::set<int> weightBits, activationBits;
-  for (const json& model : models) {
-    sweeps.push_back(sweepPoints(model));
+  for (const QuantizationStudyPtr& model : models) {
+    sweeps.push_back(sweepPoints(*model));
     for (const SweepPoint& p : sweeps.back()) {
       weightBits.insert(p.wbits);
       activationBits.insert(p.abits);
@@ -163,8 +150,8 @@ Figure bitWidthSweepFigure(const std::vector<json>& models, const std::vector<in
   QStringList metricNames;
   for (size_t m = 0; m < models.size(); ++m) {
     if (sweeps[m].empty()) continue;
-    const QString name = modelName(models[m], m);
-    const QString metric = text(member(member(models[m], "metric"), "name"));
+    const QString name = modelName(models[m]->info, m);
+    const QString metric = qtext(models[m]->fp.name);
     allPerplexity = allPerplexity && metric.contains(QStringLiteral("perplexity"));
     if (!metric.isEmpty() && !metricNames.contains(metricLabel(metric))) metricNames << metricLabel(metric);
 
@@ -186,7 +173,7 @@ Figure bitWidthSweepFigure(const std::vector<json>& models, const std::vector<in
       result.series.push_back(std::move(series));
     }
 
-    const double fp = json_fields::number(member(member(models[m], "metric"), "fp"));
+    const double fp = models[m]->fp.value;
     if (std::isfinite(fp)) {
       const QString hover = QObject::tr("%1\nFP %2 %3").arg(name, metricLabel(metric)).arg(fp, 0, 'g', 6);
       result.series.push_back({QObject::tr("%1, FP").arg(name), slotAt(paletteSlots, m), SeriesStyle::ReferenceLine, 0,

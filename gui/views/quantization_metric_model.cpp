@@ -1,7 +1,7 @@
 #include "views/quantization_metric_model.h"
 
 #include "plots/model_palette.h"
-#include "views/json_fields.h"
+#include "views/result_text.h"
 
 #include <QBrush>
 #include <QColor>
@@ -14,13 +14,8 @@
 
 namespace {
 
-using json_fields::member;
-using json_fields::number;
-using json_fields::text;
-
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-int integer(const nlohmann::json& value) { return value.is_number() ? value.get<int>() : 0; }
 // About five significant digits without an exponent for the magnitudes metrics take.
 QString formatMetric(double value) {
   if (!std::isfinite(value)) return std::isnan(value) ? QString() : QString::number(value);
@@ -35,41 +30,41 @@ double relativeChangePercent(double fp, double quantized) { return (quantized / 
 
 QuantizationMetricModel::QuantizationMetricModel(QObject* parent) : QAbstractTableModel(parent) {}
 
-QuantizationMetricModel::Row QuantizationMetricModel::rowFromJson(const nlohmann::json& model) {
-  const nlohmann::json& metric = member(model, "metric");
-  const nlohmann::json& configuration = member(model, "quantization");
+QuantizationMetricModel::Row QuantizationMetricModel::rowFrom(const hopscope::QuantizationStudy& study, size_t index) {
   Row row;
-  row.name = text(member(model, "name"));
-  row.metric = text(member(metric, "name"));
-  row.fp = number(member(metric, "fp"));
-  row.quantized = number(member(metric, "quantized"));
-  row.wbits = integer(member(configuration, "wbits"));
-  row.abits = integer(member(configuration, "abits"));
-  row.estimator = text(member(configuration, "estimator"));
-  row.granularity = text(member(configuration, "granularity"));
-  row.weightRange = text(member(configuration, "weight_range"));
-  row.weightGrid = text(member(configuration, "weight_grid"));
+  row.name = modelName(study.info, index);
+  row.metric = qtext(study.fp.name);
+  row.fp = study.fp.value;
+  row.quantized = study.main.metric.value;
+  row.wbits = study.main.weightBits;
+  row.abits = study.main.activationBits;
+  row.estimator = qtext(study.main.estimator);
+  row.granularity = qtext(study.settings.granularity);
+  row.weightRange = qtext(study.settings.weightRange);
+  row.weightGrid = qtext(study.settings.weightGrid);
   // Perplexity and MSE: lower is better; accuracy: higher is better.
   row.lowerIsBetter = !row.metric.contains(QStringLiteral("accuracy"));
 
+  const hopscope::EvaluationSettings& evaluation = study.settings.evaluation;
   QStringList details;
-  for (const char* key : {"family", "normalizer", "gate"}) {
-    const QString value = text(member(model, key));
-    if (!value.isEmpty()) details << QStringLiteral("%1: %2").arg(QString::fromLatin1(key), value);
-  }
+  details << QObject::tr("family: %1\nnormalizer: %2\ngate: %3")
+                 .arg(qtext(study.info.family), qtext(study.info.normalizer), qtext(study.info.gate));
+  details << QObject::tr("%1 blocks of %2 tokens, batch %3; calibrated on %4 batches of %5")
+                 .arg(evaluation.samples).arg(evaluation.seqLen).arg(evaluation.batch)
+                 .arg(study.settings.calibrationBatches).arg(qtext(study.calibration.path));
   QStringList keptFloat;
-  for (const nlohmann::json& pattern : member(configuration, "keep_float"))
-    if (pattern.is_string()) keptFloat << text(pattern);
+  for (const std::string& pattern : study.settings.keepFloat) keptFloat << qtext(pattern);
   if (!keptFloat.isEmpty()) details << QObject::tr("kept in float: %1").arg(keptFloat.join(QStringLiteral(", ")));
   row.details = details.join(QLatin1Char('\n'));
   return row;
 }
 
-void QuantizationMetricModel::setModels(const std::vector<nlohmann::json>& models, const std::vector<int>& paletteSlots) {
+void QuantizationMetricModel::setModels(const std::vector<hopscope::QuantizationStudyPtr>& models,
+                                        const std::vector<int>& paletteSlots) {
   beginResetModel();
   rows_.clear();
   for (size_t m = 0; m < models.size(); ++m) {
-    rows_.push_back(rowFromJson(models[m]));
+    rows_.push_back(rowFrom(*models[m], m));
     rows_.back().slot = slotAt(paletteSlots, m);
   }
   sharedBits_.clear();

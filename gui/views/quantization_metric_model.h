@@ -1,12 +1,12 @@
 #pragma once
-// One row per model of a quantization result (one element of `hopscope-cli quantize --json`'s
-// `models`): the task metric in float and quantized, the relative change, and the configuration
-// that produced it. Missing keys show as empty cells; nothing here throws on odd JSON.
+// One row per model of a quantization study (hopscope/quantization_study.h): the task metric in
+// float and quantized, the relative change, and the configuration that produced it (the settings
+// used in the name's tooltip).
 #include <QAbstractTableModel>
 
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "hopscope/quantization_study.h"
 
 class QuantizationMetricModel : public QAbstractTableModel {
   Q_OBJECT
@@ -19,7 +19,7 @@ class QuantizationMetricModel : public QAbstractTableModel {
   explicit QuantizationMetricModel(QObject* parent = nullptr);
 
   // paletteSlots[i] is models[i]'s palette slot (model_palette.h; missing: i): the name's colour swatch.
-  void setModels(const std::vector<nlohmann::json>& models, const std::vector<int>& paletteSlots = {});
+  void setModels(const std::vector<hopscope::QuantizationStudyPtr>& models, const std::vector<int>& paletteSlots = {});
 
   int rowCount(const QModelIndex& parent = {}) const override;
   int columnCount(const QModelIndex& parent = {}) const override;
@@ -34,7 +34,7 @@ class QuantizationMetricModel : public QAbstractTableModel {
     int slot = 0;
     bool lowerIsBetter = true;
   };
-  static Row rowFromJson(const nlohmann::json& model);
+  static Row rowFrom(const hopscope::QuantizationStudy& study, size_t index);
   QVariant value(const Row& row, int column) const;
   QString display(const Row& row, int column) const;
 

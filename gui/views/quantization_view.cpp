@@ -16,12 +16,11 @@
 
 #include "plots/figure_plot.h"
 #include "plots/model_palette.h"
-#include "views/json_fields.h"
+#include "views/result_text.h"
 #include "views/quantization_figures.h"
 #include "views/quantization_metric_model.h"
 #include "views/quantizer_table_model.h"
 
-using json_fields::member;
 
 QuantizationView::QuantizationView(QWidget* parent) : QWidget(parent) {
   placeholder_ = new QLabel(tr("No quantization results yet.\n\nRun the quantization of the loaded models "
@@ -137,17 +136,22 @@ QCustomPlot* QuantizationView::currentPlot() const {
   return tabs_->currentWidget() == sweepPlot_ ? sweepPlot_ : sqnrPlot_;
 }
 
-void QuantizationView::setModels(const std::vector<nlohmann::json>& models, const std::vector<int>& paletteSlots) {
-  models_ = models;
+void QuantizationView::setModels(const std::vector<hopscope::QuantizationStudyPtr>& models,
+                                 const std::vector<int>& paletteSlots) {
+  models_.clear();
   slots_.clear();
-  for (size_t i = 0; i < models_.size(); ++i) slots_.push_back(slotAt(paletteSlots, i));
+  for (size_t i = 0; i < models.size(); ++i)
+    if (models[i]) {
+      models_.push_back(models[i]);
+      slots_.push_back(slotAt(paletteSlots, i));
+    }
   metricModel_->setModels(models_, slots_);
   {
     const QString previous = modelSelector_->currentText();
     const QSignalBlocker block(modelSelector_);
     modelSelector_->clear();
     for (size_t i = 0; i < models_.size(); ++i)
-      modelSelector_->addItem(modelSwatch(slots_[i]), json_fields::modelName(models_[i], i));
+      modelSelector_->addItem(modelSwatch(slots_[i]), modelName(models_[i]->info, i));
     const int keep = modelSelector_->findText(previous);
     modelSelector_->setCurrentIndex(keep >= 0 ? keep : (models_.empty() ? -1 : 0));
   }
@@ -161,7 +165,8 @@ void QuantizationView::setModels(const std::vector<nlohmann::json>& models, cons
 void QuantizationView::showQuantizersOfSelectedModel() {
   const int row = modelSelector_->currentIndex();
   const bool valid = row >= 0 && row < static_cast<int>(models_.size());
-  quantizerModel_->setQuantizers(valid ? member(models_[static_cast<size_t>(row)], "quantizers") : nlohmann::json());
+  quantizerModel_->setQuantizers(valid ? models_[static_cast<size_t>(row)]->quantizers
+                                       : std::vector<hopscope::QuantizerSummary>());
   if (valid) metricTable_->selectRow(row);
   updateQuantizerCount();
 }

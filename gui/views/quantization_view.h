@@ -3,12 +3,12 @@
 // the FP versus quantized metric per model; below, in tabs, every quantizer of a chosen model (a
 // sortable, filterable table), the SQNR of each activation site per model (where outliers hurt),
 // and the metric versus bit width when a sweep was run (figures built by quantization_figures.h).
-// Input: one element of the `models` array of `hopscope-cli quantize --json` per model.
+// Input: the engine's quantization study per model (hopscope/quantization_study.h).
 #include <QWidget>
 
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "hopscope/quantization_study.h"
 
 class FigurePlot;
 class QAbstractItemModel;
@@ -30,7 +30,7 @@ class QuantizationView : public QWidget {
 
   // One JSON object per model, in display order, and each model's palette slot (its row in the
   // loaded-models table; missing: its index here). Replaces what is shown.
-  void setModels(const std::vector<nlohmann::json>& models, const std::vector<int>& paletteSlots = {});
+  void setModels(const std::vector<hopscope::QuantizationStudyPtr>& models, const std::vector<int>& paletteSlots = {});
   // The visible plot, for File > Export plot: the sweep plot on its tab, else the SQNR plot.
   QCustomPlot* currentPlot() const;
 
@@ -51,7 +51,7 @@ class QuantizationView : public QWidget {
   void updateQuantizerCount();
   void fitMetricTableHeight();
 
-  std::vector<nlohmann::json> models_;
+  std::vector<hopscope::QuantizationStudyPtr> models_;
   std::vector<int> slots_;
   QStackedWidget* pages_;
   QLabel* placeholder_;

@@ -1,15 +1,11 @@
 #include "views/quantizer_table_model.h"
 
-#include "views/json_fields.h"
+#include "views/result_text.h"
 
 #include <cmath>
 #include <limits>
 
 namespace {
-
-using json_fields::member;
-using json_fields::number;
-using json_fields::text;
 
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
 const double kInfinity = std::numeric_limits<double>::infinity();
@@ -22,28 +18,25 @@ QString formatNumber(double value, int significantDigits = 4) {
 
 QuantizerTableModel::QuantizerTableModel(QObject* parent) : QAbstractTableModel(parent) {}
 
-void QuantizerTableModel::setQuantizers(const nlohmann::json& quantizers) {
+void QuantizerTableModel::setQuantizers(const std::vector<hopscope::QuantizerSummary>& quantizers) {
   beginResetModel();
   rows_.clear();
-  if (quantizers.is_array()) {
-    for (const nlohmann::json& q : quantizers) {
-      Row row;
-      row.site = text(member(q, "site"));
-      row.kind = text(member(q, "kind"));
-      row.grid = text(member(q, "grid"));
-      row.bits = number(member(q, "bits"));
-      row.min = number(member(q, "min"));
-      row.max = number(member(q, "max"));
-      row.scale = number(member(q, "scale"));
-      row.zeroPoint = number(member(q, "zero_point"));
-      row.clipped = number(member(q, "clipped_fraction"));
-      const nlohmann::json& sqnr = member(q, "sqnr_db");
-      row.exact = q.is_object() && q.contains("sqnr_db") && sqnr.is_null();
-      row.sqnr = row.exact ? kInfinity : number(sqnr);
-      row.levels = number(member(q, "levels_99"));
-      row.values = number(member(q, "values"));
-      rows_.push_back(row);
-    }
+  for (const hopscope::QuantizerSummary& q : quantizers) {
+    Row row;
+    row.site = qtext(q.site);
+    row.kind = qtext(q.kind);
+    if (q.kind == "weight") row.grid = q.unsignedGrid ? QStringLiteral("unsigned") : QStringLiteral("signed");
+    row.bits = q.bits;
+    row.min = q.min;
+    row.max = q.max;
+    row.scale = q.scale;
+    row.zeroPoint = static_cast<double>(q.zeroPoint);
+    row.clipped = q.clippedFraction;
+    row.exact = std::isinf(q.sqnrDb) && q.sqnrDb > 0;  // the quantizer reproduced its input exactly
+    row.sqnr = q.sqnrDb;
+    row.levels = static_cast<double>(q.levels99);
+    row.values = static_cast<double>(q.values);
+    rows_.push_back(row);
   }
   endResetModel();
 }

@@ -1,28 +1,26 @@
 #pragma once
-// Every quantizer of one model's quantization result (the `quantizers` array of one element of
-// `hopscope-cli quantize --json`'s `models`): what it quantizes, its grid and how well it fits,
-// with numeric sort values. QuantizerFilterModel sorts them and filters by site text and kind.
+// Every quantizer of one model's quantization study (hopscope/quantization_study.h): what it
+// quantizes, its grid and how well it fits, with numeric sort values. QuantizerFilterModel sorts them and filters by site text and kind.
 #include <QAbstractTableModel>
 #include <QSortFilterProxyModel>
 
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "hopscope/quantization_study.h"
 
 class QuantizerTableModel : public QAbstractTableModel {
   Q_OBJECT
  public:
   enum Column { Site, Kind, Bits, Min, Max, Scale, ZeroPoint, Clipped, Sqnr, Levels, Values, ColumnCount };
-  // Numbers as double (SQNR null = exact = +inf; a missing number = −inf, so it sorts first), text
-  // as QString: what the proxy sorts by and the tests compare against the JSON.
+  // Numbers as double (SQNR of an exact quantizer = +inf; a missing number = −inf, so it sorts
+  // first), text as QString: what the proxy sorts by and the tests compare against the engine.
   static constexpr int SortRole = Qt::UserRole + 1;
   // The raw kind ("weight" | "activation") on every column, for the kind filter.
   static constexpr int KindRole = Qt::UserRole + 2;
 
   explicit QuantizerTableModel(QObject* parent = nullptr);
 
-  // quantizers: a JSON array of quantizer objects; anything else empties the table.
-  void setQuantizers(const nlohmann::json& quantizers);
+  void setQuantizers(const std::vector<hopscope::QuantizerSummary>& quantizers);
 
   int rowCount(const QModelIndex& parent = {}) const override;
   int columnCount(const QModelIndex& parent = {}) const override;
@@ -33,7 +31,7 @@ class QuantizerTableModel : public QAbstractTableModel {
   struct Row {
     QString site, kind, grid;
     double bits, min, max, scale, zeroPoint, clipped, sqnr, levels, values;  // NaN when missing
-    bool exact = false;  // sqnr_db was null: the quantizer reproduced its input exactly
+    bool exact = false;  // the quantizer reproduced its input exactly (SQNR +inf)
   };
   QVariant sortValue(const Row& row, int column) const;
   QString display(const Row& row, int column) const;

@@ -18,7 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/evaluation_controls.h"
-#include "app/loaded_models_model.h"
+#include "views/loaded_models_model.h"
 #include "app/main_window.h"
 #include "hopscope/outlier_analysis.h"
 #include "hopscope/result_json.h"

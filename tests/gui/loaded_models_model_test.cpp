@@ -6,7 +6,7 @@
 #include <QSignalSpy>
 #include <QtTest>
 
-#include "app/loaded_models_model.h"
+#include "views/loaded_models_model.h"
 #include "plots/model_palette.h"
 
 namespace {

@@ -16,7 +16,7 @@
 #include <cmath>
 #include <memory>
 
-#include "app/loaded_models_model.h"
+#include "views/loaded_models_model.h"
 #include "app/main_window.h"
 #include "hopscope/loaded_model.h"
 #include "jobs/model_jobs.h"

@@ -2,6 +2,8 @@
 // opt-tiny@softmax1), made by the engine itself (analyzeModel + analysisJson) so nothing goes
 // stale: the table cells, the per-layer points and the histogram fractions are checked against the
 // JSON numbers read back independently, and hand-made JSON checks bins, notes and malformed input.
+#include <ATen/ATen.h>  // before Qt: hand-made statistics need tensors
+
 #include <QAbstractItemModelTester>
 #include <QComboBox>
 #include <QDir>
@@ -60,7 +62,8 @@ QVector<double> drawnValues(const QCPGraph* graph) {
 
 class OutlierViewTest : public QObject {
   Q_OBJECT
-  std::vector<json> models_;  // bert-tiny, opt-tiny@softmax1
+  std::vector<hopscope::ModelAnalysisPtr> results_;  // bert-tiny, opt-tiny@softmax1: what the view shows
+  std::vector<json> models_;  // the same results as the CLI writes them: what the tests expect
 
   OutlierSummaryModel* table(OutlierView& view) { return view.summaryModel(); }
   QString cell(OutlierView& view, int row, const QString& key) {
@@ -83,6 +86,8 @@ class OutlierViewTest : public QObject {
     for (const QString& argument : {fixture("bert-tiny"), fixture("opt-tiny") + "@softmax1"})
       analyses.push_back(hopscope::analyzeModel(*hopscope::LoadedModel::open(argument.toStdString()),
                                                 corpus, settings));
+    for (const hopscope::ModelAnalysis& analysis : analyses)
+      results_.push_back(std::make_shared<const hopscope::ModelAnalysis>(analysis));
     const json document = hopscope::analysisJson(analyses);
     for (const json& model : document.at("models")) models_.push_back(model);
     QCOMPARE(models_.size(), size_t{2});
@@ -90,7 +95,7 @@ class OutlierViewTest : public QObject {
 
   void modulesTabListsEveryModuleAndLocatesTheLargestValue() {
     OutlierView view;
-    view.setModels(models_);
+    view.setModels(results_);
     ModuleTablePanel* panel = view.modulesPanel();
     QAbstractItemModelTester tester(panel->tableModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
     QAbstractItemModelTester filterTester(panel->filterModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
@@ -152,18 +157,21 @@ class OutlierViewTest : public QObject {
     QCOMPARE(table->rowCount(), 0);
   }
 
-  void layerModuleNamesFollowTheFamilies() {
-    QCOMPARE(layerModuleName("bert", LayerFigure::BlockKurtosis, 3),
-             QStringLiteral("bert.encoder.layer.3.output.LayerNorm"));
-    QCOMPARE(layerModuleName("bert", LayerFigure::FfnInfNorm, 0), QStringLiteral("bert.encoder.layer.0.output.dense"));
-    QCOMPARE(layerModuleName("opt", LayerFigure::BlockInfNorm, 11), QStringLiteral("model.decoder.layers.11"));
-    QCOMPARE(layerModuleName("opt", LayerFigure::FfnKurtosis, 1), QStringLiteral("model.decoder.layers.1.fc2"));
-    QCOMPARE(layerModuleName("vit", LayerFigure::FfnKurtosis, 1), QString());
+  void layerFiguresSelectEachFamilysModulesByRole() {
+    QCOMPARE(layerFigureRole(LayerFigure::BlockKurtosis), hopscope::SiteRole::BlockOutput);
+    QCOMPARE(layerFigureRole(LayerFigure::FfnInfNorm), hopscope::SiteRole::FfnOutput);
+    // The families' tap-site tables name the protocol's modules (science.md section 5).
+    QCOMPARE(results_[0]->module(hopscope::SiteRole::BlockOutput, 1)->name,
+             std::string("bert.encoder.layer.1.output.LayerNorm"));
+    QCOMPARE(results_[0]->module(hopscope::SiteRole::FfnOutput, 0)->name, std::string("bert.encoder.layer.0.output.dense"));
+    QCOMPARE(results_[1]->module(hopscope::SiteRole::BlockOutput, 1)->name, std::string("model.decoder.layers.1"));
+    QCOMPARE(results_[1]->module(hopscope::SiteRole::FfnOutput, 1)->name, std::string("model.decoder.layers.1.fc2"));
+    QVERIFY(results_[1]->module(hopscope::SiteRole::FfnOutput, 2) == nullptr);
   }
 
   void summaryTableHasOneRowPerModelWithFormattedFigures() {
     OutlierView view;
-    view.setModels(models_);
+    view.setModels(results_);
     OutlierSummaryModel* model = table(view);
     QCOMPARE(model->rowCount(), 2);
     QCOMPARE(model->index(0, 0).data().toString(), QString::fromStdString(models_[0].at("name")));
@@ -196,16 +204,16 @@ class OutlierViewTest : public QObject {
   void summaryModelPassesTheModelTester() {
     OutlierSummaryModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    model.setModels(models_);
-    model.setModels({models_[1]});
+    model.setModels(results_);
+    model.setModels({results_[1]});
     model.setModels({});
-    model.setModels(models_);
+    model.setModels(results_);
     QCOMPARE(model.rowCount(), 2);
   }
 
   void layerPlotHasOneGraphPerModelWithTheJsonKurtosis() {
     OutlierView view;
-    view.setModels(models_);
+    view.setModels(results_);
     QCustomPlot* plot = view.layerPlot();
     QCOMPARE(view.layerFigureSelector()->currentText(), QStringLiteral("Kurtosis of block outputs"));
     QCOMPARE(plot->graphCount(), 2);
@@ -228,7 +236,7 @@ class OutlierViewTest : public QObject {
 
   void switchingTheFigureShowsTheFfnInfNorm() {
     OutlierView view;
-    view.setModels(models_);
+    view.setModels(results_);
     const QVector<double> before = drawnValues(view.layerPlot()->graph(0));
     view.layerFigureSelector()->setCurrentIndex(3);  // Inf-norm of FFN outputs
     QCOMPARE(view.layerFigureSelector()->currentText(), QStringLiteral("Inf-norm of FFN outputs"));
@@ -246,7 +254,7 @@ class OutlierViewTest : public QObject {
 
   void histogramShowsFractionsOfTheSelectedModule() {
     OutlierView view;
-    view.setModels(models_);
+    view.setModels(results_);
     // BERT and OPT share no module names: per-layer entries compare each model's own module, and
     // the default is the last layer's FFN output (BERT output.dense, OPT fc2), one curve each.
     QCOMPARE(view.moduleSelector()->currentText(), QStringLiteral("FFN output, layer 1"));
@@ -277,36 +285,45 @@ class OutlierViewTest : public QObject {
 
   void theHistogramModuleFollowsArrivingModelsUntilOneIsChosen() {
     OutlierView view;
-    view.setModels({models_[0]});  // results arrive one model at a time
+    view.setModels({results_[0]});  // results arrive one model at a time
     QCOMPARE(view.moduleSelector()->currentText(), QStringLiteral("bert.encoder.layer.1.output.dense"));
-    view.setModels(models_);
+    view.setModels(results_);
     QCOMPARE(view.moduleSelector()->currentText(), QStringLiteral("FFN output, layer 1"));
     QCOMPARE(view.histogramPlot()->graphCount(), 2);
     view.moduleSelector()->setCurrentText(QStringLiteral("Block output, layer 0"));  // the user's choice stays
-    view.setModels({models_[1], models_[0]});
+    view.setModels({results_[1], results_[0]});
     QCOMPARE(view.moduleSelector()->currentText(), QStringLiteral("Block output, layer 0"));
   }
 
   void histogramBinsSitAtSymlogCentresAndOverflowIsNoted() {
-    // Four bins over u in [-uMax, uMax], uMax = log10(1 + 1e6 / 1e-3) = log10(1e9 + 1).
-    const json model = {{"name", "hand"}, {"family", "bert"},
-                        {"modules", {{{"name", "m"},
-                                      {"histogram", {{"bins", 4}, {"linear_threshold", 1e-3},
-                                                     {"max_magnitude", 1e6}, {"overflow", 1},
-                                                     {"counts", {1, 0, 2, 1}}}}}}}};
+    // Values in five bins of the default binning, one beyond the largest magnitude (overflow).
+    hopscope::ModelAnalysis model;
+    model.info.name = "hand";
+    model.info.family = "bert";
+    hopscope::ModuleAnalysis module;
+    module.name = "m";
+    module.stats.add(at::tensor({-5.0f, 0.5f, 0.5f, 3.0f, 2e6f, 0.001f}).view({1, 3, 2}), 0);
+    model.modules.push_back(module);
     OutlierView view;
-    view.setModels({model});
+    view.setModels({std::make_shared<const hopscope::ModelAnalysis>(model)});
     QCOMPARE(view.moduleSelector()->currentText(), QStringLiteral("m"));
+    const hopscope::SymlogHistogram& histogram = module.stats.histogram();
     const QCPGraph* graph = view.histogramPlot()->graph(0);
-    QCOMPARE(graph->data()->size(), 4);
-    const double uMax = std::log10(1e9 + 1);
-    const double keys[4] = {-0.75 * uMax, -0.25 * uMax, 0.25 * uMax, 0.75 * uMax};
-    const double values[4] = {0.25, std::numeric_limits<double>::quiet_NaN(), 0.5, 0.25};
-    for (int i = 0; i < 4; ++i) {
-      QVERIFY(std::abs(graph->data()->at(i)->key - keys[i]) < 1e-12);
-      if (std::isnan(values[i])) QVERIFY(std::isnan(graph->data()->at(i)->value));
-      else QCOMPARE(graph->data()->at(i)->value, values[i]);
+    QCOMPARE(graph->data()->size(), static_cast<int>(histogram.binCount()));
+    // Bin i is centred at u = -uMax + (i + 1/2)·2uMax/bins, uMax = log10(1 + 1e6 / 1e-3); empty bins are gaps.
+    const double uMax = std::log10(1e9 + 1), width = 2 * uMax / static_cast<double>(histogram.binCount());
+    int drawn = 0;
+    for (int i = 0; i < graph->data()->size(); ++i) {
+      QVERIFY(std::abs(graph->data()->at(i)->key - (-uMax + (i + 0.5) * width)) < 1e-9);
+      const int64_t count = histogram.counts()[static_cast<size_t>(i)];
+      if (count == 0) {
+        QVERIFY(std::isnan(graph->data()->at(i)->value));
+      } else {
+        QCOMPARE(graph->data()->at(i)->value, static_cast<double>(count) / 6.0);
+        ++drawn;
+      }
     }
+    QCOMPARE(drawn, 5);  // 0.5 twice in one bin
     QVERIFY(view.histogramNote().contains("hand: 1 values beyond ±1e+06"));
     // Tick labels in value units: 0 and ±1 are always inside this range.
     auto ticker = view.histogramPlot()->xAxis->ticker().dynamicCast<QCPAxisTickerText>();
@@ -319,7 +336,7 @@ class OutlierViewTest : public QObject {
   void hoveringAPointNamesItsValue() {
     OutlierView view;
     view.resize(1000, 760);
-    view.setModels(models_);
+    view.setModels(results_);
     view.show();
     QVERIFY(QTest::qWaitForWindowExposed(&view));
     FigurePlot* plot = view.layerPlot();
@@ -334,7 +351,7 @@ class OutlierViewTest : public QObject {
 
   void currentPlotFollowsTheTab() {
     OutlierView view;
-    view.setModels(models_);
+    view.setModels(results_);
     QCOMPARE(view.currentPlot(), view.layerPlot());
     view.plotTabs()->setCurrentIndex(1);
     QCOMPARE(view.currentPlot(), view.histogramPlot());
@@ -342,7 +359,7 @@ class OutlierViewTest : public QObject {
 
   void placeholderShowsWithoutModels() {
     OutlierView view;
-    view.setModels(models_);
+    view.setModels(results_);
     QVERIFY(!view.placeholder()->isVisibleTo(&view));
     QVERIFY(view.summaryTable()->isVisibleTo(&view));
     view.setModels({});
@@ -353,39 +370,55 @@ class OutlierViewTest : public QObject {
     QCOMPARE(view.histogramPlot()->graphCount(), 0);
   }
 
-  void malformedJsonShowsWhatExists() {
-    const std::vector<json> models = {
-        json::array({1, 2}),  // not an object: ignored
-        {{"name", "bare"}},
-        {{"name", "wrong types"}, {"family", 7}, {"modules", "oops"}, {"summary", {1, 2}}, {"metric", 3}},
-        {{"name", "nulls"}, {"family", "bert"}, {"summary", {{"avg_kurtosis", nullptr}}},
-         {"metric", {{"name", "masked_lm_perplexity"}, {"value", nullptr}}},
-         {"modules", {{{"name", "bert.encoder.layer.0.output.LayerNorm"}, {"kurtosis", nullptr}},
-                      {{"name", "bert.encoder.layer.1.output.LayerNorm"}, {"kurtosis", 5.0}},
-                      {{"name", "bert.encoder.layer.1.output.dense"},
-                       {"histogram", {{"counts", "x"}, {"linear_threshold", 1e-3}, {"max_magnitude", 1e6}}}},
-                      {{"name", "zeros"}, {"histogram", {{"counts", {0, 0}}, {"linear_threshold", 1e-3},
-                                                          {"max_magnitude", 1e6}}}},
-                      7}}},
-        {{"name", "vit"}, {"family", "vit"}, {"modules", {{{"name", "blocks.0"}, {"kurtosis", 4.0}}}}},
-    };
+  void resultsWithGapsShowWhatExists() {
+    // A model without modules, one whose figures were not computed (NaN) with a module that saw no
+    // rows, and one of a family the views have never heard of.
+    constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+    hopscope::ModelAnalysis bare;
+    bare.info.name = "bare";
+    hopscope::ModelAnalysis gaps;
+    gaps.info.name = "gaps";
+    gaps.info.family = "bert";
+    gaps.metric = {"masked_lm_perplexity", kNaN, kNaN, 0};
+    gaps.summary = {{"avg_kurtosis", "mean kurtosis", kNaN}};
+    hopscope::ModuleAnalysis empty;
+    empty.name = "never.tapped";
+    empty.layer = 0;
+    empty.role = hopscope::SiteRole::BlockOutput;
+    gaps.modules.push_back(empty);
+    hopscope::ModuleAnalysis tapped;
+    tapped.name = "block.1";
+    tapped.layer = 1;
+    tapped.role = hopscope::SiteRole::BlockOutput;
+    tapped.stats.add(at::tensor({1.0f, -1.0f, 2.0f, 9.0f, 0.5f, -3.0f}).view({1, 3, 2}), 0);
+    gaps.modules.push_back(tapped);
+    hopscope::ModelAnalysis other = gaps;
+    other.info.name = "other";
+    other.info.family = "a-new-family";
+    other.modules.resize(1);
+    std::vector<hopscope::ModelAnalysisPtr> models = {
+        nullptr,  // skipped
+        std::make_shared<const hopscope::ModelAnalysis>(bare), std::make_shared<const hopscope::ModelAnalysis>(gaps),
+        std::make_shared<const hopscope::ModelAnalysis>(other)};
     OutlierView view;
     view.resize(900, 700);
     view.setModels(models);
-    QCOMPARE(view.summaryModel()->rowCount(), 4);
-    QCOMPARE(cell(view, 2, "summary:avg_kurtosis"), QStringLiteral("n/a"));
-    QCOMPARE(cell(view, 2, "metric:masked_lm_perplexity"), QStringLiteral("n/a"));
+    QCOMPARE(view.summaryModel()->rowCount(), 3);
+    QCOMPARE(cell(view, 1, "summary:avg_kurtosis"), QStringLiteral("n/a"));
+    QCOMPARE(cell(view, 1, "metric:masked_lm_perplexity"), QStringLiteral("n/a"));
     QCOMPARE(cell(view, 0, "summary:avg_kurtosis"), QString());
-    QCOMPARE(view.layerPlot()->graphCount(), 1);  // only "nulls" has a drawable block kurtosis
-    QCOMPARE(drawnValues(view.layerPlot()->graph(0)), QVector<double>{5.0});
+    QCOMPARE(view.layerPlot()->graphCount(), 1);  // only "gaps" has a drawable block kurtosis
+    QCOMPARE(drawnValues(view.layerPlot()->graph(0)), QVector<double>{tapped.stats.meanKurtosis()});
     QVERIFY(view.layerNote().contains("bare"));
+    QVERIFY(view.layerNote().contains("other"));
     for (int figure = 0; figure < view.layerFigureSelector()->count(); ++figure)
       view.layerFigureSelector()->setCurrentIndex(figure);
     for (int module = 0; module < view.moduleSelector()->count(); ++module) {
       view.moduleSelector()->setCurrentIndex(module);
-      QCOMPARE(view.histogramPlot()->graphCount(), 0);  // no usable histogram anywhere
       view.histogramPlot()->hoverText(QPointF(200, 200));
     }
+    view.moduleSelector()->setCurrentText(QStringLiteral("never.tapped"));
+    QCOMPARE(view.histogramPlot()->graphCount(), 0);  // a module without values has no histogram
     view.layerPlot()->hoverText(QPointF(200, 200));
     QAbstractItemModelTester tester(view.summaryModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
   }
@@ -393,7 +426,7 @@ class OutlierViewTest : public QObject {
   void screenshotOfTheFixtureModels() {
     OutlierView view;
     view.resize(1100, 820);
-    view.setModels(models_);
+    view.setModels(results_);
     view.show();
     QVERIFY(QTest::qWaitForWindowExposed(&view));
     const QString dir = QDir::tempPath() + "/outlierview";

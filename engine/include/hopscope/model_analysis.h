@@ -4,7 +4,9 @@
 // layer and role, the attention-head statistics, and the family's protocol figures. Torch-free, so
 // the GUI holds it as a shared immutable value; result_json.h writes it.
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "hopscope/activation_statistics.h"
@@ -58,5 +60,11 @@ struct ModelAnalysis {
   // The value of a summary figure by name; NaN when absent.
   double figure(const std::string& name) const;
 };
+
+// The `count` channels with the largest |x| of a module, largest first: {channel, max |x|}.
+std::vector<std::pair<int64_t, double>> topChannels(const ModuleStatistics& stats, size_t count);
+
+// How front ends hold a result: shared and immutable.
+using ModelAnalysisPtr = std::shared_ptr<const ModelAnalysis>;
 
 }  // namespace hopscope

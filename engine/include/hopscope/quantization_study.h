@@ -3,6 +3,7 @@
 // metric, the main quantized configuration with every quantizer's diagnostics, and the metric of
 // every configuration of the sweep. Torch-free; result_json.h writes it.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -54,5 +55,8 @@ struct QuantizationStudy {
   std::vector<QuantizerSummary> quantizers;  // weights first, then activations in forward order
   std::vector<QuantizedRun> sweep;           // every configuration, main first
 };
+
+// How front ends hold a result: shared and immutable.
+using QuantizationStudyPtr = std::shared_ptr<const QuantizationStudy>;
 
 }  // namespace hopscope

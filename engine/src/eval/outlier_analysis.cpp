@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <unordered_map>
 
 #include "hopscope/error.h"
@@ -212,6 +213,18 @@ ModelAnalysis analyzeBlocks(const LoadedModel& loaded, const at::Tensor& blockId
   analysis.allModules = allModulesSummary(analysis.modules);
   job.report(1.0, info.name + ": done");
   return analysis;
+}
+
+std::vector<std::pair<int64_t, double>> topChannels(const ModuleStatistics& stats, size_t count) {
+  const std::vector<double>& channelMax = stats.channelMaxAbs();
+  std::vector<size_t> order(channelMax.size());
+  std::iota(order.begin(), order.end(), 0);
+  count = std::min(count, order.size());
+  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(count), order.end(),
+                    [&](size_t a, size_t b) { return channelMax[a] > channelMax[b]; });
+  std::vector<std::pair<int64_t, double>> top;
+  for (size_t i = 0; i < count; ++i) top.emplace_back(static_cast<int64_t>(order[i]), channelMax[order[i]]);
+  return top;
 }
 
 const ModuleAnalysis* ModelAnalysis::module(const std::string& name) const {

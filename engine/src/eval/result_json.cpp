@@ -55,14 +55,9 @@ json quantizerJson(const QuantizerSummary& q) {
   return entry;
 }
 
-json topChannels(const std::vector<double>& channelMax, size_t count) {
-  std::vector<size_t> order(channelMax.size());
-  std::iota(order.begin(), order.end(), 0);
-  count = std::min(count, order.size());
-  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(count), order.end(),
-                    [&](size_t a, size_t b) { return channelMax[a] > channelMax[b]; });
+json topChannelsJson(const ModuleStatistics& stats, size_t count) {
   json list = json::array();
-  for (size_t i = 0; i < count; ++i) list.push_back({{"channel", order[i]}, {"max_abs", channelMax[order[i]]}});
+  for (const auto& [channel, maxAbs] : topChannels(stats, count)) list.push_back({{"channel", channel}, {"max_abs", maxAbs}});
   return list;
 }
 
@@ -89,7 +84,7 @@ json moduleJson(const ModuleAnalysis& module) {
                 {"excess_kurtosis_all_values", stats.moments().pearsonKurtosis() - 3.0},
                 {"non_finite_values", stats.nonFiniteValues()},
                 {"non_finite_rows", stats.nonFiniteRows()},
-                {"top_channels", topChannels(stats.channelMaxAbs(), 16)},
+                {"top_channels", topChannelsJson(stats, 16)},
                 {"histogram", {{"scale", "symlog"},
                                {"linear_threshold", histogram.linearThreshold()},
                                {"max_magnitude", histogram.maxMagnitude()},

@@ -1,4 +1,4 @@
-#include "app/loaded_models_model.h"
+#include "views/loaded_models_model.h"
 
 #include <QBrush>
 #include <QColor>
