@@ -29,6 +29,9 @@ void addTrainCommand(CLI::App& app) {
   command->add_option("--data", s.data, "Training text (UTF-8 file or folder of .txt)");
   command->add_option("--eval-data", s.evalData, "Held-out text for the evaluations");
   command->add_option("--tokenizer", s.tokenizerDir, "Folder with the family's tokenizer files (copied into --out)");
+  command->add_option("--vocab-size", s.vocabSize,
+                      "Instead of --tokenizer: train the family's tokenizer (WordPiece or byte-level BPE) with this "
+                      "many tokens on --data, into --out");
   command->add_option("--layers", s.layers, "Layers")->capture_default_str();
   command->add_option("--hidden", s.hidden, "Hidden width")->capture_default_str();
   command->add_option("--heads", s.heads, "Attention heads")->capture_default_str();

@@ -9,8 +9,9 @@
 //
 // The output folder is a Hugging Face-layout checkpoint every MODEL argument accepts: config.json
 // (with a "hopscope" key recording the normalizer, every training setting, the data's SHA-256 and
-// the hopscope version), model.safetensors and the tokenizer files; plus training_state.safetensors
-// (optimizer moments, step) and training_log.jsonl (one JSON object per evaluation).
+// the hopscope version), model.safetensors and the tokenizer files (copied, or trained on the data);
+// plus training_state.safetensors (optimizer moments, step) and training_log.jsonl (one JSON object
+// per evaluation).
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -32,7 +33,9 @@ struct TrainingSettings {
   int64_t seqLen = 128;  // tokens per block; also the position table size
   std::string data;          // training text (file or folder of .txt)
   std::string evalData;      // held-out text
-  std::string tokenizerDir;  // folder holding the family's tokenizer files
+  std::string tokenizerDir;  // folder holding the family's tokenizer files (copied into the output)
+  int64_t vocabSize = 0;     // > 0 instead of tokenizerDir: train the family's tokenizer with this many
+                             // tokens on `data` into the output folder (tokenizer_training.h)
   int64_t batch = 16;        // blocks per micro-batch
   int64_t accumulation = 1;  // micro-batches per optimizer step
   int64_t steps = 1000;      // optimizer steps
@@ -63,9 +66,11 @@ struct TrainingResult {
 };
 
 // Trains into folder `out`. resume: continue the run in `out` (its settings are used; `settings` is
-// ignored); else `out` must not hold a checkpoint yet. onRecord sees each new record. A cancelled
-// job writes a checkpoint at the last completed step and returns with `cancelled` set. Error on bad
-// settings, unreadable data, a mismatching tokenizer, or an inconsistent checkpoint to resume.
+// ignored); else `out` must not hold a checkpoint yet, and the tokenizer is copied from
+// settings.tokenizerDir or, given settings.vocabSize instead, trained on settings.data. onRecord sees
+// each new record. A cancelled job writes a checkpoint at the last completed step and returns with
+// `cancelled` set. Error on bad settings, unreadable data, a mismatching tokenizer, or an
+// inconsistent checkpoint to resume.
 TrainingResult train(const TrainingSettings& settings, const std::string& out, bool resume,
                      const JobControl& job = {}, const std::function<void(const TrainingRecord&)>& onRecord = {});
 

@@ -28,6 +28,7 @@
 #include "hopscope/safetensors.h"
 #include "hopscope/text_corpus.h"
 #include "hopscope/tokenizer_files.h"
+#include "hopscope/tokenizer_training.h"
 #include "hopscope/transformer_model.h"
 #include "hopscope/version.h"
 
@@ -76,7 +77,10 @@ void checkSettings(const TrainingSettings& s) {
   if (!(s.maskProb > 0 && s.maskProb <= 1)) throw Error("--mask-prob must be in (0, 1]");
   if (s.data.empty()) throw Error("--data is required");
   if (s.evalData.empty()) throw Error("--eval-data is required");
-  if (s.tokenizerDir.empty()) throw Error("--tokenizer is required");
+  if (s.vocabSize < 0) throw Error("--vocab-size must be positive");
+  if (s.tokenizerDir.empty() && s.vocabSize == 0) throw Error("--tokenizer DIR or --vocab-size N is required");
+  if (!s.tokenizerDir.empty() && s.vocabSize > 0)
+    throw Error("give either --tokenizer (use its files) or --vocab-size (train a tokenizer), not both");
 }
 
 TrainingSettings settingsFromJson(const json& j, const std::string& source) {
@@ -93,6 +97,8 @@ TrainingSettings settingsFromJson(const json& j, const std::string& source) {
     s.data = j.at("data").get<std::string>();
     s.evalData = j.at("eval_data").get<std::string>();
     s.tokenizerDir = j.at("tokenizer").get<std::string>();
+    // null when the tokenizer was copied; absent in checkpoints from before tokenizer training.
+    if (j.contains("vocab_size") && !j["vocab_size"].is_null()) s.vocabSize = j["vocab_size"].get<int64_t>();
     s.batch = j.at("batch").get<int64_t>();
     s.accumulation = j.at("accumulation").get<int64_t>();
     s.steps = j.at("steps").get<int64_t>();
@@ -255,7 +261,8 @@ nlohmann::json trainingSettingsJson(const TrainingSettings& s) {
           {"hidden", s.hidden},         {"heads", s.heads},
           {"ffn", s.ffn},               {"seq_len", s.seqLen},
           {"data", s.data},             {"eval_data", s.evalData},
-          {"tokenizer", s.tokenizerDir}, {"batch", s.batch},
+          {"tokenizer", s.tokenizerDir}, {"vocab_size", s.vocabSize > 0 ? json(s.vocabSize) : json()},
+          {"batch", s.batch},
           {"accumulation", s.accumulation}, {"steps", s.steps},
           {"warmup", s.warmup},         {"lr", s.learningRate},
           {"weight_decay", s.weightDecay}, {"clip_norm", s.clipNorm},
@@ -293,11 +300,17 @@ TrainingResult train(const TrainingSettings& requested, const std::string& out, 
   if (!resume) {
     if (fs::exists(folder / kModelFile, ec) || fs::exists(folder / kStateFile, ec))
       throw Error(out + ": already holds a checkpoint (use --resume to continue it, or another --out)");
-    const LoadedTokenizer tokenizer =
-        loadTokenizer(settings.tokenizerDir, family.tokenizer, std::numeric_limits<int64_t>::max());
+    // A trained tokenizer is written straight into the output folder; a given one is copied there.
+    const bool trainsTokenizer = settings.tokenizerDir.empty();
+    if (trainsTokenizer) {
+      job.report(0.0, "training the " + tokenizerKindName(family.tokenizer.kind) + " tokenizer");
+      trainTokenizer(family.tokenizer.kind, corpus, settings.vocabSize, out, job.slice(0.0, 0.02));
+    }
+    const std::string tokenizerDir = trainsTokenizer ? out : settings.tokenizerDir;
+    const LoadedTokenizer tokenizer = loadTokenizer(tokenizerDir, family.tokenizer, std::numeric_limits<int64_t>::max());
     if (!tokenizer.tokenizer)
-      throw Error(settings.tokenizerDir + ": no " + tokenizerKindName(family.tokenizer.kind) +
-                  " tokenizer files for the " + family.name + " family");
+      throw Error(tokenizerDir + ": no " + tokenizerKindName(family.tokenizer.kind) + " tokenizer files for the " +
+                  family.name + " family");
     const ModelConfig config = modelConfigFor(settings, family, tokenizer.tokenizer->vocabSize());
     fs::create_directories(folder, ec);
     if (ec) throw Error(out + ": cannot create the folder: " + ec.message());
@@ -306,7 +319,7 @@ TrainingResult train(const TrainingSettings& requested, const std::string& out, 
                              {"data_sha256", sha256OfFiles(corpus.files)},
                              {"eval_data_sha256", sha256OfFiles(evalCorpus.files)},
                              {"version", hopscopeVersion()}};
-    copyTokenizerFiles(settings.tokenizerDir, out);
+    if (!trainsTokenizer) copyTokenizerFiles(settings.tokenizerDir, out);
     writeFileAtomically((folder / "config.json").string(),
                         checkpointConfigJson(config, settings.normalizer, provenance).dump(2) + "\n");
     writeSafetensors((folder / kModelFile).string(), initialWeights(config, settings.gate, settings.seed),
