@@ -1,4 +1,6 @@
 // hopscope-cli train: pre-trains a model of any family and attention variant from scratch.
+#include <unistd.h>
+
 #include <iostream>
 #include <memory>
 
@@ -76,7 +78,7 @@ void addTrainCommand(CLI::App& app) {
       ProgressBar bar;
       result = train(settings, out, resume, cancellableJob(bar.job()), [](const TrainingRecord& record) {
         const auto& eval = record["eval"];
-        std::cerr << "\r\033[K";  // past the progress bar's line
+        if (isatty(STDERR_FILENO)) std::cerr << "\r\033[K";  // clear the progress bar's line
         std::cout << "step " << record["step"] << ": loss " << record["loss"] << ", held-out perplexity "
                   << eval["perplexity"] << ", avg kurtosis " << eval["summary"]["avg_kurtosis"]
                   << ", max inf-norm " << eval["summary"]["max_inf_norm"] << std::endl;
