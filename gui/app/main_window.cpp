@@ -41,6 +41,7 @@
 #include "views/attention_view.h"
 #include "views/outlier_view.h"
 #include "views/quantization_view.h"
+#include "views/training_view.h"
 
 namespace {
 
@@ -97,7 +98,8 @@ QString MainWindow::defaultText() {
 
 // In tab order.
 QStringList MainWindow::viewNames() {
-  return {QStringLiteral("attention"), QStringLiteral("outliers"), QStringLiteral("quantization")};
+  return {QStringLiteral("attention"), QStringLiteral("outliers"), QStringLiteral("quantization"),
+          QStringLiteral("training")};
 }
 
 MainWindow::MainWindow(QWidget* parent)
@@ -244,6 +246,15 @@ void MainWindow::buildCentralArea() {
   views_->setTabToolTip(1, tr("Kurtosis, infinity norms and histograms of the activations, per model"));
   views_->addTab(quantizationView_, tr("Quantization"));
   views_->setTabToolTip(2, tr("What simulated 8-bit (or other) quantization does to each model"));
+  trainingView_ = new TrainingView;
+  views_->addTab(trainingView_, tr("Training"));
+  views_->setTabToolTip(3, tr("Train small models of several attention variants and watch their outliers grow"));
+  connect(trainingView_, &TrainingView::openModelRequested, this, [this](const QString& path) {
+    openModel(path);
+    statusBar()->showMessage(tr("Opened %1: the other views list it in the Models dock").arg(QFileInfo(path).fileName()),
+                             8000);
+  });
+  connect(trainingView_, &TrainingView::errorOccurred, this, &MainWindow::showError);
   connect(views_, &QTabWidget::currentChanged, this, &MainWindow::onViewChanged);
 
   auto* central = new QWidget;
@@ -382,7 +393,9 @@ QString MainWindow::currentViewName() const { return viewNames().value(views_->c
 void MainWindow::onViewChanged() {
   const QString view = currentViewName();
   textInput_->setVisible(view == QStringLiteral("attention"));
-  evaluationControls_->setVisible(view != QStringLiteral("attention"));
+  // Training works on folders, not on the loaded models: its plots get the dock's width.
+  modelsDock_->setVisible(view != QStringLiteral("training"));
+  evaluationControls_->setVisible(view == QStringLiteral("outliers") || view == QStringLiteral("quantization"));
   evaluationControls_->showFor(view == QStringLiteral("quantization"));
   // Opening an evaluation view evaluates what it lacks, with the current settings.
   if (view == QStringLiteral("outliers")) analyzeMissing();
@@ -499,6 +512,7 @@ bool MainWindow::exportPlot(const QString& path) {
     const QString view = currentViewName();
     QCustomPlot* plot = view == QStringLiteral("outliers")       ? outlierView_->currentPlot()
                         : view == QStringLiteral("quantization") ? quantizationView_->currentPlot()
+                        : view == QStringLiteral("training")     ? trainingView_->currentPlot()
                                                                  : attentionView_->heatmap();
     if (!plot) throw hopscope::Error("this view has no plot to export");
     ::exportPlot(*plot, path);

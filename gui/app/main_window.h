@@ -1,6 +1,7 @@
 #pragma once
 // The hopscope main window: the "Models" dock (loaded models and their state), the views
-// (Attention with its text box and Run; Outliers and Quantization with their evaluation settings),
+// (Attention with its text box and Run; Outliers and Quantization with their evaluation settings;
+// Training, which trains variants and opens their checkpoints here),
 // an error banner, and a status bar with job progress and Cancel. Loading, running, analysis and
 // quantization go through ModelJobs; the UI thread only arranges and draws.
 #include <QMainWindow>
@@ -25,6 +26,7 @@ class EvaluationControls;
 class LoadedModelsModel;
 class OutlierView;
 class QuantizationView;
+class TrainingView;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -62,6 +64,7 @@ class MainWindow : public QMainWindow {
   AttentionView* attentionView() const { return attentionView_; }
   OutlierView* outlierView() const { return outlierView_; }
   QuantizationView* quantizationView() const { return quantizationView_; }
+  TrainingView* trainingView() const { return trainingView_; }
   EvaluationControls* evaluationControls() const { return evaluationControls_; }
   QTableView* modelsTable() const { return modelsTable_; }
   QPlainTextEdit* textEdit() const { return textEdit_; }
@@ -107,6 +110,7 @@ class MainWindow : public QMainWindow {
   EvaluationControls* evaluationControls_ = nullptr;
   OutlierView* outlierView_ = nullptr;
   QuantizationView* quantizationView_ = nullptr;
+  TrainingView* trainingView_ = nullptr;
   std::map<int, ModelJobs::AnalysisPtr> analyses_;    // modelId -> latest result
   std::map<int, ModelJobs::StudyPtr> quantizations_;  // modelId -> latest result
   std::set<int> analysisPending_, quantizationPending_;

@@ -10,6 +10,7 @@ int runScreenshotTests(int argc, char** argv);
 int runOutlierViewTests(int argc, char** argv);
 int runQuantizationViewTests(int argc, char** argv);
 int runEvaluationViewsTests(int argc, char** argv);
+int runTrainingViewTests(int argc, char** argv);
 
 int main(int argc, char** argv) {
   if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
@@ -23,5 +24,6 @@ int main(int argc, char** argv) {
   failures += runOutlierViewTests(argc, argv);
   failures += runQuantizationViewTests(argc, argv);
   failures += runEvaluationViewsTests(argc, argv);
+  failures += runTrainingViewTests(argc, argv);
   return failures == 0 ? 0 : 1;
 }
