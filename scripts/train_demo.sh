@@ -32,9 +32,10 @@ COMMON=(--data "$DATA/sotu-train.txt" --eval-data "$DATA/sotu-eval.txt" --vocab-
         --layers 4 --hidden 128 --heads 4 --ffn 512 --seq-len $SEQ_LEN --batch 32 --steps 2000
         --lr 1e-3 --warmup 200 --weight-decay 0.01 --clip-norm 1.0 --seed 1
         --eval-every 100 --eval-samples 64 --dtype float16)
-# Clipped softmax: the papers' gamma for BERT; for OPT gamma = -alpha/T with alpha = 12 (science.md
-# section 2), here T = the sequence length.
-OPT_GAMMA=$(python3 -c "print(-12 / $SEQ_LEN)")
+# Clipped softmax and gates as the papers configured them (science.md sections 2 and 3; the
+# family registry's paperClippedGamma / paperGate): BERT gamma -0.025 with the mlp gate, OPT
+# gamma -12/512 with the linear gate.
+OPT_GAMMA=-0.0234375
 VARIANTS=(
   "bert softmax none"
   "bert clipped:-0.025:1 none"

@@ -40,16 +40,16 @@ using hopscope::GateKind;
 using hopscope::NormalizerKind;
 using hopscope::NormalizerSpec;
 
-// The papers' clipping γ and gate per family (science.md sections 2 and 3: BERT γ = −0.025 with the
-// MLP gate, OPT γ = −12/512 with the linear gate). The family registry does not record them, so they
-// are listed here; another family gets BERT's.
+// The papers' clipping γ and gate for a family (its registry entry; the first family's for a name
+// the registry does not know).
 struct PaperBaselines {
   double gamma;
   GateKind gate;
 };
 PaperBaselines paperBaselines(const QString& family) {
-  if (family == QStringLiteral("opt")) return {-12.0 / 512, GateKind::Linear};
-  return {-0.025, GateKind::Mlp};
+  const hopscope::ModelFamily* found = hopscope::findFamily(family.toStdString());
+  if (!found) found = hopscope::modelFamilies().front();
+  return {found->paperClippedGamma, found->paperGate};
 }
 
 QString gateName(GateKind gate) { return QString::fromStdString(hopscope::gateKindName(gate)); }

@@ -67,6 +67,10 @@ struct ModelFamily {
   std::vector<TiedTensor> tiedTensors;
   std::vector<std::string> floatWeightPrefixes;  // weights kept in float by W8A8 (task heads)
   std::vector<ProtocolFigure> protocol;
+  // The baselines as the papers configured them for this family (science.md sections 2 and 3): the
+  // clipped softmax's gamma (zeta 1) and the kind of gate.
+  double paperClippedGamma = -0.025;
+  GateKind paperGate = GateKind::Linear;
 
   // Reads the family's config.json keys into `config` (ModelConfig's common fields); Error naming
   // the key on a bad or unsupported value.

@@ -270,6 +270,8 @@ const ModelFamily& bertFamily() {
     f.gateMarker = ".attention.self.alpha.";
     f.tiedTensors = {{"cls.predictions.decoder.weight", "bert.embeddings.word_embeddings.weight", "MLM decoder"}};
     f.floatWeightPrefixes = {"cls."};
+    f.paperClippedGamma = -0.025;
+    f.paperGate = GateKind::Mlp;  // 64 -> 16 -> 1 per head
     // The reference evaluation: per layer the FFN output (output.dense) and the block output
     // (output.LayerNorm); the residual sum entering output.LayerNorm counts for the inf-norm only.
     const std::vector<SiteRole> kurtosisModules = {R::FfnOutput, R::BlockOutput};

@@ -260,6 +260,8 @@ const ModelFamily& optFamily() {
     f.gateMarker = ".self_attn.alpha.";
     f.tiedTensors = {{"lm_head.weight", "model.decoder.embed_tokens.weight", "lm_head"}};
     f.floatWeightPrefixes = {"lm_head"};
+    f.paperClippedGamma = -12.0 / 512;  // gamma = -alpha / T with alpha 12 at the paper's T = 512
+    f.paperGate = GateKind::Linear;
     // The reference evaluation: the decoder's final LayerNorm and per layer the block output, fc2,
     // final_layer_norm, self_attn.out_proj and self_attn_layer_norm.
     const std::vector<SiteRole> modules = {R::AttentionNorm, R::AttentionOutput, R::FfnNorm,
