@@ -39,7 +39,7 @@ for t in "${targets[@]}"; do
     status=1
   fi
   # libFuzzer's own summary lines: executions, coverage, features, corpus.
-  grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb)' "$log" \
+  grep -E '^(#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb)' "$log" \
     | sed 's/^/   /' || true
 done
 exit $status

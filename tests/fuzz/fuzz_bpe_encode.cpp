@@ -1,4 +1,5 @@
 // Encoding arbitrary bytes with the bundled GPT-2 byte-level BPE tokenizer.
+#include "fuzz_checks.h"
 #include "hopscope/bpe_tokenizer.h"
 #include "hopscope/error.h"
 
@@ -19,7 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     const auto encoding = tokenizer().encode(std::string(reinterpret_cast<const char*>(data), size));
     (void)tokenizer().decode(encoding.ids, false);
-  } catch (const hopscope::Error&) {
+  } catch (const hopscope::Error& error) {
+    hopscope::fuzz::expectOneLine(error);
   }
   return 0;
 }

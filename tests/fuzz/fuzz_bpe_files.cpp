@@ -1,5 +1,6 @@
 // BPE vocab.json + merges.txt loading (the input holds both, separated by the first NUL byte),
 // then encoding a fixed text with what was loaded.
+#include "fuzz_checks.h"
 #include "fuzz_input_file.h"
 #include "hopscope/bpe_tokenizer.h"
 #include "hopscope/error.h"
@@ -16,7 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     const auto tokenizer = hopscope::BpeTokenizer::fromFiles(vocab, merges, hopscope::BpeOptions{});
     (void)tokenizer->encode("Call me Ishmael. Some years ago\xe2\x80\x94never mind how long");
-  } catch (const hopscope::Error&) {
+  } catch (const hopscope::Error& error) {
+    hopscope::fuzz::expectOneLine(error);
   }
   return 0;
 }

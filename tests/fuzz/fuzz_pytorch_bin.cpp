@@ -1,4 +1,5 @@
 // The pytorch_model.bin reader (zip directory, LibTorch's zip reader, unpickler, tensor views).
+#include "fuzz_checks.h"
 #include "fuzz_input_file.h"
 #include "hopscope/error.h"
 #include "hopscope/pytorch_bin_reader.h"
@@ -10,7 +11,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const auto tensors =
         hopscope::readPytorchBin(hopscope::fuzz::writeInputFile("pytorch_model.bin", data, size));
     for (const auto& [name, tensor] : tensors.items()) (void)tensor.sum();  // touch the bytes
-  } catch (const hopscope::Error&) {
+  } catch (const hopscope::Error& error) {
+    hopscope::fuzz::expectOneLine(error);
   }
   return 0;
 }

@@ -1,4 +1,5 @@
 // Encoding arbitrary bytes with the bundled bert-base-uncased WordPiece tokenizer.
+#include "fuzz_checks.h"
 #include "hopscope/error.h"
 #include "hopscope/wordpiece_tokenizer.h"
 
@@ -14,7 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     const auto encoding = tokenizer().encode(std::string(reinterpret_cast<const char*>(data), size));
     (void)tokenizer().decode(encoding.ids, true);
-  } catch (const hopscope::Error&) {
+  } catch (const hopscope::Error& error) {
+    hopscope::fuzz::expectOneLine(error);
   }
   return 0;
 }

@@ -2,6 +2,7 @@
 
 #include "hopscope/error.h"
 #include "hopscope/load_budget.h"
+#include "hopscope/message_text.h"
 #include "io/restricted_unpickler.h"
 #include "io/zip_directory.h"
 
@@ -248,6 +249,9 @@ TensorMap readPytorchBin(const std::string& path) {
       throw Error(path + ": state dict key of type " + pickleKindName(entry.first->kind) +
                   " (expected tensor names)");
     const std::string& name = entry.first->text;
+    // Names end up in messages and dumps; torch.save never writes control characters in them.
+    if (hasControlCharacters(name))
+      throw Error(path + ": tensor name '" + printable(name) + "' contains control characters");
     const PickleValue& value = *entry.second;
     if (value.kind == PickleValue::Kind::Tensor) {
       tensors.insert(name, builder.build(name, value.tensor));

@@ -1,6 +1,7 @@
 #include "io/restricted_unpickler.h"
 
 #include "hopscope/error.h"
+#include "hopscope/message_text.h"
 
 #include <cstring>
 #include <set>
@@ -203,7 +204,7 @@ class RestrictedUnpickler {
   void pushGlobal(const std::string& module, const std::string& name) {
     const std::string qualified = module + "." + name;
     if (!isAllowedPickleGlobal(qualified))
-      throw Error(source_ + ": refusing pickle global '" + qualified +
+      throw Error(source_ + ": refusing pickle global '" + printable(qualified) +
                   "': only the globals of a plain state dict are allowed");
     PickleValue* global = make(Kind::Global);
     global->text = qualified;
@@ -305,8 +306,8 @@ class RestrictedUnpickler {
     storage->storage.numel = expect(items[4], Kind::Int, "storage numel")->integer;
     if (storage->storage.numel < 0) fail("storage numel is negative");
     if (storage->storage.key.empty() || storage->storage.key.find('/') != std::string::npos ||
-        storage->storage.key.find("..") != std::string::npos)
-      fail("storage key '" + storage->storage.key + "' is not a plain record name");
+        storage->storage.key.find("..") != std::string::npos || hasControlCharacters(storage->storage.key))
+      fail("storage key '" + printable(storage->storage.key) + "' is not a plain record name");
     push(storage);
   }
 

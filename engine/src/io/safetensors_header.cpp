@@ -2,6 +2,7 @@
 
 #include "hopscope/error.h"
 #include "hopscope/json_limits.h"
+#include "hopscope/message_text.h"
 
 #include <nlohmann/json.hpp>
 
@@ -57,11 +58,11 @@ ParsedHeader parseJsonRejectingDuplicates(const char* text, size_t length, const
     }
     if (duplicate && duplicateMessage.empty()) {
       if (depth > 1)
-        duplicateMessage = "entry '" + currentTensor + "' has the key \"" + key + "\" twice";
+        duplicateMessage = "entry '" + printable(currentTensor) + "' has the key \"" + printable(key) + "\" twice";
       else if (key == "__metadata__")
         duplicateMessage = "\"__metadata__\" appears twice in the header";
       else
-        duplicateMessage = "duplicate tensor name '" + key + "' in the header";
+        duplicateMessage = "duplicate tensor name '" + printable(key) + "' in the header";
     }
   };
   try {
@@ -172,8 +173,8 @@ void checkRangesTileDataBlock(const std::vector<SafetensorsTensorInfo>& tensors,
   const SafetensorsTensorInfo* previous = nullptr;
   for (const auto* tensor : sorted) {
     if (tensor->begin < covered)
-      throw Error(where + "tensors '" + previous->name + "' " +
-                  rangeText(previous->begin, previous->end) + " and '" + tensor->name + "' " +
+      throw Error(where + "tensors '" + printable(previous->name) + "' " +
+                  rangeText(previous->begin, previous->end) + " and '" + printable(tensor->name) + "' " +
                   rangeText(tensor->begin, tensor->end) + " overlap in the data block");
     if (tensor->begin > covered)
       throw Error(where + "gap in the data block: bytes " + rangeText(covered, tensor->begin) +
@@ -222,8 +223,11 @@ SafetensorsHeader parseSafetensorsHeader(const unsigned char* bytes, size_t size
       header.metadata = readMetadata(entry, where);
       continue;
     }
+    // Names end up in messages and dumps; no checkpoint writer puts control characters in them.
+    if (hasControlCharacters(name))
+      throw Error(where + "tensor name '" + printable(name) + "' contains control characters");
     header.tensors.push_back(readEntry(name, entry, header.dataSize,
-                                       where + "tensor '" + name + "': "));
+                                       where + "tensor '" + printable(name) + "': "));
   }
   checkRangesTileDataBlock(header.tensors, header.dataSize, where);
   return header;

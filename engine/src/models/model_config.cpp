@@ -4,6 +4,7 @@
 
 #include "hopscope/error.h"
 #include "hopscope/json_limits.h"
+#include "hopscope/message_text.h"
 #include "hopscope/model_family.h"
 
 namespace hopscope {
@@ -48,6 +49,9 @@ std::string ConfigReader::text(const char* key, const std::string& fallback) con
   if (!config_.contains(key) || config_[key].is_null()) return fallback;
   const json& value = config_[key];
   if (!value.is_string()) fail(key, "must be a string, found " + jsonSnippet(value));
+  // Names and kinds only: a control character can only be damage, and would break messages.
+  if (hasControlCharacters(value.get<std::string>()))
+    fail(key, "contains control characters: " + jsonSnippet(value));
   return value.get<std::string>();
 }
 
