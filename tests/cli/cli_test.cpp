@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -48,9 +49,11 @@ class CliTest : public ::testing::Test {
 
   // RESOURCES, when given, becomes HOPSCOPE_RESOURCES; otherwise the variable is unset so that the
   // bundled-data lookup falls back to the source tree's resources folder whatever the caller's shell has.
-  CommandResult run(const std::vector<std::string>& arguments, const std::string& resources = {}) {
-    std::string command =
-        resources.empty() ? "env -u HOPSCOPE_RESOURCES " : "env HOPSCOPE_RESOURCES=" + quote(resources) + " ";
+  // PREFIX, when given, runs first in the same shell (e.g. a ulimit for the command).
+  CommandResult run(const std::vector<std::string>& arguments, const std::string& resources = {},
+                    const std::string& prefix = {}) {
+    std::string command = prefix;
+    command += resources.empty() ? "env -u HOPSCOPE_RESOURCES " : "env HOPSCOPE_RESOURCES=" + quote(resources) + " ";
     command += quote(HOPSCOPE_CLI);
     for (const std::string& argument : arguments) command += " " + quote(argument);
     const fs::path out = scratch_ / "stdout", err = scratch_ / "stderr";
@@ -426,6 +429,63 @@ TEST_F(CliTest, BrokenCheckpointsExitWithOne) {
   const CommandResult cut = run({"run", folder.string(), "--text", "the whale"});
   EXPECT_EQ(cut.exitCode, 1);
   EXPECT_NE(cut.err.find("model.safetensors"), std::string::npos) << cut.err;
+}
+
+// Sanitizer builds (HOPSCOPE_SANITIZE) run several times slower and reserve terabytes of shadow
+// address space: the time bound is scaled and the address-space limit left out there.
+#if defined(__SANITIZE_ADDRESS__)
+#define HOPSCOPE_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HOPSCOPE_UNDER_ASAN 1
+#endif
+#endif
+#ifdef HOPSCOPE_UNDER_ASAN
+constexpr double kSlowdown = 5.0;
+const char* const kAddressSpaceLimit = "";
+#else
+constexpr double kSlowdown = 1.0;
+const char* const kAddressSpaceLimit = "ulimit -v 4194304; ";
+#endif
+
+// Every reproducer of the fuzzing campaign (tests/fixtures/bad, made by make_bad_fixtures.py):
+// the one file in the case folder replaces its namesake in a copy of the fixture model its name
+// starts with. hopscope-cli must refuse it with exit code 1 and one line naming that file, within
+// a second of starting, under a 4 GiB address-space limit (LibTorch alone maps about 1 GiB of it).
+TEST_F(CliTest, FuzzingReproducersAreRefusedQuicklyWithOneLine) {
+  const std::vector<std::pair<std::string, std::string>> bases = {
+      {"bert-bin-", "bert-tiny-bin"}, {"bert-", "bert-tiny"}, {"opt-", "opt-tiny"}};
+  // "Within a second" is on top of starting the process (loading LibTorch alone takes about a
+  // second on a busy machine), measured here as the time of --help.
+  const auto helpStart = std::chrono::steady_clock::now();
+  ASSERT_EQ(run({"--help"}).exitCode, 0);
+  const double startup = std::chrono::duration<double>(std::chrono::steady_clock::now() - helpStart).count();
+  int cases = 0;
+  for (const auto& entry : fs::directory_iterator(kFixtures + "/bad")) {
+    if (!entry.is_directory()) continue;
+    const std::string name = entry.path().filename().string();
+    std::string base;
+    for (const auto& [prefix, model] : bases)
+      if (base.empty() && name.rfind(prefix, 0) == 0) base = model;
+    ASSERT_FALSE(base.empty()) << name << ": the folder name must start with bert-bin-, bert- or opt-";
+    const fs::path folder = scratch_ / name;
+    fs::copy(kFixtures + "/models/" + base, folder);
+    std::string replaced;
+    for (const auto& file : fs::directory_iterator(entry.path())) {
+      replaced = file.path().filename().string();
+      fs::copy_file(file.path(), folder / replaced, fs::copy_options::overwrite_existing);
+    }
+    const auto start = std::chrono::steady_clock::now();
+    const CommandResult result = run({"run", folder.string(), "--text", "the whale"}, {}, kAddressSpaceLimit);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_EQ(result.exitCode, 1) << name << "\n" << result.err;
+    EXPECT_NE(result.err.find(replaced), std::string::npos) << name << ": " << result.err;
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << name << ": " << result.err;
+    EXPECT_EQ(result.err.find("bad_alloc"), std::string::npos) << name << ": " << result.err;
+    EXPECT_LT(seconds, startup + 1.0 * kSlowdown) << name << " (startup " << startup << " s)";
+    ++cases;
+  }
+  EXPECT_GE(cases, 12);
 }
 
 }  // namespace

@@ -240,6 +240,17 @@ TEST(BpeTokenizerErrors, MalformedVocabularyNamesFileAndLine) {
   EXPECT_NE(test::errorMessage([&] { sharedId.load(BpeOptions{"", {}}); }).find("both have id 0"), std::string::npos);
 }
 
+// The id table is sized by the largest id: an id far beyond the number of tokens is refused
+// before it is allocated (a 50 million id in a 20-token file asked for 1.6 GB).
+TEST(BpeTokenizerErrors, IdsFarBeyondTheTokenCountAreRefused) {
+  const TinyFiles huge(R"({"a": 0, "b": 50000000})", "");
+  EXPECT_EQ(test::errorMessage([&] { huge.load(BpeOptions{"", {}}); }),
+            "BPE vocabulary '" + huge.vocabPath() + "': token \"b\" has id 50000000, but the file holds only 2 "
+            "tokens (ids must be below 65538)");
+  const TinyFiles gap(R"({"a": 0, "b": 65537})", "");
+  EXPECT_EQ(gap.load(BpeOptions{"", {}})->vocabSize(), 65538);
+}
+
 TEST(BpeTokenizerErrors, MalformedMergesNameFileAndLine) {
   const TinyFiles onePart(kTinyVocab, "#version: 0.2\na b\nabc\n");
   const std::string message = test::errorMessage([&] { onePart.load(); });

@@ -34,11 +34,26 @@ struct ModelConfig {
   const std::string& familyName() const;
 };
 
+// Ranges config.json values must fall in, checked as each key is read, before any loop over layers
+// or any allocation sized by them. Each is well above the largest public BERT / OPT model
+// (OPT-175B: 96 layers, 96 heads, hidden 12288, FFN 49152, 2048 positions; vocabularies < 300k).
+struct ConfigLimits {
+  static constexpr int64_t kMaxLayers = 1024;
+  static constexpr int64_t kMaxHeads = 1024;
+  static constexpr int64_t kMaxHiddenSize = 65536;
+  static constexpr int64_t kMaxIntermediateSize = 262144;
+  static constexpr int64_t kMaxVocabSize = 4'194'304;
+  static constexpr int64_t kMaxPositions = 1'048'576;
+  static constexpr int64_t kMaxTypeVocabSize = 1024;
+};
+
 // Typed reads of config.json keys with defaults; errors name the source file and the key.
 class ConfigReader {
  public:
   ConfigReader(const nlohmann::json& config, std::string source);
-  int64_t integer(const char* key, int64_t fallback, int64_t minimum = 1) const;
+  // An integer in [minimum, maximum]; the default maximum only keeps it an int32 (ids, counts).
+  int64_t integer(const char* key, int64_t fallback, int64_t minimum = 1,
+                  int64_t maximum = INT32_MAX) const;
   double number(const char* key, double fallback) const;
   bool boolean(const char* key, bool fallback) const;
   std::string text(const char* key, const std::string& fallback) const;
@@ -51,7 +66,8 @@ class ConfigReader {
 };
 
 // Parses config.json: "model_type" picks the family (Error naming the supported types when none
-// reads it), the family reads its keys; then the common checks (hidden_size divisible by heads)
+// reads it), the family reads its keys within ConfigLimits; then the common checks (hidden_size
+// divisible by heads, pad_token_id inside the vocabulary, a finite positive LayerNorm epsilon)
 // and hopscope's stored normalizer.
 ModelConfig parseModelConfig(const nlohmann::json& json, const std::string& source);
 

@@ -8,7 +8,9 @@
 
 namespace hopscope {
 
-// Tensors keep the dtype stored in the file. Throws Error naming the file and the problem.
+// Tensors keep the dtype stored in the file. Throws Error naming the file and the problem. What it
+// allocates (records, the pickle's values, copies of strided views) is charged to a LoadBudget of
+// loadBudgetFor(file size) first, and no view may have more elements than its storage.
 TensorMap readPytorchBin(const std::string& path);
 
 }  // namespace hopscope

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "hopscope/error.h"
+#include "hopscope/json_limits.h"
 #include "hopscope/pytorch_bin_reader.h"
 #include "hopscope/safetensors.h"
 
@@ -19,7 +20,7 @@ nlohmann::json readConfigJson(const std::string& path) {
   std::stringstream text;
   text << file.rdbuf();
   try {
-    return nlohmann::json::parse(text.str());
+    return parseJsonLimited(text.str(), path);
   } catch (const nlohmann::json::parse_error& error) {
     throw Error(path + ": invalid JSON: " + error.what());
   }

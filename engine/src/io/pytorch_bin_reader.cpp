@@ -1,12 +1,16 @@
 #include "hopscope/pytorch_bin_reader.h"
 
 #include "hopscope/error.h"
+#include "hopscope/load_budget.h"
+#include "hopscope/message_text.h"
 #include "io/restricted_unpickler.h"
+#include "io/zip_directory.h"
 
 #include <ATen/ATen.h>
 #include <c10/util/Exception.h>
 #include <caffe2/serialize/inline_container.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -59,12 +63,18 @@ std::unique_ptr<caffe2::serialize::PyTorchStreamReader> openArchive(const std::s
   }
 }
 
+// Reads one record after charging its claimed size to the budget (getRecord allocates that much
+// before inflating anything).
 std::pair<at::DataPtr, size_t> readRecord(caffe2::serialize::PyTorchStreamReader& archive,
-                                          const std::string& path, const std::string& name) {
+                                          const std::map<std::string, ZipRecordSizes>& sizes,
+                                          LoadBudget& budget, const std::string& path,
+                                          const std::string& name) {
+  const auto claimed = sizes.find(name);
   try {
-    if (!archive.hasRecord(name))
+    if (!archive.hasRecord(name) || claimed == sizes.end())
       throw Error(path + ": archive has no record '" + name +
                   "': not a checkpoint written by torch.save");
+    budget.charge(claimed->second.uncompressed, "record '" + name + "'");
     auto record = archive.getRecord(name);
     return {std::move(std::get<0>(record)), std::get<1>(record)};
   } catch (const c10::Error& e) {
@@ -86,15 +96,21 @@ at::ScalarType dtypeOfStorage(const std::string& storageType) {
 // (tied weights name the same storage key).
 class TensorBuilder {
  public:
-  TensorBuilder(caffe2::serialize::PyTorchStreamReader& archive, const std::string& path)
-      : archive_(archive), path_(path) {}
+  TensorBuilder(caffe2::serialize::PyTorchStreamReader& archive,
+                const std::map<std::string, ZipRecordSizes>& sizes, LoadBudget& budget,
+                const std::string& path)
+      : archive_(archive), sizes_(sizes), budget_(budget), path_(path) {}
 
   at::Tensor build(const std::string& name, const TensorReference& ref) {
     const at::Tensor& storage = loadStorage(ref.storage);
     checkWithinStorage(name, ref);
     // A view of the record buffer; contiguous() copies only when the layout needs it (transposes,
     // column slices). Contiguous views keep sharing the buffer, as torch.load's tensors do.
-    return storage.as_strided(ref.sizes, ref.strides, ref.storageOffset).contiguous();
+    at::Tensor view = storage.as_strided(ref.sizes, ref.strides, ref.storageOffset);
+    if (!view.is_contiguous())
+      budget_.charge(static_cast<uint64_t>(view.numel()) * view.element_size(),
+                     "the copy of tensor '" + name + "'");
+    return view.contiguous();
   }
 
  private:
@@ -107,7 +123,7 @@ class TensorBuilder {
       return found->second;
     }
     const std::string record = "data/" + ref.key;
-    auto data = readRecord(archive_, path_, record);
+    auto data = readRecord(archive_, sizes_, budget_, path_, record);
     const size_t elementSize = c10::elementSize(dtype);
     const uint64_t numel = static_cast<uint64_t>(ref.numel);
     if (numel > data.second / elementSize)
@@ -155,9 +171,21 @@ class TensorBuilder {
       throw Error(where + " reaches element " + std::to_string(last) + " of storage '" +
                   ref.storage.key + "', which holds " + std::to_string(ref.storage.numel) +
                   " elements");
+    // A view may not have more elements than its storage: stride 0 over a huge size would make
+    // contiguous() materialize terabytes from a few bytes (torch.save never writes such views
+    // for parameters).
+    int64_t elements = 1;
+    for (int64_t size : ref.sizes)
+      if (__builtin_mul_overflow(elements, size, &elements)) elements = INT64_MAX;
+    if (elements > ref.storage.numel)
+      throw Error(where + " has " + (elements == INT64_MAX ? std::string("over 2^63") : std::to_string(elements)) +
+                  " elements, more than its storage '" + ref.storage.key + "' holds (" +
+                  std::to_string(ref.storage.numel) + ")");
   }
 
   caffe2::serialize::PyTorchStreamReader& archive_;
+  const std::map<std::string, ZipRecordSizes>& sizes_;
+  LoadBudget& budget_;
   const std::string& path_;
   std::map<std::string, at::Tensor> storages_;
 };
@@ -204,18 +232,26 @@ const PickleValue& findStateDict(const PickleValue& root, const std::string& pat
 TensorMap readPytorchBin(const std::string& path) {
   checkLeadingBytes(path);
   auto archive = openArchive(path);
-  auto pickle = readRecord(*archive, path, "data.pkl");
+  const auto sizes = readZipRecordSizes(path);
+  std::error_code ignored;
+  LoadBudget budget(loadBudgetFor(std::filesystem::file_size(path, ignored)), path);
+  auto pickle = readRecord(*archive, sizes, budget, path, "data.pkl");
   const UnpickledObject object = unpickleRestricted(
-      std::string_view(static_cast<const char*>(pickle.first.get()), pickle.second), path);
+      std::string_view(static_cast<const char*>(pickle.first.get()), pickle.second), path,
+      std::min<uint64_t>(budget.remaining(), defaultUnpicklerLimit(pickle.second)));
+  budget.charge(object.bytesUsed(), "the pickle's values");
   const PickleValue& stateDict = findStateDict(object.root(), path);
 
-  TensorBuilder builder(*archive, path);
+  TensorBuilder builder(*archive, sizes, budget, path);
   TensorMap tensors;
   for (const auto& entry : stateDict.entries) {
     if (entry.first->kind != PickleValue::Kind::String)
       throw Error(path + ": state dict key of type " + pickleKindName(entry.first->kind) +
                   " (expected tensor names)");
     const std::string& name = entry.first->text;
+    // Names end up in messages and dumps; torch.save never writes control characters in them.
+    if (hasControlCharacters(name))
+      throw Error(path + ": tensor name '" + printable(name) + "' contains control characters");
     const PickleValue& value = *entry.second;
     if (value.kind == PickleValue::Kind::Tensor) {
       tensors.insert(name, builder.build(name, value.tensor));

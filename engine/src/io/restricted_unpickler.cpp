@@ -1,6 +1,7 @@
 #include "io/restricted_unpickler.h"
 
 #include "hopscope/error.h"
+#include "hopscope/message_text.h"
 
 #include <cstring>
 #include <set>
@@ -71,8 +72,8 @@ bool isAllowedPickleGlobal(const std::string& name) {
 
 class RestrictedUnpickler {
  public:
-  RestrictedUnpickler(std::string_view bytes, const std::string& sourceName)
-      : bytes_(bytes), source_(sourceName) {}
+  RestrictedUnpickler(std::string_view bytes, const std::string& sourceName, size_t maxBytes)
+      : bytes_(bytes), source_(sourceName), maxBytes_(maxBytes) {}
 
   UnpickledObject run() {
     while (true) {
@@ -81,6 +82,7 @@ class RestrictedUnpickler {
       const uint8_t op = static_cast<uint8_t>(bytes_[pos_++]);
       if (op == STOP) {
         result_.root_ = pop("STOP");
+        result_.bytesUsed_ = used_;
         return std::move(result_);
       }
       step(op);
@@ -117,13 +119,27 @@ class RestrictedUnpickler {
     return line;
   }
 
+  // ---- memory accounting: every allocation the pickle causes is charged before it is made
+  void charge(size_t bytes) {
+    if (bytes > maxBytes_ - used_)
+      fail("the pickle builds more than " + std::to_string(maxBytes_ >> 20) +
+           " MiB of values from " + std::to_string(bytes_.size()) +
+           " bytes (not a state dict written by torch.save)");
+    used_ += bytes;
+  }
+  static constexpr size_t kSlot = sizeof(void*) * 2;  // a pointer in a container, with slack
+
   // ---- values and the stack
   PickleValue* make(Kind kind) {
+    charge(sizeof(PickleValue) + sizeof(std::unique_ptr<PickleValue>) + kSlot);
     result_.pool_.push_back(std::make_unique<PickleValue>());
     result_.pool_.back()->kind = kind;
     return result_.pool_.back().get();
   }
-  void push(PickleValue* value) { stack_.push_back(value); }
+  void push(PickleValue* value) {
+    charge(kSlot);
+    stack_.push_back(value);
+  }
   size_t stackFloor() const { return marks_.empty() ? 0 : marks_.back(); }
   PickleValue* pop(const char* opName) {
     if (stack_.size() <= stackFloor()) fail(std::string(opName) + " on an empty stack");
@@ -163,8 +179,10 @@ class RestrictedUnpickler {
     return "p" + std::to_string(reinterpret_cast<uintptr_t>(key));
   }
   void setItem(PickleValue* dict, PickleValue* key, PickleValue* value) {
+    const std::string identity = keyIdentity(key);
+    charge(identity.size() + 8 * kSlot);  // index node, key copy and the entry
     auto& index = dictIndex_[dict];
-    auto inserted = index.emplace(keyIdentity(key), dict->entries.size());
+    auto inserted = index.emplace(identity, dict->entries.size());
     if (inserted.second)
       dict->entries.emplace_back(key, value);
     else
@@ -172,7 +190,10 @@ class RestrictedUnpickler {
   }
 
   // ---- memo
-  void memoPut(uint64_t index) { memo_[index] = top("PUT"); }
+  void memoPut(uint64_t index) {
+    charge(4 * kSlot);  // a hash node
+    memo_[index] = top("PUT");
+  }
   void memoGet(uint64_t index) {
     auto found = memo_.find(index);
     if (found == memo_.end()) fail("memo index " + std::to_string(index) + " was never stored");
@@ -183,7 +204,7 @@ class RestrictedUnpickler {
   void pushGlobal(const std::string& module, const std::string& name) {
     const std::string qualified = module + "." + name;
     if (!isAllowedPickleGlobal(qualified))
-      throw Error(source_ + ": refusing pickle global '" + qualified +
+      throw Error(source_ + ": refusing pickle global '" + printable(qualified) +
                   "': only the globals of a plain state dict are allowed");
     PickleValue* global = make(Kind::Global);
     global->text = qualified;
@@ -265,6 +286,7 @@ class RestrictedUnpickler {
     expect(state, Kind::Dict, "BUILD state of an OrderedDict");
     for (const auto& entry : state->entries) {
       expect(entry.first, Kind::String, "OrderedDict attribute name");
+      charge(2 * kSlot);
       target->attributes.push_back(entry);
     }
   }
@@ -284,8 +306,8 @@ class RestrictedUnpickler {
     storage->storage.numel = expect(items[4], Kind::Int, "storage numel")->integer;
     if (storage->storage.numel < 0) fail("storage numel is negative");
     if (storage->storage.key.empty() || storage->storage.key.find('/') != std::string::npos ||
-        storage->storage.key.find("..") != std::string::npos)
-      fail("storage key '" + storage->storage.key + "' is not a plain record name");
+        storage->storage.key.find("..") != std::string::npos || hasControlCharacters(storage->storage.key))
+      fail("storage key '" + printable(storage->storage.key) + "' is not a plain record name");
     push(storage);
   }
 
@@ -295,6 +317,7 @@ class RestrictedUnpickler {
     push(number);
   }
   void pushString(const char* data, size_t length) {
+    charge(length);
     PickleValue* text = make(Kind::String);
     text->text.assign(data, length);
     push(text);
@@ -317,7 +340,10 @@ class RestrictedUnpickler {
         if (length > bytes_.size() - pos_) fail("truncated pickle: FRAME longer than the data");
         break;
       }
-      case MARK: marks_.push_back(stack_.size()); break;
+      case MARK:
+        charge(kSlot);
+        marks_.push_back(stack_.size());
+        break;
       case EMPTY_DICT: push(make(Kind::Dict)); break;
       case EMPTY_LIST: push(make(Kind::List)); break;
       case EMPTY_TUPLE: push(make(Kind::Tuple)); break;
@@ -382,12 +408,14 @@ class RestrictedUnpickler {
       }
       case APPEND: {
         PickleValue* value = pop("APPEND");
+        charge(kSlot);
         expect(top("APPEND"), Kind::List, "APPEND target")->items.push_back(value);
         break;
       }
       case APPENDS: {
         std::vector<PickleValue*> items = popToMark("APPENDS");
         PickleValue* list = expect(top("APPENDS"), Kind::List, "APPENDS target");
+        charge(items.size() * kSlot);
         list->items.insert(list->items.end(), items.begin(), items.end());
         break;
       }
@@ -424,6 +452,8 @@ class RestrictedUnpickler {
 
   std::string_view bytes_;
   const std::string& source_;
+  size_t maxBytes_;
+  size_t used_ = 0;
   size_t pos_ = 0;
   size_t opOffset_ = 0;
   std::vector<PickleValue*> stack_;
@@ -433,8 +463,18 @@ class RestrictedUnpickler {
   UnpickledObject result_;
 };
 
+size_t defaultUnpicklerLimit(size_t pickleBytes) {
+  if (pickleBytes > (SIZE_MAX - kUnpicklerBaseBytes) / kUnpicklerBytesPerInputByte) return SIZE_MAX;
+  return kUnpicklerBaseBytes + kUnpicklerBytesPerInputByte * pickleBytes;
+}
+
+UnpickledObject unpickleRestricted(std::string_view bytes, const std::string& sourceName,
+                                   size_t maxBytes) {
+  return RestrictedUnpickler(bytes, sourceName, maxBytes).run();
+}
+
 UnpickledObject unpickleRestricted(std::string_view bytes, const std::string& sourceName) {
-  return RestrictedUnpickler(bytes, sourceName).run();
+  return unpickleRestricted(bytes, sourceName, defaultUnpicklerLimit(bytes.size()));
 }
 
 }  // namespace hopscope

@@ -54,14 +54,27 @@ const char* pickleKindName(PickleValue::Kind kind);
 class UnpickledObject {
  public:
   const PickleValue& root() const { return *root_; }
+  size_t bytesUsed() const { return bytesUsed_; }  // as accounted against the limit
 
  private:
   friend class RestrictedUnpickler;
   std::vector<std::unique_ptr<PickleValue>> pool_;
   PickleValue* root_ = nullptr;
+  size_t bytesUsed_ = 0;
 };
 
-// Runs the pickle in `bytes`; sourceName (the file path) starts every error message.
+// A pickle's values take far more memory than its bytes (one byte, '}', makes a whole dict), so
+// the memory the unpickler may use is bounded: 16 MiB + 64 bytes per pickle byte by default, which
+// is several times what torch.save's state dicts need.
+constexpr size_t kUnpicklerBaseBytes = size_t{16} << 20;
+constexpr size_t kUnpicklerBytesPerInputByte = 64;
+size_t defaultUnpicklerLimit(size_t pickleBytes);
+
+// Runs the pickle in `bytes`; sourceName (the file path) starts every error message. Throws Error
+// when the values it builds would take more than `maxBytes` (approximately: value structs, string
+// bytes, stack, memo and container slots are counted).
+UnpickledObject unpickleRestricted(std::string_view bytes, const std::string& sourceName,
+                                   size_t maxBytes);
 UnpickledObject unpickleRestricted(std::string_view bytes, const std::string& sourceName);
 
 // "module.name" globals the unpickler accepts.

@@ -1,6 +1,8 @@
 #include "io/safetensors_header.h"
 
 #include "hopscope/error.h"
+#include "hopscope/json_limits.h"
+#include "hopscope/message_text.h"
 
 #include <nlohmann/json.hpp>
 
@@ -11,7 +13,15 @@
 namespace hopscope {
 namespace {
 
-using Json = nlohmann::ordered_json;  // keeps header order, which becomes the tensor order
+// A plain (sorted) JSON object: nlohmann::ordered_json finds keys by a linear scan, which makes a
+// header of n tensors quadratic to parse. The header order, which becomes the tensor order, is
+// recorded by the parser callback instead.
+using Json = nlohmann::json;
+
+struct ParsedHeader {
+  Json json;
+  std::vector<std::string> order;  // top-level keys as they appear in the file
+};
 
 struct DtypeName {
   at::ScalarType dtype;
@@ -34,34 +44,30 @@ std::string rangeText(uint64_t begin, uint64_t end) {
   return "[" + std::to_string(begin) + ", " + std::to_string(end) + "]";
 }
 
-// Reads the header with a parser callback that sees every key, because a JSON object keeps only
-// one value per key and would hide a duplicated tensor name.
-Json parseJsonRejectingDuplicates(const char* text, size_t length, const std::string& where) {
-  std::vector<std::set<std::string>> keysPerOpenObject;
+// Scans the header for its keys first, because a JSON object keeps only one value per key and
+// would hide a duplicated tensor name; the scan also limits the nesting depth.
+ParsedHeader parseJsonRejectingDuplicates(const char* text, size_t length, const std::string& source) {
+  ParsedHeader header;
+  const std::string where = source + ": ";
   std::string currentTensor;
   std::string duplicateMessage;
-  auto callback = [&](int depth, Json::parse_event_t event, Json& parsed) {
-    if (event == Json::parse_event_t::object_start) {
-      keysPerOpenObject.emplace_back();
-    } else if (event == Json::parse_event_t::object_end) {
-      keysPerOpenObject.pop_back();
-    } else if (event == Json::parse_event_t::key) {
-      const std::string key = parsed.get<std::string>();
-      if (depth == 1) currentTensor = key;
-      if (!keysPerOpenObject.back().insert(key).second && duplicateMessage.empty()) {
-        if (depth > 1)
-          duplicateMessage = "entry '" + currentTensor + "' has the key \"" + key + "\" twice";
-        else if (key == "__metadata__")
-          duplicateMessage = "\"__metadata__\" appears twice in the header";
-        else
-          duplicateMessage = "duplicate tensor name '" + key + "' in the header";
-      }
+  const JsonKeyVisitor visitKey = [&](int depth, const std::string& key, bool duplicate) {
+    if (depth == 1) {
+      currentTensor = key;
+      if (!duplicate) header.order.push_back(key);
     }
-    return true;
+    if (duplicate && duplicateMessage.empty()) {
+      if (depth > 1)
+        duplicateMessage = "entry '" + printable(currentTensor) + "' has the key \"" + printable(key) + "\" twice";
+      else if (key == "__metadata__")
+        duplicateMessage = "\"__metadata__\" appears twice in the header";
+      else
+        duplicateMessage = "duplicate tensor name '" + printable(key) + "' in the header";
+    }
   };
-  Json header;
   try {
-    header = Json::parse(text, text + length, callback);
+    scanJson(std::string_view(text, length), source, visitKey);
+    if (duplicateMessage.empty()) header.json = Json::parse(text, text + length);
   } catch (const Json::parse_error& error) {
     std::string detail = error.what();
     const size_t bracket = detail.find("] ");  // drop nlohmann's "[json.exception...]" prefix
@@ -92,7 +98,7 @@ std::vector<int64_t> readShape(const Json& value, const std::string& where) {
   std::vector<int64_t> shape;
   for (const Json& dim : value) {
     if (!dim.is_number_integer())
-      throw Error(where + "\"shape\" must be an array of integers, found " + dim.dump());
+      throw Error(where + "\"shape\" must be an array of integers, found " + jsonSnippet(dim));
     if (dim.is_number_unsigned()) {
       const uint64_t size = dim.get<uint64_t>();
       if (size > static_cast<uint64_t>(INT64_MAX))
@@ -131,7 +137,7 @@ SafetensorsTensorInfo readEntry(const std::string& name, const Json& entry,
   if (!offsets.is_array() || offsets.size() != 2 || !offsets[0].is_number_unsigned() ||
       !offsets[1].is_number_unsigned())
     throw Error(where + "\"data_offsets\" must be [begin, end] with non-negative integers, found " +
-                offsets.dump());
+                jsonSnippet(offsets));
   info.begin = offsets[0].get<uint64_t>();
   info.end = offsets[1].get<uint64_t>();
   if (info.begin > info.end)
@@ -167,8 +173,8 @@ void checkRangesTileDataBlock(const std::vector<SafetensorsTensorInfo>& tensors,
   const SafetensorsTensorInfo* previous = nullptr;
   for (const auto* tensor : sorted) {
     if (tensor->begin < covered)
-      throw Error(where + "tensors '" + previous->name + "' " +
-                  rangeText(previous->begin, previous->end) + " and '" + tensor->name + "' " +
+      throw Error(where + "tensors '" + printable(previous->name) + "' " +
+                  rangeText(previous->begin, previous->end) + " and '" + printable(tensor->name) + "' " +
                   rangeText(tensor->begin, tensor->end) + " overlap in the data block");
     if (tensor->begin > covered)
       throw Error(where + "gap in the data block: bytes " + rangeText(covered, tensor->begin) +
@@ -204,19 +210,24 @@ SafetensorsHeader parseSafetensorsHeader(const unsigned char* bytes, size_t size
   SafetensorsHeader header;
   header.dataStart = 8 + headerLength;
   header.dataSize = size - header.dataStart;
-  const Json json =
-      parseJsonRejectingDuplicates(reinterpret_cast<const char*>(bytes) + 8, headerLength, where);
+  const ParsedHeader parsed =
+      parseJsonRejectingDuplicates(reinterpret_cast<const char*>(bytes) + 8, headerLength, source);
+  const Json& json = parsed.json;
   if (!json.is_object())
     throw Error(where + "header is not a JSON object (found " + std::string(json.type_name()) +
                 ")");
 
-  for (const auto& [name, entry] : json.items()) {
+  for (const std::string& name : parsed.order) {
+    const Json& entry = json.at(name);
     if (name == "__metadata__") {
       header.metadata = readMetadata(entry, where);
       continue;
     }
+    // Names end up in messages and dumps; no checkpoint writer puts control characters in them.
+    if (hasControlCharacters(name))
+      throw Error(where + "tensor name '" + printable(name) + "' contains control characters");
     header.tensors.push_back(readEntry(name, entry, header.dataSize,
-                                       where + "tensor '" + name + "': "));
+                                       where + "tensor '" + printable(name) + "': "));
   }
   checkRangesTileDataBlock(header.tensors, header.dataSize, where);
   return header;

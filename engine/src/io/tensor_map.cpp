@@ -5,16 +5,16 @@
 namespace hopscope {
 
 void TensorMap::insert(const std::string& name, const at::Tensor& tensor) {
-  if (contains(name)) throw Error("duplicate tensor name '" + name + "'");
+  if (!index_.emplace(name, items_.size()).second)
+    throw Error("duplicate tensor name '" + name + "'");
   items_.emplace_back(name, tensor);
 }
 
 bool TensorMap::contains(const std::string& name) const { return find(name) != nullptr; }
 
 const at::Tensor* TensorMap::find(const std::string& name) const {
-  for (const auto& item : items_)
-    if (item.first == name) return &item.second;
-  return nullptr;
+  const auto found = index_.find(name);
+  return found == index_.end() ? nullptr : &items_[found->second].second;
 }
 
 const at::Tensor& TensorMap::at(const std::string& name) const {
@@ -24,13 +24,12 @@ const at::Tensor& TensorMap::at(const std::string& name) const {
 }
 
 bool TensorMap::erase(const std::string& name) {
-  for (auto it = items_.begin(); it != items_.end(); ++it) {
-    if (it->first == name) {
-      items_.erase(it);
-      return true;
-    }
-  }
-  return false;
+  const auto found = index_.find(name);
+  if (found == index_.end()) return false;
+  items_.erase(items_.begin() + static_cast<std::ptrdiff_t>(found->second));
+  index_.clear();  // positions after the erased one moved: rebuild (erasing is rare)
+  for (size_t i = 0; i < items_.size(); ++i) index_.emplace(items_[i].first, i);
+  return true;
 }
 
 }  // namespace hopscope

@@ -20,13 +20,13 @@ std::string layerPrefix(int64_t layer) { return "bert.encoder.layer." + std::to_
 
 void parseConfig(const ConfigReader& read, ModelConfig& config) {
   // Defaults of transformers.BertConfig.
-  config.vocabSize = read.integer("vocab_size", 30522);
-  config.hiddenSize = read.integer("hidden_size", 768);
-  config.layers = read.integer("num_hidden_layers", 12);
-  config.heads = read.integer("num_attention_heads", 12);
-  config.intermediateSize = read.integer("intermediate_size", 3072);
-  config.maxPositions = read.integer("max_position_embeddings", 512);
-  config.typeVocabSize = read.integer("type_vocab_size", 2);
+  config.vocabSize = read.integer("vocab_size", 30522, 1, ConfigLimits::kMaxVocabSize);
+  config.hiddenSize = read.integer("hidden_size", 768, 1, ConfigLimits::kMaxHiddenSize);
+  config.layers = read.integer("num_hidden_layers", 12, 1, ConfigLimits::kMaxLayers);
+  config.heads = read.integer("num_attention_heads", 12, 1, ConfigLimits::kMaxHeads);
+  config.intermediateSize = read.integer("intermediate_size", 3072, 1, ConfigLimits::kMaxIntermediateSize);
+  config.maxPositions = read.integer("max_position_embeddings", 512, 1, ConfigLimits::kMaxPositions);
+  config.typeVocabSize = read.integer("type_vocab_size", 2, 1, ConfigLimits::kMaxTypeVocabSize);
   config.layerNormEps = read.number("layer_norm_eps", 1e-12);
   config.activation = read.text("hidden_act", "gelu");
   config.padTokenId = read.integer("pad_token_id", 0, 0);

@@ -23,17 +23,17 @@ std::string layerPrefix(int64_t layer) { return "model.decoder.layers." + std::t
 
 void parseConfig(const ConfigReader& read, ModelConfig& config) {
   // Defaults of transformers.OPTConfig.
-  config.vocabSize = read.integer("vocab_size", 50272);
-  config.hiddenSize = read.integer("hidden_size", 768);
-  config.layers = read.integer("num_hidden_layers", 12);
-  config.heads = read.integer("num_attention_heads", 12);
-  config.intermediateSize = read.integer("ffn_dim", 3072);
-  config.maxPositions = read.integer("max_position_embeddings", 2048);
+  config.vocabSize = read.integer("vocab_size", 50272, 1, ConfigLimits::kMaxVocabSize);
+  config.hiddenSize = read.integer("hidden_size", 768, 1, ConfigLimits::kMaxHiddenSize);
+  config.layers = read.integer("num_hidden_layers", 12, 1, ConfigLimits::kMaxLayers);
+  config.heads = read.integer("num_attention_heads", 12, 1, ConfigLimits::kMaxHeads);
+  config.intermediateSize = read.integer("ffn_dim", 3072, 1, ConfigLimits::kMaxIntermediateSize);
+  config.maxPositions = read.integer("max_position_embeddings", 2048, 1, ConfigLimits::kMaxPositions);
   config.layerNormEps = 1e-5;
   config.activation = read.text("activation_function", "relu");
   config.padTokenId = read.integer("pad_token_id", 1, 0);
   const bool layerNormBefore = read.boolean("do_layer_norm_before", true);
-  const int64_t wordEmbedProjDim = read.integer("word_embed_proj_dim", config.hiddenSize);
+  const int64_t wordEmbedProjDim = read.integer("word_embed_proj_dim", config.hiddenSize, 1, ConfigLimits::kMaxHiddenSize);
   const bool enableBias = read.boolean("enable_bias", true);
   const bool layerNormAffine = read.boolean("layer_norm_elementwise_affine", true);
   if (config.activation != "relu")

@@ -1,6 +1,8 @@
 #include "text/bpe_vocab_files.h"
 
 #include "hopscope/error.h"
+#include "hopscope/json_limits.h"
+#include "hopscope/message_text.h"
 
 #include <nlohmann/json.hpp>
 
@@ -36,7 +38,7 @@ Vocabulary readVocabJson(const std::string& path) {
   const std::string text = readWholeFile(path, "vocabulary");
   nlohmann::json json;
   try {
-    json = nlohmann::json::parse(text);
+    json = parseJsonLimited(text, "BPE vocabulary '" + path + "'");
   } catch (const nlohmann::json::parse_error& e) {
     // e.byte is one past the offending character.
     throw Error("BPE vocabulary '" + path + "' line " + std::to_string(lineOfByte(text, e.byte - 1)) +
@@ -48,10 +50,19 @@ Vocabulary readVocabJson(const std::string& path) {
   }
   Vocabulary vocabulary;
   vocabulary.ids.reserve(json.size());
+  // The id table is sized by the largest id: ids must stay near the number of tokens the file
+  // holds, so that one huge id cannot make a tiny file allocate gigabytes.
+  const int64_t idLimit = static_cast<int64_t>(json.size()) + kMaxBpeIdGap;
   for (const auto& [token, id] : json.items()) {
-    if (!id.is_number_integer() || id.get<int64_t>() < 0 || id.get<int64_t>() > INT32_MAX) {
-      throw Error("BPE vocabulary '" + path + "': token \"" + token + "\" has id " + id.dump() +
+    if (!id.is_number_integer() || (id.is_number_unsigned() && id.get<uint64_t>() > INT32_MAX) ||
+        id.get<int64_t>() < 0 || id.get<int64_t>() > INT32_MAX) {
+      throw Error("BPE vocabulary '" + path + "': token \"" + printable(token) + "\" has id " + jsonSnippet(id) +
                   "; ids must be non-negative integers");
+    }
+    if (id.get<int64_t>() >= idLimit) {
+      throw Error("BPE vocabulary '" + path + "': token \"" + printable(token) + "\" has id " + jsonSnippet(id) +
+                  ", but the file holds only " + std::to_string(json.size()) + " tokens (ids must be below " +
+                  std::to_string(idLimit) + ")");
     }
     const int64_t value = id.get<int64_t>();
     if (static_cast<size_t>(value) >= vocabulary.tokens.size()) {
@@ -59,8 +70,8 @@ Vocabulary readVocabJson(const std::string& path) {
       vocabulary.present.resize(value + 1, 0);
     }
     if (vocabulary.present[value]) {
-      throw Error("BPE vocabulary '" + path + "': tokens \"" + vocabulary.tokens[value] + "\" and \"" +
-                  token + "\" both have id " + std::to_string(value));
+      throw Error("BPE vocabulary '" + path + "': tokens \"" + printable(vocabulary.tokens[value]) + "\" and \"" +
+                  printable(token) + "\" both have id " + std::to_string(value));
     }
     vocabulary.tokens[value] = token;
     vocabulary.present[value] = 1;
@@ -83,13 +94,13 @@ MergeTable readMerges(const std::string& path, const Vocabulary& vocabulary, con
     const size_t space = line.find(' ');
     if (space == std::string::npos || space == 0 || space + 1 == line.size() ||
         line.find(' ', space + 1) != std::string::npos) {
-      throw Error(where + ": expected two symbols separated by one space, found \"" + line + "\"");
+      throw Error(where + ": expected two symbols separated by one space, found \"" + printable(line) + "\"");
     }
     const std::string left = line.substr(0, space), right = line.substr(space + 1);
     const auto idOf = [&](const std::string& symbol, const char* what) {
       const int64_t id = vocabulary.find(symbol);
       if (id < 0) {
-        throw Error(where + ": the merge's " + what + " \"" + symbol + "\" is not in the vocabulary '" +
+        throw Error(where + ": the merge's " + what + " \"" + printable(symbol) + "\" is not in the vocabulary '" +
                     vocabPath + "'");
       }
       return id;

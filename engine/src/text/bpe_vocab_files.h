@@ -21,8 +21,13 @@ struct Vocabulary {
   }
 };
 
+// How far ids may run past the number of tokens in vocab.json (gaps are allowed, e.g. for ids
+// of added tokens kept elsewhere, but the id table is sized by the largest id).
+constexpr int64_t kMaxBpeIdGap = 65536;
+
 // Throws Error naming the file (and the line of a JSON syntax error) when it cannot be read, is not
-// a JSON object of token -> non-negative integer id, or gives one id to two tokens.
+// a JSON object of token -> non-negative integer id below the token count + kMaxBpeIdGap, nests
+// deeper than kMaxJsonDepth, or gives one id to two tokens.
 Vocabulary readVocabJson(const std::string& path);
 
 // Throws Error naming the file and line for a line that is not two symbols separated by one space,

@@ -2,10 +2,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "hopscope/bpe_tokenizer.h"
 #include "hopscope/error.h"
+#include "hopscope/json_limits.h"
 #include "hopscope/wordpiece_tokenizer.h"
 
 namespace hopscope {
@@ -20,7 +22,8 @@ bool readLowerCase(const fs::path& directory) {
   if (!file) return true;
   nlohmann::json config;
   try {
-    config = nlohmann::json::parse(file);
+    std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    config = parseJsonLimited(text, path.string());
   } catch (const nlohmann::json::parse_error& error) {
     throw Error(path.string() + ": invalid JSON: " + error.what());
   }

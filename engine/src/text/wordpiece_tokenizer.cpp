@@ -149,15 +149,20 @@ Encoding WordPieceTokenizer::encode(const std::string& text, bool addSpecialToke
   Encoding encoding;
   if (addSpecialTokens) encoding.ids.push_back(impl_->cls);
   // Cut the text at special tokens spelled out in it (leftmost match first), tokenize the rest.
+  // Each special token's next occurrence is remembered and searched again only once the cut has
+  // passed it: searching afresh after every cut is quadratic on text full of special tokens.
+  const auto& specials = impl_->specials;
+  std::vector<size_t> nextAt;
+  for (const auto& special : specials) nextAt.push_back(text.find(special.first));
   size_t pos = 0;
   while (pos <= text.size()) {
     size_t best = std::string::npos;
     const std::pair<std::string, int64_t>* bestSpecial = nullptr;
-    for (const auto& special : impl_->specials) {
-      const size_t at = text.find(special.first, pos);
-      if (at < best) {
-        best = at;
-        bestSpecial = &special;
+    for (size_t i = 0; i < specials.size(); ++i) {
+      if (nextAt[i] != std::string::npos && nextAt[i] < pos) nextAt[i] = text.find(specials[i].first, pos);
+      if (nextAt[i] < best) {
+        best = nextAt[i];
+        bestSpecial = &specials[i];
       }
     }
     const size_t segmentEnd = bestSpecial ? best : text.size();
