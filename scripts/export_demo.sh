@@ -4,7 +4,7 @@
 # tokenizer files and training_log.jsonl. Refuses unfinished runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RUNS=${HOPSCOPE_DEMO_RUNS:-build/demo-runs}
+RUNS=${HOPSCOPE_DEMO_RUNS:-$HOME/.cache/hopscope/demo-runs}
 DEST=resources/demo
 mkdir -p "$DEST"
 for run in "$RUNS"/*/; do

@@ -3,14 +3,17 @@
 # State of the Union addresses (scripts/prepare_demo_corpus.py), with recorded seeds and settings.
 # Resumable: run it again and every unfinished variant continues from its last checkpoint (a
 # session ends its processes; the runs do not lose more than --eval-every steps). Run it in the
-# background:  nohup bash scripts/train_demo.sh > build/demo-runs/train_demo.log 2>&1 &
+# background (the runs live outside the work tree, so a fresh checkout continues them):
+#   mkdir -p ~/.cache/hopscope/demo-runs
+#   nohup bash scripts/train_demo.sh >> ~/.cache/hopscope/demo-runs/train_demo.log 2>&1 &
+# HOPSCOPE_DEMO_THREADS=1 leaves a core free for other work (two threads with one core busy are slower).
 # When every run is done, scripts/export_demo.sh copies the models into resources/demo/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CLI=${HOPSCOPE_CLI:-build/gui/cli/hopscope-cli}
 THREADS=${HOPSCOPE_DEMO_THREADS:-2}
-RUNS=${HOPSCOPE_DEMO_RUNS:-build/demo-runs}
+RUNS=${HOPSCOPE_DEMO_RUNS:-$HOME/.cache/hopscope/demo-runs}
 DATA=build/demo-data
 [ -x "$CLI" ] || { echo "build hopscope first (bash scripts/build.sh)" >&2; exit 1; }
 
