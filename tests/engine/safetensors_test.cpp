@@ -54,6 +54,7 @@ std::vector<T> valuesOf(const at::Tensor& tensor) {
 bool sameBits(const at::Tensor& a, const at::Tensor& b) {
   if (a.scalar_type() != b.scalar_type() || a.sizes() != b.sizes()) return false;
   const at::Tensor ca = a.contiguous(), cb = b.contiguous();
+  if (ca.numel() == 0) return true;  // empty tensors may have no data pointer: memcmp(nullptr) is UB
   return std::memcmp(ca.data_ptr(), cb.data_ptr(), ca.numel() * ca.element_size()) == 0;
 }
 
