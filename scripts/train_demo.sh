@@ -7,6 +7,7 @@
 #   mkdir -p ~/.cache/hopscope/demo-runs
 #   nohup bash scripts/train_demo.sh >> ~/.cache/hopscope/demo-runs/train_demo.log 2>&1 &
 # HOPSCOPE_DEMO_THREADS=1 leaves a core free for other work (two threads with one core busy are slower).
+# Two instances with one thread each train two variants at once: a lock per variant keeps them apart.
 # When every run is done, scripts/export_demo.sh copies the models into resources/demo/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -61,11 +62,17 @@ for variant in "${VARIANTS[@]}"; do
     echo "$name: done"
     continue
   fi
+  exec 9>"$RUNS/$name.lock"
+  if ! flock -n 9; then
+    echo "$name: being trained by another instance"
+    continue
+  fi
   echo "$name: $(date -u +%FT%TZ) training"
   if [ -f "$out/model.safetensors" ]; then
     "$CLI" --threads "$THREADS" train --resume "$out"
   else
     "$CLI" --threads "$THREADS" train --family "$family" --normalizer "$normalizer" --gate "$gate" "${COMMON[@]}" --out "$out"
   fi
+  flock -u 9
 done
-echo "all variants trained: $(date -u +%FT%TZ)"
+echo "no variant left to start: $(date -u +%FT%TZ)"
