@@ -51,6 +51,10 @@ void addTrainCommand(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--clip-norm", s.clipNorm, "Gradient clipping by global L2 norm (0: off)")->capture_default_str();
   command->add_option("--mask-prob", s.maskProb, "Masked-LM masking probability")->capture_default_str();
+  command->add_option("--dropout", s.dropout, "Dropout on the embeddings and sublayer outputs (as Hugging Face places it)")
+      ->capture_default_str();
+  command->add_option("--attention-dropout", s.attentionDropout, "Dropout on the attention probabilities")
+      ->capture_default_str();
   command->add_option("--seed", s.seed, "Seed of the initial weights, data order and masks")->capture_default_str();
   command->add_option("--eval-every", s.evalEvery, "Steps between evaluations and checkpoints")->capture_default_str();
   command->add_option("--eval-samples", s.evalSamples, "Held-out blocks per evaluation")->capture_default_str();

@@ -1,7 +1,8 @@
 // Training: AdamW against PyTorch's, the schedule, a short run lowering the loss, a resumed run
-// equal to an uninterrupted one, every normalizer and gate training without NaN, cancel leaving a
+// equal to an uninterrupted one (dropout included), dropout's masks, batches without a masked position, every normalizer and gate training without NaN, cancel leaving a
 // loadable checkpoint, and clear errors for bad settings.
 #include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -12,6 +13,7 @@
 
 #include "error_message.h"
 #include "hopscope/adamw.h"
+#include "hopscope/dropout.h"
 #include "hopscope/loaded_model.h"
 #include "hopscope/safetensors.h"
 #include "hopscope/trainer.h"
@@ -130,8 +132,11 @@ TEST_F(TrainerTest, AShortRunLowersTheLossAndWritesALoadableCheckpoint) {
 
 // A run cancelled after step 10 and resumed follows the uninterrupted run exactly: the same losses
 // at the same steps and bit-identical weights and optimizer state.
+// With dropout on, so the resumed run must also draw the same dropout masks.
 TEST_F(TrainerTest, ResumeEqualsAnUninterruptedRun) {
-  const TrainingSettings settings = tiny("opt");
+  TrainingSettings settings = tiny("opt");
+  settings.dropout = 0.1;
+  settings.attentionDropout = 0.1;
   const TrainingResult whole = train(settings, out("whole"), false);
 
   std::atomic<int64_t> reached{0};
@@ -175,6 +180,48 @@ TEST_F(TrainerTest, EveryNormalizerAndGateTrainsWithoutNaN) {
         EXPECT_EQ(model->info().gate, gateKindName(gate));
         EXPECT_EQ(model->info().normalizer, normalizer);
       }
+}
+
+TEST(Dropout, KeepsOneMinusPScaledAndIsReproducible) {
+  const at::Tensor ones = at::ones({200, 100});
+  auto generator = [] { return at::detail::createCPUGenerator(42); };
+  const Dropout dropout(0.25, 0.5, generator());
+  const at::Tensor hidden = dropout.hidden(ones);
+  // Every value is 0 or 1 / (1 - p); about p of them are 0 (20,000 draws: 5 sigma is 0.015).
+  EXPECT_TRUE(((hidden == 0) | (hidden - 1.0 / 0.75).abs().lt(1e-6)).all().item<bool>());
+  EXPECT_NEAR((hidden == 0).to(at::kDouble).mean().item<double>(), 0.25, 0.015);
+  EXPECT_NEAR((dropout.attention(ones) == 0).to(at::kDouble).mean().item<double>(), 0.5, 0.02);
+  EXPECT_TRUE(at::equal(Dropout(0.25, 0.5, generator()).hidden(ones), hidden));
+  EXPECT_TRUE(at::equal(Dropout(0, 0, generator()).hidden(ones), ones));
+  EXPECT_EQ(test::errorMessage([&] { Dropout(1.0, 0, generator()); }), "dropout probability 1.000000 is not in [0, 1)");
+}
+
+TEST_F(TrainerTest, DropoutChangesTheRunAndIsRecorded) {
+  TrainingSettings settings = tiny("bert");
+  settings.steps = settings.evalEvery = 4;
+  const TrainingResult plain = train(settings, out("plain"), false);
+  settings.dropout = 0.1;
+  settings.attentionDropout = 0.2;
+  const TrainingResult dropped = train(settings, out("dropped"), false);
+  const TrainingResult again = train(settings, out("again"), false);
+  EXPECT_NE(plain.records[0]["loss"].get<double>(), dropped.records[0]["loss"].get<double>());
+  EXPECT_EQ(fileBytes(out("dropped") + "/model.safetensors"), fileBytes(out("again") + "/model.safetensors"));
+  const TrainingSettings stored = readTrainingSettings(out("dropped"));
+  EXPECT_EQ(stored.dropout, 0.1);
+  EXPECT_EQ(stored.attentionDropout, 0.2);
+  EXPECT_EQ(readTrainingSettings(out("plain")).dropout, 0.0);
+  settings.dropout = 1.0;
+  EXPECT_EQ(test::errorMessage([&] { train(settings, out("bad"), false); }), "--dropout must be in [0, 1)");
+}
+
+// With a tiny masking probability most batches select no position: their loss is 0, not NaN.
+TEST_F(TrainerTest, BatchesWithoutMaskedPositionsDoNotDiverge) {
+  TrainingSettings settings = tiny("bert");
+  settings.maskProb = 1e-3;
+  settings.steps = settings.evalEvery = 4;
+  const TrainingResult result = train(settings, out("sparse"), false);
+  ASSERT_EQ(result.records.size(), 1u);
+  EXPECT_TRUE(std::isfinite(result.records[0]["loss"].get<double>()));
 }
 
 TEST_F(TrainerTest, BadSettingsAreClearErrors) {

@@ -64,7 +64,8 @@ class EvaluationTask {
   // Adds a batch's predictions to the metric; nothing when !scored().
   void score(PerplexityAccumulator& metric, const at::Tensor& logits, const TaskBatch& batch) const;
   MetricValue metric(const PerplexityAccumulator& metric) const;
-  // Mean cross-entropy over the batch's predictions: the training loss (differentiable).
+  // Mean cross-entropy over the batch's predictions: the training loss (differentiable); 0 when a
+  // masked-LM batch has no masked position.
   at::Tensor loss(const at::Tensor& logits, const TaskBatch& batch) const;
   // The ids the model saw in block `block` of `blocks` (after masking), CPU int64 [L].
   at::Tensor seenIds(const at::Tensor& blocks, int64_t block, int64_t blockOffset = 0) const;

@@ -2,7 +2,7 @@
 // Pre-training a model of any family, normalizer and gate from scratch on a text corpus, through the
 // family's evaluation task (the same masking and loss as the evaluation). AdamW with decoupled
 // weight decay (none on biases and LayerNorm parameters), linear warmup then linear decay, gradient
-// clipping and accumulation, a deterministic data order. Every `evalEvery` steps the held-out
+// clipping and accumulation, dropout (hopscope/dropout.h), a deterministic data order. Every `evalEvery` steps the held-out
 // blocks are analysed by the same analysis `analyze` runs (loss, perplexity, the outlier protocol,
 // per-layer figures, per-head no-op mass) and a checkpoint is written; a run resumed from it follows
 // the uninterrupted run's trajectory exactly.
@@ -44,6 +44,8 @@ struct TrainingSettings {
   double weightDecay = 0.01;
   double clipNorm = 1.0;  // <= 0: no clipping
   double maskProb = 0.15;
+  double dropout = 0;           // hidden dropout (embeddings, sublayer outputs); 0 = off
+  double attentionDropout = 0;  // dropout on the attention probabilities
   uint64_t seed = 0;
   int64_t evalEvery = 100;   // steps between evaluations and checkpoints
   int64_t evalSamples = 32;  // held-out blocks per evaluation

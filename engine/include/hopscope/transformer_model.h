@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "hopscope/attention_gate.h"
+#include "hopscope/dropout.h"
 #include "hopscope/forward_hooks.h"
 #include "hopscope/model_config.h"
 #include "hopscope/model_family.h"
@@ -21,6 +22,7 @@ namespace hopscope {
 struct ModelInputs {
   at::Tensor inputIds;       // int64 [B, T] on the model's device
   at::Tensor attentionMask;  // int64 [B, T], 1 = real token, 0 = padding; undefined = all ones
+  const Dropout* dropout = nullptr;  // training only: where the family applies dropout
 };
 
 class TransformerModel {

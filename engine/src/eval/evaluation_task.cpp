@@ -99,9 +99,13 @@ MetricValue EvaluationTask::metric(const PerplexityAccumulator& accumulator) con
 
 at::Tensor EvaluationTask::loss(const at::Tensor& logits, const TaskBatch& batch) const {
   const int64_t vocab = logits.size(-1);
-  if (kind_ == TaskKind::MaskedLanguageModel)
-    return at::cross_entropy_loss(logits.reshape({-1, vocab}), batch.labels.reshape({-1}), {},
-                                  at::Reduction::Mean, kIgnoredLabel);
+  if (kind_ == TaskKind::MaskedLanguageModel) {
+    const at::Tensor labels = batch.labels.reshape({-1});
+    // A batch with no masked position (possible with few, short blocks) has no loss; the mean over
+    // nothing would be NaN. Zero keeps the graph and gives zero gradients.
+    if (!labels.ne(kIgnoredLabel).any().item<bool>()) return logits.sum() * 0.0;
+    return at::cross_entropy_loss(logits.reshape({-1, vocab}), labels, {}, at::Reduction::Mean, kIgnoredLabel);
+  }
   const int64_t tokens = logits.size(1);
   return at::cross_entropy_loss(logits.narrow(1, 0, tokens - 1).reshape({-1, vocab}),
                                 batch.inputs.inputIds.narrow(1, 1, tokens - 1).reshape({-1}));

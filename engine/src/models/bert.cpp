@@ -206,7 +206,7 @@ at::Tensor BertModel::forward(const ModelInputs& inputs, ForwardHooks* hooks) co
   x = at::layer_norm(x, {d}, weights_.at("bert.embeddings.LayerNorm.weight"),
                      weights_.at("bert.embeddings.LayerNorm.bias"), eps);
   x = tap(hooks, "bert.embeddings.LayerNorm", x);
-  x = tap(hooks, "bert.embeddings", x);
+  x = hiddenDropout(inputs.dropout, tap(hooks, "bert.embeddings", x));
 
   // Hugging Face: (1 - mask) * finfo(float32).min, broadcast over heads and queries.
   const at::Tensor additiveMask =
@@ -214,13 +214,14 @@ at::Tensor BertModel::forward(const ModelInputs& inputs, ForwardHooks* hooks) co
   SelfAttentionOptions options;
   options.heads = config_.heads;
   options.scaling = QueryScaling::ScoresDividedBySqrtHeadDim;
+  options.dropout = inputs.dropout;
 
   for (const Layer& layer : layers_) {
     const at::Tensor context = selfAttention(x, additiveMask, layer.attention, normalizer_, options,
                                              layer.attentionSites, hooks);
     at::Tensor h = tap(hooks, layer.attentionDenseSite,
                        at::linear(context, layer.attentionOutWeight, layer.attentionOutBias));
-    h = tap(hooks, layer.attentionNormInputSite, h + x);
+    h = tap(hooks, layer.attentionNormInputSite, hiddenDropout(inputs.dropout, h) + x);
     h = at::layer_norm(h, {d}, layer.attentionNormWeight, layer.attentionNormBias, eps);
     h = tap(hooks, layer.attentionNormSite, h);
     h = tap(hooks, layer.attentionOutputSite, h);
@@ -230,7 +231,7 @@ at::Tensor BertModel::forward(const ModelInputs& inputs, ForwardHooks* hooks) co
                        at::linear(attended, layer.intermediateWeight, layer.intermediateBias));
     f = tap(hooks, layer.intermediateSite, at::gelu(f));
     f = tap(hooks, layer.outputDenseSite, at::linear(f, layer.outputWeight, layer.outputBias));
-    f = tap(hooks, layer.outputNormInputSite, f + attended);
+    f = tap(hooks, layer.outputNormInputSite, hiddenDropout(inputs.dropout, f) + attended);
     f = at::layer_norm(f, {d}, layer.outputNormWeight, layer.outputNormBias, eps);
     f = tap(hooks, layer.outputNormSite, f);
     f = tap(hooks, layer.outputSite, f);

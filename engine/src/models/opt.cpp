@@ -203,7 +203,7 @@ at::Tensor OptModel::forward(const ModelInputs& inputs, ForwardHooks* hooks) con
   at::Tensor positionEmbeddings =
       weights_.at("model.decoder.embed_positions.weight").index_select(0, positions).view({batch, tokens, d});
   positionEmbeddings = tap(hooks, "model.decoder.embed_positions", positionEmbeddings);
-  x = x + positionEmbeddings;
+  x = hiddenDropout(inputs.dropout, x + positionEmbeddings);
 
   // Causal mask (dtype minimum above the diagonal) plus the padding mask (dtype minimum on padded
   // keys); their sum may reach -inf, which the attention clamps back to the minimum.
@@ -217,6 +217,7 @@ at::Tensor OptModel::forward(const ModelInputs& inputs, ForwardHooks* hooks) con
   options.heads = config_.heads;
   options.scaling = QueryScaling::QueryTimesInverseSqrtAfterBias;
   options.clampScoresAtDtypeMin = true;
+  options.dropout = inputs.dropout;
 
   for (const Layer& layer : layers_) {
     x = tap(hooks, layer.attentionNormInputSite, x);  // layer 0: the embedding sum
@@ -226,14 +227,14 @@ at::Tensor OptModel::forward(const ModelInputs& inputs, ForwardHooks* hooks) con
         selfAttention(h, additiveMask, layer.attention, normalizer_, options, layer.attentionSites, hooks);
     at::Tensor attended = tap(hooks, layer.outProjSite, at::linear(context, layer.outWeight, layer.outBias));
     attended = tap(hooks, layer.selfAttentionSite, attended);
-    x = tap(hooks, layer.ffnNormInputSite, x + attended);
+    x = tap(hooks, layer.ffnNormInputSite, x + hiddenDropout(inputs.dropout, attended));
 
     at::Tensor f = at::layer_norm(x, {d}, layer.ffnNormWeight, layer.ffnNormBias, eps);
     f = tap(hooks, layer.ffnNormSite, f);
     f = tap(hooks, layer.fc1Site, at::linear(f, layer.fc1Weight, layer.fc1Bias));
     f = tap(hooks, layer.activationSite, at::relu(f));
     f = tap(hooks, layer.fc2Site, at::linear(f, layer.fc2Weight, layer.fc2Bias));
-    x = tap(hooks, layer.layerSite, x + f);
+    x = tap(hooks, layer.layerSite, x + hiddenDropout(inputs.dropout, f));
   }
   x = at::layer_norm(x, {d}, weights_.at("model.decoder.final_layer_norm.weight"),
                      weights_.at("model.decoder.final_layer_norm.bias"), eps);

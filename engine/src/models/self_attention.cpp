@@ -38,7 +38,7 @@ at::Tensor selfAttention(const at::Tensor& x, const at::Tensor& additiveMask,
   if (options.clampScoresAtDtypeMin) scores = scores.clamp_min(std::numeric_limits<float>::lowest());
 
   const at::Tensor probs = tap(hooks, sites.probs, normalizeAttention(scores, normalizer));
-  at::Tensor context = at::matmul(probs, splitHeads(value, options.heads));
+  at::Tensor context = at::matmul(attentionDropout(options.dropout, probs), splitHeads(value, options.heads));
   if (weights.gate.kind != GateKind::None)
     context = context * weights.gate.gates(splitHeads(x, options.heads));
   return tap(hooks, sites.context, mergeHeads(context));

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "hopscope/attention_gate.h"
+#include "hopscope/dropout.h"
 #include "hopscope/forward_hooks.h"
 #include "hopscope/normalizer_spec.h"
 
@@ -33,6 +34,7 @@ struct SelfAttentionOptions {
   int64_t heads = 1;
   QueryScaling scaling = QueryScaling::ScoresDividedBySqrtHeadDim;
   bool clampScoresAtDtypeMin = false;  // max(scores + mask, finfo.min)
+  const Dropout* dropout = nullptr;    // training: dropout on the probabilities (after the tap)
 };
 
 // x: [B, T, d]. additiveMask: broadcastable to [B, H, T, T] (0 or the dtype minimum).

@@ -75,6 +75,8 @@ void checkSettings(const TrainingSettings& s) {
   if (!(s.learningRate > 0)) throw Error("--lr must be positive");
   if (!(s.weightDecay >= 0)) throw Error("--weight-decay must not be negative");
   if (!(s.maskProb > 0 && s.maskProb <= 1)) throw Error("--mask-prob must be in (0, 1]");
+  if (!(s.dropout >= 0 && s.dropout < 1)) throw Error("--dropout must be in [0, 1)");
+  if (!(s.attentionDropout >= 0 && s.attentionDropout < 1)) throw Error("--attention-dropout must be in [0, 1)");
   if (s.data.empty()) throw Error("--data is required");
   if (s.evalData.empty()) throw Error("--eval-data is required");
   if (s.vocabSize < 0) throw Error("--vocab-size must be positive");
@@ -107,6 +109,9 @@ TrainingSettings settingsFromJson(const json& j, const std::string& source) {
     s.weightDecay = j.at("weight_decay").get<double>();
     s.clipNorm = j.at("clip_norm").get<double>();
     s.maskProb = j.at("mask_prob").get<double>();
+    // Absent in checkpoints from before the dropout option: they trained without dropout.
+    s.dropout = j.value("dropout", 0.0);
+    s.attentionDropout = j.value("attention_dropout", 0.0);
     s.seed = j.at("seed").get<uint64_t>();
     s.evalEvery = j.at("eval_every").get<int64_t>();
     s.evalSamples = j.at("eval_samples").get<int64_t>();
@@ -266,7 +271,8 @@ nlohmann::json trainingSettingsJson(const TrainingSettings& s) {
           {"accumulation", s.accumulation}, {"steps", s.steps},
           {"warmup", s.warmup},         {"lr", s.learningRate},
           {"weight_decay", s.weightDecay}, {"clip_norm", s.clipNorm},
-          {"mask_prob", s.maskProb},    {"seed", s.seed},
+          {"mask_prob", s.maskProb},    {"dropout", s.dropout},
+          {"attention_dropout", s.attentionDropout}, {"seed", s.seed},
           {"eval_every", s.evalEvery},  {"eval_samples", s.evalSamples},
           {"dtype", s.float16 ? "float16" : "float32"}};
 }
@@ -426,7 +432,11 @@ TrainingResult train(const TrainingSettings& requested, const std::string& out, 
     double stepLoss = 0;
     for (int64_t micro = 0; micro < settings.accumulation; ++micro) {
       const int64_t g = step * settings.accumulation + micro;
-      const TaskBatch batch = task.batch(order.rows(g), 0, g * settings.batch);
+      TaskBatch batch = task.batch(order.rows(g), 0, g * settings.batch);
+      // Each micro-batch's dropout draws from its own generator, so a resumed run draws the same.
+      const Dropout dropout(settings.dropout, settings.attentionDropout,
+                            at::detail::createCPUGenerator(splitmix64(settings.seed ^ splitmix64(~static_cast<uint64_t>(g)))));
+      if (settings.dropout > 0 || settings.attentionDropout > 0) batch.inputs.dropout = &dropout;
       const at::Tensor loss = task.loss(model.forward(batch.inputs), batch) / static_cast<double>(settings.accumulation);
       loss.backward();
       stepLoss += loss.item<double>();
