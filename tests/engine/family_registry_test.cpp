@@ -40,6 +40,10 @@ TEST(FamilyRegistry, UnknownModelTypeNamesTheSupportedOnes) {
             "x/config.json: model_type \"gpt_neox\" is not supported (supported: \"bert\", \"opt\")");
   EXPECT_EQ(test::errorMessage([] { parseModelConfig({{"hidden_size", 32}}, "x/config.json"); }),
             "x/config.json: missing \"model_type\" (supported: \"bert\", \"opt\")");
+  // Text from the file is cut so the message stays one readable line (control characters are
+  // refused earlier, by the config reader).
+  EXPECT_EQ(test::errorMessage([] { parseModelConfig({{"model_type", std::string(200, 'c')}}, "x/config.json"); }),
+            "x/config.json: model_type \"" + std::string(80, 'c') + "...\" is not supported (supported: \"bert\", \"opt\")");
 }
 
 TEST(FamilyRegistry, FamiliesAreFoundByNameAndModelType) {

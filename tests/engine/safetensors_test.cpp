@@ -272,6 +272,21 @@ TEST(SafetensorsWriteTest, EveryDtypeRoundTripsExactly) {
   EXPECT_EQ(read.tensors.at("scalar").dim(), 0);
 }
 
+// Many small tensors (a large vocabulary of per-token tensors, say) keep their order and values;
+// the header is built in linear time.
+TEST(SafetensorsWriteTest, ManyTensorsRoundTripInOrder) {
+  SafetensorsScratch scratch;
+  TensorMap tensors;
+  for (int i = 0; i < 20000; ++i)
+    tensors.insert("t" + std::to_string((i * 7919) % 20000), at::tensor(std::vector<float>{static_cast<float>(i)}));
+  const std::string path = scratch.file("many.safetensors");
+  writeSafetensors(path, tensors, {{"format", "pt"}});
+  const SafetensorsContents read = readSafetensors(path);
+  EXPECT_EQ(namesOf(read.tensors), namesOf(tensors));
+  EXPECT_EQ(read.tensors.at("t7919").item<float>(), 1.0f);
+  EXPECT_EQ(read.metadata.at("format"), "pt");
+}
+
 TEST(SafetensorsWriteTest, NonContiguousTensorIsWrittenInLogicalOrder) {
   SafetensorsScratch scratch;
   TensorMap tensors;

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "hopscope/error.h"
+#include "hopscope/message_text.h"
 
 namespace hopscope {
 namespace {
@@ -37,7 +38,7 @@ double parseNumber(const std::string& text, const std::string& what, const std::
     used = 0;
   }
   if (text.empty() || used != text.size() || !std::isfinite(value))
-    throw Error("normalizer '" + spec + "': " + what + " '" + text + "' is not a number; " + kAccepted);
+    throw Error("normalizer '" + printable(spec) + "': " + what + " '" + printable(text) + "' is not a number; " + kAccepted);
   return value;
 }
 
@@ -73,7 +74,7 @@ NormalizerSpec parseNormalizer(const std::string& text) {
   NormalizerSpec spec;
   if (name == "softmax" || name == "softmax1" || name == "softmax1-legacy") {
     if (parts.size() != 1)
-      throw Error("normalizer '" + text + "': " + name + " takes no parameters; " + kAccepted);
+      throw Error("normalizer '" + printable(text) + "': " + name + " takes no parameters; " + kAccepted);
     spec.kind = name == "softmax"    ? NormalizerKind::Softmax
                 : name == "softmax1" ? NormalizerKind::Softmax1
                                      : NormalizerKind::Softmax1Legacy;
@@ -81,18 +82,18 @@ NormalizerSpec parseNormalizer(const std::string& text) {
   }
   if (name == "clipped" || name == "clipped-softmax1") {
     if (parts.size() != 3)
-      throw Error("normalizer '" + text + "': " + name + " needs GAMMA and ZETA; " + kAccepted);
+      throw Error("normalizer '" + printable(text) + "': " + name + " needs GAMMA and ZETA; " + kAccepted);
     spec.kind = name == "clipped" ? NormalizerKind::Clipped : NormalizerKind::ClippedSoftmax1;
     spec.gamma = parseNumber(parts[1], "GAMMA", text);
     spec.zeta = parseNumber(parts[2], "ZETA", text);
     if (spec.gamma >= 0)
-      throw Error("normalizer '" + text + "': GAMMA must be negative (got " + parts[1] +
+      throw Error("normalizer '" + printable(text) + "': GAMMA must be negative (got " + printable(parts[1]) +
                   "), otherwise exact zeros cannot be reached");
     if (spec.zeta < 1)
-      throw Error("normalizer '" + text + "': ZETA must be at least 1 (got " + parts[2] + ")");
+      throw Error("normalizer '" + printable(text) + "': ZETA must be at least 1 (got " + printable(parts[2]) + ")");
     return spec;
   }
-  throw Error("unknown normalizer '" + text + "'; " + kAccepted);
+  throw Error("unknown normalizer '" + printable(text) + "'; " + kAccepted);
 }
 
 std::vector<std::string> normalizerPresets() {

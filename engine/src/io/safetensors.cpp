@@ -105,9 +105,12 @@ SafetensorsContents readSafetensors(const std::string& path) {
 
 void writeSafetensors(const std::string& path, const TensorMap& tensors,
                       const std::map<std::string, std::string>& metadata) {
+  // Entries keep the format's key order (dtype, shape, data_offsets) as the reference writer does.
   using Json = nlohmann::ordered_json;
-  Json header = Json::object();
-  if (!metadata.empty()) header["__metadata__"] = metadata;
+  // The header is written entry by entry, in map order: building one ordered JSON object would
+  // look up every key by a linear scan (quadratic in the tensor count). TensorMap names are unique.
+  std::vector<std::pair<std::string, Json>> entries;
+  if (!metadata.empty()) entries.emplace_back("__metadata__", Json(metadata));
 
   std::vector<at::Tensor> data;  // CPU, contiguous, in map order
   uint64_t offset = 0;
@@ -129,14 +132,18 @@ void writeSafetensors(const std::string& path, const TensorMap& tensors,
     entry["dtype"] = *dtypeName;
     entry["shape"] = contiguous.sizes().vec();
     entry["data_offsets"] = Json::array({offset, offset + byteCount});
-    header[name] = std::move(entry);
+    entries.emplace_back(name, std::move(entry));
     offset += byteCount;
     data.push_back(std::move(contiguous));
   }
 
-  std::string headerText;
+  std::string headerText = "{";
   try {
-    headerText = header.dump();
+    for (const auto& [key, value] : entries) {
+      if (headerText.size() > 1) headerText += ',';
+      headerText += Json(key).dump() + ':' + value.dump();
+    }
+    headerText += '}';
   } catch (const Json::type_error& error) {
     throw Error(path + ": a tensor name or metadata entry is not valid UTF-8");
   }

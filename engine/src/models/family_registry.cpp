@@ -2,6 +2,7 @@
 
 #include "families.h"
 #include "hopscope/error.h"
+#include "hopscope/message_text.h"
 
 namespace hopscope {
 
@@ -25,7 +26,7 @@ const ModelFamily& familyForModelType(const std::string& modelType, const std::s
   if (modelType.empty()) throw Error(source + ": missing \"model_type\" (supported: " + supportedTypes() + ")");
   for (const ModelFamily* family : modelFamilies())
     if (family->modelType == modelType) return *family;
-  throw Error(source + ": model_type \"" + modelType + "\" is not supported (supported: " + supportedTypes() + ")");
+  throw Error(source + ": model_type \"" + printable(modelType) + "\" is not supported (supported: " + supportedTypes() + ")");
 }
 
 const ModelFamily* findFamily(const std::string& name) {

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "hopscope/error.h"
+#include "hopscope/message_text.h"
 
 namespace hopscope {
 namespace fs = std::filesystem;
@@ -83,7 +84,7 @@ GateKind detectGate(const TensorMap& tensors, const ModelFamily& family) {
     else if (startsWith(tail, "0.") || startsWith(tail, "2."))
       mlp = true;
     else
-      throw Error("gate tensor '" + name + "' has an unknown layout (expected alpha.{h}.weight for a "
+      throw Error("gate tensor '" + printable(name) + "' has an unknown layout (expected alpha.{h}.weight for a "
                   "linear gate or alpha.{h}.0.weight / .2.weight for an mlp gate)");
   }
   if (linear && mlp) throw Error("checkpoint mixes linear and mlp gate tensors");
