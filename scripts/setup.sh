@@ -7,10 +7,11 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   qt6-base-dev qt6-svg-dev libqcustomplot-dev          # GUI
   libtorch-dev libopenblas0-openmp                     # engine (OpenMP OpenBLAS: the pthread one is slow here)
-  nlohmann-json3-dev libutf8proc-dev libpcre2-dev libcli11-dev nettle-dev
+  nlohmann-json3-dev libutf8proc-dev libpcre2-dev libcli11-dev nettle-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev           # tests and benchmarks
   xvfb xauth fonts-dejavu-core                         # GUI tests, screenshots, readable text
   python3-torch                                        # regenerating test fixtures
+  dataset-fashion-mnist                                # real images for the ViT family (idx files)
 )
 
 missing=()

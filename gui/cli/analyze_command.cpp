@@ -1,7 +1,9 @@
+#include <cmath>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "cancel_signal.h"
 #include "commands.h"
@@ -13,6 +15,7 @@
 #include "hopscope/result_json.h"
 #include "hopscope/text_corpus.h"
 #include "cli_output.h"
+#include "image_inputs.h"
 #include "progress_bar.h"
 
 namespace hopscope::cli {
@@ -25,9 +28,12 @@ std::string fileSafe(std::string name) {
 }
 
 void printSummary(const ModelAnalysis& analysis) {
-  std::cout << analysis.info.name << " (" << analysis.samples << " blocks, " << analysis.tokens << " tokens)\n";
+  std::cout << analysis.info.name << " (" << analysis.samples << (analysis.info.imageSize > 0 ? " images, " : " blocks, ")
+            << analysis.tokens << " tokens)\n";
   std::cout << "  " << std::left << std::setw(26) << analysis.metric.name << std::right << " "
-            << analysis.metric.value << " (batch mean " << analysis.metric.batchMean << ")\n";
+            << analysis.metric.value << " (batch mean " << analysis.metric.batchMean << ")";
+  if (!std::isnan(analysis.metric.crossEntropy)) std::cout << ", cross-entropy " << analysis.metric.crossEntropy;
+  std::cout << "\n";
   for (const Figure& figure : analysis.summary)
     std::cout << "  " << std::left << std::setw(26) << figure.name << std::right << " " << figure.value << "\n";
 }
@@ -37,7 +43,7 @@ void printSummary(const ModelAnalysis& analysis) {
 void addAnalyzeCommand(CLI::App& app) {
   struct Options {
     std::vector<std::string> models;
-    std::string data, json, csv;
+    std::string data, json, csv, images, labels;
     AnalysisSettings settings;
   };
   auto options = std::make_shared<Options>();
@@ -48,7 +54,13 @@ void addAnalyzeCommand(CLI::App& app) {
   command->add_option("--data", options->data,
                       "UTF-8 text file, or a folder of .txt files (one document per line); " +
                           bundledDefaultNote(kBundledEvalText) + ", the held-out last chapters of Moby-Dick");
-  command->add_option("--samples", options->settings.samples, "Token blocks to evaluate")
+  command->add_option("--images", options->images,
+                      "Image models (ViT): an idx image file (Fashion-MNIST, raw or .gz), a folder with one "
+                      "subfolder of .png / .jpg files per class, or one image; the first --samples images");
+  command->add_option("--labels", options->labels,
+                      "idx label file for --images (default: the labels-idx1 file beside an images-idx3 file)");
+  command->add_flag("--per-class", options->settings.perClass, "Image models: also report the accuracy per class");
+  command->add_option("--samples", options->settings.samples, "Token blocks (or images) to evaluate")
       ->check(CLI::PositiveNumber)->capture_default_str();
   command->add_option("--seq-len", options->settings.seqLen, "Tokens per block")
       ->check(CLI::Range(2, 1 << 20))->capture_default_str();
@@ -63,8 +75,12 @@ void addAnalyzeCommand(CLI::App& app) {
   command->add_option("--csv", options->csv, "Also write summary.csv and <model>.modules.csv into this folder");
   command->callback([options] {
     installCancelOnInterrupt();
-    if (options->data.empty()) options->data = requireBundledFile(kBundledEvalText, "--data");
-    const TextCorpus corpus = readTextCorpus(options->data);
+    std::optional<TextCorpus> corpus;  // read once, for the text models
+    auto text = [&]() -> const TextCorpus& {
+      if (!corpus) corpus = readTextCorpus(options->data.empty() ? requireBundledFile(kBundledEvalText, "--data")
+                                                                 : options->data);
+      return *corpus;
+    };
     std::vector<ModelAnalysis> analyses;
     const double share = 1.0 / static_cast<double>(options->models.size());
     for (size_t i = 0; i < options->models.size(); ++i) {
@@ -77,7 +93,15 @@ void addAnalyzeCommand(CLI::App& app) {
       };
       job = cancellableJob(job);
       const std::shared_ptr<LoadedModel> model = LoadedModel::open(options->models[i], job, deviceName());
-      analyses.push_back(analyzeModel(*model, corpus, options->settings, job));
+      if (model->info().imageSize > 0) {
+        if (options->images.empty())
+          throw Error(model->info().name + " is an image model: give --images (an idx file or an image folder)");
+        const LoadedImages images = loadImages(options->images, options->labels, *model, 0, options->settings.samples);
+        ModelAnalysis& analysis = analyses.emplace_back(analyzeBlocks(*model, images.data, options->settings, job));
+        analysis.data = images.source;
+      } else {
+        analyses.push_back(analyzeModel(*model, text(), options->settings, job));
+      }
     }
     for (const ModelAnalysis& analysis : analyses) printSummary(analysis);
     // Written only once everything succeeded: a cancelled or failed run leaves no partial files.

@@ -1,6 +1,7 @@
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "cancel_signal.h"
@@ -12,6 +13,7 @@
 #include "hopscope/result_json.h"
 #include "hopscope/text_corpus.h"
 #include "cli_output.h"
+#include "image_inputs.h"
 #include "progress_bar.h"
 
 namespace hopscope::cli {
@@ -50,7 +52,9 @@ void addQuantizeCommand(CLI::App& app) {
   struct Options {
     std::vector<std::string> models, keepFloat;
     std::string data, calib, json, wbits = "8", abits = "8", granularity = "tensor", weightRange = "minmax",
-                weightGrid = "signed", estimators = "running";
+                weightGrid = "signed", estimators = "running", images, labels, calibImages, calibLabels,
+                vitMode = "pre-norm";
+    bool perClass = false;
     int64_t samples = 64, seqLen = 128, batch = 8, calibBatches = 4;
     double maskProb = 0.15;
     uint64_t seed = 0;
@@ -86,7 +90,21 @@ void addQuantizeCommand(CLI::App& app) {
   command->add_option("--keep-float", o->keepFloat,
                       "Keep matching sites in float (regular expression searched in site and weight names, "
                       "e.g. 'LayerNorm$'); repeatable");
-  command->add_option("--samples", o->samples, "Evaluation blocks")->check(CLI::PositiveNumber)->capture_default_str();
+  command->add_option("--images", o->images,
+                      "Image models (ViT): evaluation images, an idx file (raw or .gz), an image folder (one "
+                      "subfolder per class) or one image; the first --samples images");
+  command->add_option("--labels", o->labels, "idx label file for --images (default: the labels-idx1 file beside it)");
+  command->add_option("--calib-images", o->calibImages,
+                      "Image models: calibration images (default: the --calib-batches x --batch images that follow "
+                      "the evaluated ones in --images, so calibration never sees an evaluated image)");
+  command->add_option("--calib-labels", o->calibLabels, "idx label file for --calib-images");
+  command->add_option("--vit-quant-mode", o->vitMode,
+                      "ViT block of the quantized model: pre-norm (correct, as the float model) or reference-compat "
+                      "(the OutEffHop reference's quantized block, LayerNorm after each sublayer, to reproduce its "
+                      "numbers; README)")
+      ->check(CLI::IsMember({"pre-norm", "reference-compat"}))->capture_default_str();
+  command->add_flag("--per-class", o->perClass, "Image models: also report the accuracy per class");
+  command->add_option("--samples", o->samples, "Evaluation blocks (or images)")->check(CLI::PositiveNumber)->capture_default_str();
   command->add_option("--seq-len", o->seqLen, "Tokens per block")->check(CLI::Range(2, 1 << 20))->capture_default_str();
   command->add_option("--batch", o->batch, "Blocks per forward pass")->check(CLI::PositiveNumber)->capture_default_str();
   command->add_option("--mask-prob", o->maskProb, "Masked-LM masking probability")->check(CLI::Range(0.0, 1.0))
@@ -100,10 +118,14 @@ void addQuantizeCommand(CLI::App& app) {
     const std::vector<std::string> estimators = splitList(o->estimators);
     if (estimators.empty()) throw Error("--estimator is empty");
     // Calibrating on the evaluated text would leak it into the ranges: the defaults are disjoint chapters.
-    if (o->data.empty()) o->data = requireBundledFile(kBundledEvalText, "--data");
-    if (o->calib.empty()) o->calib = requireBundledFile(kBundledTrainText, "--calib");
-    const TextCorpus corpus = readTextCorpus(o->data);
-    const TextCorpus calibration = readTextCorpus(o->calib);
+    std::optional<TextCorpus> corpus, calibration;  // read once, for the text models
+    auto texts = [&] {
+      if (corpus) return;
+      if (o->data.empty()) o->data = requireBundledFile(kBundledEvalText, "--data");
+      if (o->calib.empty()) o->calib = requireBundledFile(kBundledTrainText, "--calib");
+      corpus = readTextCorpus(o->data);
+      calibration = readTextCorpus(o->calib);
+    };
     QuantizationSweepSettings settings;
     settings.weightBits = wbits;
     settings.activationBits = abits;
@@ -118,13 +140,33 @@ void addQuantizeCommand(CLI::App& app) {
     settings.evaluation.maskProb = o->maskProb;
     settings.evaluation.seed = o->seed;
     settings.calibrationBatches = o->calibBatches;
+    settings.evaluation.perClass = o->perClass;
+    settings.referenceCompat = o->vitMode == "reference-compat";
 
     std::vector<QuantizationStudy> studies;
     for (const std::string& argument : o->models) {
       ProgressBar bar;
       const JobControl job = cancellableJob(bar.job());
       const std::shared_ptr<LoadedModel> model = LoadedModel::open(argument, job, deviceName());
-      const QuantizationStudy& study = studies.emplace_back(runQuantizationStudy(*model, corpus, calibration, settings, job));
+      const bool images = model->info().imageSize > 0;
+      if (settings.referenceCompat && !images)
+        throw Error("--vit-quant-mode reference-compat applies to ViT models only; " + model->info().name + " is " +
+                    model->info().family);
+      if (images && o->images.empty())
+        throw Error(model->info().name + " is an image model: give --images (an idx file or an image folder)");
+      const int64_t calibrationImages = o->calibBatches * o->batch;
+      const QuantizationStudy& study = studies.emplace_back([&] {
+        if (!images) {
+          texts();
+          return runQuantizationStudy(*model, *corpus, *calibration, settings, job);
+        }
+        const LoadedImages evaluation = loadImages(o->images, o->labels, *model, 0, o->samples);
+        const LoadedImages calib =
+            o->calibImages.empty()
+                ? loadImages(o->images, o->labels, *model, evaluation.data.size(), calibrationImages)
+                : loadImages(o->calibImages, o->calibLabels, *model, 0, calibrationImages);
+        return runQuantizationStudy(*model, evaluation.data, evaluation.source, calib.data, calib.source, settings, job);
+      }());
       std::cout << study.info.name << ": " << study.fp.name << " FP " << study.fp.value << ", W"
                 << study.main.weightBits << "A" << study.main.activationBits << " (" << study.main.estimator << ") "
                 << study.main.metric.value << "\n";

@@ -15,6 +15,9 @@
 #include "hopscope/text_corpus.h"
 #include "hopscope/text_run_override.h"
 #include "cli_output.h"
+#include "hopscope/quantization_simulator.h"
+#include "image_file.h"
+#include "image_inputs.h"
 #include "progress_bar.h"
 
 namespace hopscope::cli {
@@ -50,18 +53,79 @@ std::unique_ptr<QuantizationSimulator> calibratedSimulator(const LoadedModel& mo
   return simulator;
 }
 
+// `run --image`: one image through an image classifier (optionally quantized, calibrated on
+// --calib-images), top-k classes on stdout and in the JSON, activations in the dump.
+template <typename Options>
+void runImage(const Options& options) {
+  std::shared_ptr<LoadedModel> model;
+  ImageRunResult result;
+  TensorMap activations;
+  std::unique_ptr<QuantizationSimulator> simulator;
+  TextRunOverride quantized;
+  {
+    ProgressBar bar;
+    model = LoadedModel::open(options.model, bar.job(), deviceName());
+    if (model->info().imageSize == 0)
+      throw Error(model->info().name + " is a text model: give it --text, not --image");
+    const DecodedImage image = decodeImageFile(options.image);
+    if (!options.quant.empty()) {
+      if (options.calibImages.empty())
+        throw Error("--quant with --image needs --calib-images (an idx file or an image folder) to calibrate on");
+      QuantizationSettings settings = parseQuantSpec(options.quant);
+      settings.estimator = options.estimator;
+      EvaluationSettings evaluation;
+      evaluation.batch = options.calibBatch;
+      const EvaluationTask task(*model, evaluation);
+      const LoadedImages calibration =
+          loadImages(options.calibImages, options.calibLabels, *model, 0, options.calibBatches * options.calibBatch);
+      simulator = std::make_unique<QuantizationSimulator>(model->model(), settings);
+      calibrateSimulator(*simulator, task, calibration.data, bar.job());
+      quantized.forward = [&](const ModelInputs& inputs, ForwardHooks* hooks) { return simulator->forward(inputs, hooks); };
+    }
+    result = model->runImage(image, options.topK, bar.job(), options.dump.empty() ? nullptr : &activations,
+                             simulator ? &quantized : nullptr);
+  }
+  std::cout << model->info().name << ": " << options.image << " (" << result.gridHeight << " x " << result.gridWidth
+            << " patches)\n";
+  nlohmann::json top = nlohmann::json::array();
+  for (const ClassPrediction& prediction : result.top) {
+    std::cout << "  " << std::setw(4) << prediction.label << " " << std::left << std::setw(24) << prediction.name
+              << std::right << " " << std::fixed << std::setprecision(4) << prediction.probability << "\n";
+    top.push_back({{"label", prediction.label}, {"name", prediction.name}, {"probability", prediction.probability}});
+  }
+  if (!options.json.empty())
+    writeJsonFile(options.json, {{"model", modelInfoJson(model->info())},
+                                 {"image", options.image},
+                                 {"grid", {result.gridHeight, result.gridWidth}},
+                                 {"predictions", top}});
+  if (!options.dump.empty()) {
+    writeSafetensors(options.dump, activations,
+                     {{"model", model->info().argument},
+                      {"normalizer", model->info().normalizer},
+                      {"image", options.image},
+                      {"quantization", options.quant.empty() ? "none" : options.quant}});
+    std::cout << "wrote " << activations.size() << " tensors to " << options.dump << "\n";
+  }
+}
+
 }  // namespace
 
 void addRunCommand(CLI::App& app) {
   struct Options {
-    std::string model, text, dump, json, quant, calib, estimator = "running";
+    std::string model, text, image, dump, json, quant, calib, calibImages, calibLabels, estimator = "running";
     int topK = 5;
     int64_t calibBatches = 4, calibBatch = 8, calibSeqLen = 0;
   };
   auto options = std::make_shared<Options>();
   CLI::App* command = app.add_subcommand("run", "Run one input through a model.");
   command->add_option("MODEL", options->model, "PATH[@NORMALIZER]: checkpoint folder or file")->required();
-  command->add_option("--text", options->text, "Text to tokenize and run")->required();
+  CLI::Option* text = command->add_option("--text", options->text, "Text to tokenize and run (text models)");
+  CLI::Option* image = command->add_option("--image", options->image,
+                                           "PNG or JPEG image to classify (image models: ViT); top --top-k classes");
+  text->excludes(image);
+  command->add_option("--calib-images", options->calibImages,
+                      "Calibration images for --quant with --image: an idx file or an image folder");
+  command->add_option("--calib-labels", options->calibLabels, "idx label file for --calib-images (not needed)");
   command->add_option("--dump", options->dump,
                       "Write logits and every tapped activation (Hugging Face module paths; "
                       "attention probabilities as <module>.probs [batch, heads, query, key]) to "
@@ -86,6 +150,8 @@ void addRunCommand(CLI::App& app) {
   command->add_option("--estimator", options->estimator, "Activation range estimator for --quant")
       ->capture_default_str();
   command->callback([options] {
+    if (options->text.empty() == options->image.empty()) throw CLI::ValidationError("run", "give --text or --image");
+    if (!options->image.empty()) return runImage(*options);
     std::shared_ptr<LoadedModel> model;
     TextRunResult result;
     TensorMap activations;

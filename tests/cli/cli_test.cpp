@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <set>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -486,6 +489,110 @@ TEST_F(CliTest, FuzzingReproducersAreRefusedQuicklyWithOneLine) {
     ++cases;
   }
   EXPECT_GE(cases, 12);
+}
+
+}  // namespace
+
+namespace {
+
+const std::string kImages = std::string(HOPSCOPE_FIXTURES_DIR) + "/images";
+
+// ViT: a PNG classified, its logits equal to the engine's on the same pixels (the fixture's first
+// Fashion-MNIST test image, preprocessed as preprocessor_config.json says), top-k with class names.
+TEST_F(CliTest, RunImageClassifiesAPngWithClassNames) {
+  const CommandResult result = run({"run", model("vit-tiny-hf"), "--image", kImages + "/ankle-boot.png", "--top-k", "3",
+                                    "--json", file("run.json"), "--dump", file("dump.safetensors")});
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  const auto json = nlohmann::json::parse(readText(file("run.json")));
+  ASSERT_EQ(json["predictions"].size(), 3u);
+  EXPECT_EQ(json["model"]["image_size"], 28);
+  const TensorMap dump = readSafetensors(file("dump.safetensors")).tensors;
+  const TensorMap expected = readSafetensors(kFixtures + "/expected/vit-tiny-hf.safetensors").tensors;
+  EXPECT_LE(maxDifference(dump.at("pixel_values")[0], expected.at("pixel_values")[0]), 1e-6);
+  const at::Tensor logits = expected.at("softmax/logits")[0];
+  EXPECT_LE(maxDifference(dump.at("logits")[0], logits), 1e-4);
+  const int64_t best = logits.argmax().item<int64_t>();
+  EXPECT_EQ(json["predictions"][0]["label"], best);
+  EXPECT_FALSE(json["predictions"][0]["name"].get<std::string>().empty());
+  EXPECT_TRUE(dump.contains("vit.encoder.layer.1.attention.attention.probs"));
+}
+
+TEST_F(CliTest, BadImagesExitWithOneNamingTheFile) {
+  for (const char* bad : {"truncated.png", "text.png", "empty.png", "missing.png"}) {
+    SCOPED_TRACE(bad);
+    const std::string path = kImages + "/bad/" + bad;
+    const CommandResult result = run({"run", model("vit-tiny-hf"), "--image", path});
+    EXPECT_EQ(result.exitCode, 1) << result.err;
+    EXPECT_NE(result.err.find(path), std::string::npos) << result.err;
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+  }
+  const CommandResult text = run({"run", model("vit-tiny-hf"), "--text", "hello"});
+  EXPECT_EQ(text.exitCode, 1);
+  const CommandResult both = run({"run", model("bert-tiny"), "--image", kImages + "/ankle-boot.png"});
+  EXPECT_EQ(both.exitCode, 1);
+  EXPECT_NE(both.err.find("text model"), std::string::npos) << both.err;
+  const CommandResult lying = run({"analyze", model("vit-tiny-hf"), "--images", kImages + "/bad/lying-header-idx3-ubyte",
+                                   "--json", file("a.json")});
+  EXPECT_EQ(lying.exitCode, 1);
+  EXPECT_NE(lying.err.find("lying-header-idx3-ubyte"), std::string::npos) << lying.err;
+}
+
+TEST_F(CliTest, AnalyzeImagesReportsEveryModuleAndAccuracy) {
+  const CommandResult result = run({"analyze", model("vit-tiny-timm-gated") + "@softmax1", model("vit-tiny-hf"),
+                                    "--images", kImages + "/fashion24-images-idx3-ubyte.gz", "--samples", "8",
+                                    "--batch", "3", "--per-class", "--json", file("analysis.json")});
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  const auto json = nlohmann::json::parse(readText(file("analysis.json")));
+  ASSERT_EQ(json["models"].size(), 2u);
+  for (const auto& entry : json["models"]) {
+    SCOPED_TRACE(entry["name"].get<std::string>());
+    EXPECT_EQ(entry["family"], "vit");
+    EXPECT_EQ(entry["samples"], 8);
+    EXPECT_EQ(entry["metric"]["name"], "top1_accuracy");
+    EXPECT_EQ(entry["metric"]["predictions"], 8);
+    EXPECT_TRUE(entry["metric"]["cross_entropy"].is_number());
+    EXPECT_FALSE(entry["metric"]["per_class"].empty());
+    for (const char* figure : {"max_inf_norm", "max_ffn_inf_norm", "max_block_inf_norm", "avg_kurtosis", "max_kurtosis"}) {
+      ASSERT_TRUE(entry["summary"][figure].is_number()) << figure;
+      EXPECT_TRUE(std::isfinite(entry["summary"][figure].get<double>())) << figure;
+    }
+    std::set<std::string> names;
+    for (const auto& module : entry["modules"]) names.insert(module["name"].get<std::string>());
+    for (const char* name : {"vit.embeddings", "vit.encoder.layer.0.layernorm_before", "vit.encoder.layer.0.output.dense",
+                             "vit.encoder.layer.1", "vit.encoder.layer.1.attention.attention", "vit.layernorm"})
+      EXPECT_TRUE(names.count(name)) << name;
+    EXPECT_EQ(entry["attention"].size(), 2u);
+  }
+}
+
+TEST_F(CliTest, QuantizeImagesInBothBlockModes) {
+  for (const char* mode : {"pre-norm", "reference-compat"}) {
+    SCOPED_TRACE(mode);
+    const CommandResult result = run({"quantize", model("vit-tiny-hf-gated-bin"), "--images", kImages + "/folder",
+                                      "--samples", "4", "--batch", "2", "--calib-batches", "2", "--vit-quant-mode",
+                                      mode, "--json", file("quant.json")});
+    ASSERT_EQ(result.exitCode, 0) << result.err;
+    const auto json = nlohmann::json::parse(readText(file("quant.json")));
+    const auto& entry = json["models"][0];
+    EXPECT_EQ(entry["metric"]["name"], "top1_accuracy");
+    const double fp = entry["metric"]["fp"].get<double>(), quantized = entry["metric"]["quantized"].get<double>();
+    EXPECT_GE(fp, 0.0);
+    EXPECT_LE(fp, 1.0);
+    EXPECT_GE(quantized, 0.0);
+    EXPECT_LE(quantized, 1.0);
+    EXPECT_TRUE(entry["metric"]["quantized_detail"]["cross_entropy"].is_number());
+    EXPECT_EQ(entry["quantization"]["block_mode"], mode);
+    std::set<std::string> sites;
+    for (const auto& q : entry["quantizers"]) sites.insert(q["site"].get<std::string>());
+    for (const char* site : {"vit.embeddings", "vit.encoder.layer.0.layernorm_before", "vit.encoder.layer.0.intermediate",
+                             "vit.encoder.layer.1", "vit.layernorm",
+                             "vit.embeddings.patch_embeddings.projection.weight"})
+      EXPECT_TRUE(sites.count(site)) << site;
+    EXPECT_FALSE(sites.count("classifier.weight"));
+  }
+  const CommandResult text = run({"quantize", model("bert-tiny"), "--vit-quant-mode", "reference-compat", "--samples", "2",
+                                  "--seq-len", "8", "--json", file("q.json")});
+  EXPECT_EQ(text.exitCode, 1);
 }
 
 }  // namespace

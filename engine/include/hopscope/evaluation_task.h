@@ -24,12 +24,25 @@ namespace hopscope {
 class LoadedModel;
 struct TextCorpus;
 
+// What a task runs on: token blocks int64 [N, L] (text families), or pixel values float
+// [N, C, H, W] with labels int64 [N] (-1: unlabelled) for image classification. A tensor converts
+// to token blocks, so text callers pass their blocks as before.
+struct TaskData {
+  at::Tensor inputs;  // token blocks or pixel values
+  at::Tensor labels;  // image classification: one class per image
+  TaskData() = default;
+  TaskData(at::Tensor blocks) : inputs(std::move(blocks)) {}  // NOLINT: implicit on purpose
+  TaskData(at::Tensor pixels, at::Tensor imageLabels) : inputs(std::move(pixels)), labels(std::move(imageLabels)) {}
+  int64_t size() const { return inputs.defined() && inputs.dim() > 0 ? inputs.size(0) : 0; }
+};
+
 // One batch: what the model sees (on its device) and what its outputs are scored against.
 struct TaskBatch {
-  int64_t firstBlock = 0;  // global index of the batch's first block
-  at::Tensor ids;          // int64 [B, L]: the blocks as read (CPU)
-  ModelInputs inputs;      // masked LM: the masked ids; causal LM: the ids
-  at::Tensor labels;       // masked LM: int64 [B, L] target id or -100; causal LM: undefined
+  int64_t firstBlock = 0;  // global index of the batch's first block (or image)
+  at::Tensor ids;          // int64 [B, L]: the blocks as read (CPU); images: undefined
+  ModelInputs inputs;      // masked LM: the masked ids; causal LM: the ids; images: the pixel values
+  at::Tensor labels;       // masked LM: int64 [B, L] target id or -100; causal LM: undefined;
+                           // images: int64 [B] class or -1
 };
 
 // Sequence length used when none is given: 128 tokens, or the model's position table if shorter.
@@ -39,27 +52,34 @@ class EvaluationTask {
  public:
   // Error naming the setting when it does not fit the model: samples and batch at least 1, a
   // sequence of 2 tokens up to the model's position table, a mask probability in [0, 1], and a
-  // tokenizer for text.
+  // tokenizer for text (image classification: samples and batch only).
   EvaluationTask(const LoadedModel& model, const EvaluationSettings& settings);
 
   const LoadedModel& model() const { return model_; }
   const EvaluationSettings& settings() const { return settings_; }
   TaskKind kind() const { return kind_; }
-  std::string metricName() const;  // "masked_lm_perplexity" | "causal_lm_perplexity"
+  std::string metricName() const;  // "masked_lm_perplexity" | "causal_lm_perplexity" | "top1_accuracy"
   bool scored() const;             // false for a masked LM with mask probability 0
+  bool images() const { return kind_ == TaskKind::ImageClassification; }
   const std::vector<int64_t>& delimiterIds() const { return delimiterIds_; }
 
   // `count` blocks of settings().seqLen tokens from the corpus (0: every block it holds).
   at::Tensor makeBlocks(const TextCorpus& corpus, int64_t count) const;
-  // Error unless blocks are int64 [N >= 1, L] with L within the model's position table.
-  void checkBlocks(const at::Tensor& blocks) const;
+  // Error unless blocks are int64 [N >= 1, L] with L within the model's position table (images:
+  // float [N >= 1, C, H, W] with N labels).
+  void checkBlocks(const TaskData& blocks) const;
 
   // The batch of settings().batch blocks starting at row `first`; blockOffset is added to the
   // global block index, so calibration blocks can be masked differently from evaluation blocks.
-  TaskBatch batch(const at::Tensor& blocks, int64_t first, int64_t blockOffset = 0) const;
+  TaskBatch batch(const TaskData& blocks, int64_t first, int64_t blockOffset = 0) const;
   // Every batch of `blocks` in order, with progress ("<stage> 9/64") and cancel between batches.
-  void forEachBatch(const at::Tensor& blocks, int64_t blockOffset, const JobControl& job, const std::string& stage,
+  void forEachBatch(const TaskData& blocks, int64_t blockOffset, const JobControl& job, const std::string& stage,
                     const std::function<void(const TaskBatch&)>& body) const;
+  // The token ids the attention-head statistics see for a batch: the input ids, or for images
+  // zeros [B, tokens] (no token is a delimiter; the class token is the first).
+  at::Tensor headIds(const TaskBatch& batch) const;
+  // A readable label of token `token` of sample `sample`: the token text, or "[CLS]" / "patch r,c".
+  std::string tokenLabel(const TaskData& blocks, int64_t sample, int64_t token) const;
 
   // Adds a batch's predictions to the metric; nothing when !scored().
   void score(PerplexityAccumulator& metric, const at::Tensor& logits, const TaskBatch& batch) const;

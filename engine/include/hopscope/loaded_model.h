@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "hopscope/decoded_image.h"
+#include "hopscope/image_preprocessing.h"
 #include "hopscope/job_control.h"
 #include "hopscope/model_info.h"
 
@@ -46,6 +48,18 @@ struct TextRunResult {
   std::vector<TokenPrediction> predictions;
 };
 
+struct ClassPrediction {
+  int64_t label = 0;
+  std::string name;  // from the config's id2label, or "#<label>"
+  float probability = 0;
+};
+
+struct ImageRunResult {
+  int64_t gridHeight = 0, gridWidth = 0;          // patches; token 0 is the class token
+  std::vector<AttentionProbabilities> attention;  // one per layer, in order
+  std::vector<ClassPrediction> top;               // most likely first
+};
+
 class LoadedModel {
  public:
   // Opens PATH[@NORMALIZER] (design.md "Model argument") with its weights on `device` ("cpu",
@@ -62,6 +76,14 @@ class LoadedModel {
   // With `override`, its forward replaces the model's (e.g. a quantized forward).
   TextRunResult runText(const std::string& text, int topK = 5, const JobControl& job = {},
                         TensorMap* activations = nullptr, const TextRunOverride* override = nullptr) const;
+
+  // Image models: preprocesses one decoded image (preprocessing()) and classifies it, as runText
+  // does for text (activations also get "pixel_values"). Error for a text model or a bad image.
+  ImageRunResult runImage(const DecodedImage& image, int topK = 5, const JobControl& job = {},
+                          TensorMap* activations = nullptr, const TextRunOverride* override = nullptr) const;
+  // How images become this model's pixel values: preprocessor_config.json beside the checkpoint
+  // when present, else the config's (timm pretrained_cfg, or Hugging Face's defaults).
+  const ImagePreprocessing& preprocessing() const;
 
   // Engine-side access (LibTorch types) for the CLI and analysis code.
   const TransformerModel& model() const;

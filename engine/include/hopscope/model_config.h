@@ -4,9 +4,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "hopscope/image_preprocessing.h"
 #include "hopscope/normalizer_spec.h"
 
 namespace hopscope {
@@ -17,18 +19,30 @@ struct ModelConfig {
   const ModelFamily* family = nullptr;  // from "model_type", never null after parsing
   std::string modelType;     // config "model_type"
   std::string architecture;  // first of "architectures", or the family's default head
-  int64_t vocabSize = 0;
+  int64_t vocabSize = 0;         // vocabulary, or for a classifier its number of classes
   int64_t hiddenSize = 0;
   int64_t layers = 0;
   int64_t heads = 0;
   int64_t intermediateSize = 0;  // FFN width
-  int64_t maxPositions = 0;      // position table rows a sequence may use
+  int64_t maxPositions = 0;      // position table rows a sequence may use (image families: tokens)
   int64_t typeVocabSize = 0;     // token type table (0: none)
   double layerNormEps = 1e-12;
   std::string activation;        // FFN nonlinearity, e.g. "gelu" or "relu"
   int64_t padTokenId = 0;
   // hopscope's own key: the variant a model was trained with (design.md "Model argument").
   std::optional<NormalizerSpec> storedNormalizer;
+
+  // Image families (ViT); zero / empty for text families.
+  int64_t imageSize = 0;  // square input side in pixels
+  int64_t patchSize = 0;
+  int64_t channels = 0;
+  std::vector<std::string> classLabels;  // one per class (id2label), "" where the config names none
+  ImagePreprocessing preprocessing;      // from the config; preprocessor_config.json overrides it
+  bool embeddingNorm = false;            // a LayerNorm after the embeddings (timm norm_pre), from the weights
+  // The OutEffHop reference's quantized ViT block applies each LayerNorm to its sublayer's output
+  // (x + LN(f(x))) instead of its input (README "reference-compat"); only a family that declares
+  // supportsNormAfterSublayer honours it.
+  bool normAfterSublayer = false;
 
   int64_t headDim() const { return hiddenSize / heads; }
   const std::string& familyName() const;
@@ -59,6 +73,7 @@ class ConfigReader {
   std::string text(const char* key, const std::string& fallback) const;
   [[noreturn]] void fail(const std::string& key, const std::string& problem) const;
   const std::string& source() const { return source_; }
+  const nlohmann::json& object() const { return config_; }  // for nested objects (id2label, model_args)
 
  private:
   const nlohmann::json& config_;

@@ -23,8 +23,8 @@ class TransformerModel;
 struct ModelConfig;
 
 // What the model's outputs are scored against (evaluation_task.h).
-enum class TaskKind { MaskedLanguageModel, CausalLanguageModel };
-std::string taskName(TaskKind task);  // "masked_lm" | "causal_lm"
+enum class TaskKind { MaskedLanguageModel, CausalLanguageModel, ImageClassification };
+std::string taskName(TaskKind task);  // "masked_lm" | "causal_lm" | "image_classification"
 
 // A tensor a family expects in a checkpoint.
 struct ExpectedTensor {
@@ -71,10 +71,18 @@ struct ModelFamily {
   // clipped softmax's gamma (zeta 1) and the kind of gate.
   double paperClippedGamma = -0.025;
   GateKind paperGate = GateKind::Linear;
+  // The family's forward can run the reference's norm-after-sublayer block (ModelConfig::normAfterSublayer).
+  bool supportsNormAfterSublayer = false;
 
   // Reads the family's config.json keys into `config` (ModelConfig's common fields); Error naming
   // the key on a bad or unsupported value.
   std::function<void(const ConfigReader& read, ModelConfig& config)> parseConfig;
+  // Optional: true for a config.json without "model_type" that this family reads (e.g. timm's
+  // {"architecture": "vit_small_patch16_224", ...}).
+  std::function<bool(const nlohmann::json& config)> readsUntypedConfig;
+  // Optional: maps a checkpoint's tensors to the names the family's forward uses (e.g. timm ViT
+  // names to Hugging Face ones) before they are checked; may add notes for the user.
+  std::function<TensorMap(const TensorMap& tensors, std::vector<std::string>& notes)> canonicalTensors;
   // The config.json keys of a config (parseConfig's inverse), for checkpoints hopscope writes.
   std::function<nlohmann::json(const ModelConfig& config)> configJson;
   std::function<std::vector<ExpectedTensor>(const ModelConfig& config, GateKind gate)> expectedTensors;

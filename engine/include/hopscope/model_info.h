@@ -23,6 +23,11 @@ struct ModelInfo {
   int64_t parameterCount = 0;  // elements of the tensors the model uses (tied ones counted once)
   int64_t tensorCount = 0;     // tensors in the checkpoint file
   std::vector<std::string> notes;  // e.g. "lm head tied to the token embeddings", ignored tensors
+  // Image families: input side, patch side, channels, class names (vocabSize = classes,
+  // maxPositions = tokens) and where the preprocessing came from.
+  int64_t imageSize = 0, patchSize = 0, channels = 0;
+  std::vector<std::string> classLabels;
+  std::string preprocessing;
 };
 
 }  // namespace hopscope

@@ -7,6 +7,7 @@
 
 #include <vector>
 
+#include "hopscope/evaluation_task.h"
 #include "hopscope/job_control.h"
 #include "hopscope/loaded_model.h"
 #include "hopscope/model_analysis.h"
@@ -21,8 +22,9 @@ namespace hopscope {
 ModelAnalysis analyzeModel(const LoadedModel& model, const TextCorpus& corpus,
                            const AnalysisSettings& settings, const JobControl& job = {});
 
-// The same on given token blocks (int64 [N, L]); settings.samples and seqLen are taken from them.
-ModelAnalysis analyzeBlocks(const LoadedModel& model, const at::Tensor& blocks,
+// The same on given token blocks (int64 [N, L]; settings.samples and seqLen are taken from them), or
+// for an image model on images with labels (evaluation_task.h TaskData; seqLen = its tokens).
+ModelAnalysis analyzeBlocks(const LoadedModel& model, const TaskData& blocks,
                             const AnalysisSettings& settings, const JobControl& job = {});
 
 // The protocol figures a family declares, from per-module results (exposed for tests).

@@ -11,6 +11,8 @@
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 namespace hopscope {
 
@@ -21,6 +23,9 @@ class PerplexityAccumulator {
   void addMaskedLm(const at::Tensor& logits, const at::Tensor& labels);
   // logits [B, T, V], ids int64 [B, T]: position t predicts ids[t + 1], T - 1 predictions per row.
   void addCausalLm(const at::Tensor& logits, const at::Tensor& ids);
+  // Image classification: logits [B, K], labels int64 [B] (-1: unlabelled, skipped). The NLL sums
+  // are the cross-entropy; top-1 hits are counted overall and per class.
+  void addClassification(const at::Tensor& logits, const at::Tensor& labels);
   // Adds another accumulator's predictions and batches (e.g. from another thread or data shard).
   void merge(const PerplexityAccumulator& other);
 
@@ -30,6 +35,10 @@ class PerplexityAccumulator {
   int64_t predictions() const { return predictions_; }
   int64_t batches() const { return batches_; }
   int64_t nonFinitePredictions() const { return nonFinite_; }
+  // Classification: top-1 hits, the mean of the batches' accuracies, per class {count, hits}.
+  int64_t correct() const { return correct_; }
+  double batchMeanAccuracy() const;
+  const std::vector<std::pair<int64_t, int64_t>>& perClass() const { return perClass_; }
 
  private:
   // rows [P, V] of logits and their targets [P]: the predictions of one batch.
@@ -40,6 +49,10 @@ class PerplexityAccumulator {
   double batchMeanNllSum_ = 0.0;
   int64_t batches_ = 0;
   int64_t nonFinite_ = 0;
+  int64_t correct_ = 0;
+  double batchAccuracySum_ = 0.0;
+  int64_t accuracyBatches_ = 0;
+  std::vector<std::pair<int64_t, int64_t>> perClass_;
 };
 
 }  // namespace hopscope

@@ -26,6 +26,9 @@ struct QuantizationSettings {
   // Sites (activation site names or weight tensor names) matching any of these regular expressions
   // (searched, not anchored) stay in float, e.g. "LayerNorm$" or "\\.probs$".
   std::vector<std::string> keepFloat;
+  // The quantized model runs the OutEffHop reference's ViT block (LayerNorm after each sublayer:
+  // model_config.h normAfterSublayer); Error for a family whose forward has no such mode.
+  bool referenceCompat = false;
 };
 
 // The reference placement (science.md section 6): the tap sites the model's family marks as

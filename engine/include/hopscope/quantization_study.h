@@ -44,6 +44,7 @@ struct QuantizationStudySettings {
   std::string weightRange;         // "minmax" | "mse"
   std::string weightGrid;          // "signed" | "auto"
   std::vector<std::string> keepFloat;
+  std::string blockMode = "pre-norm";  // image families: "pre-norm" | "reference-compat" (README)
 };
 
 struct QuantizationStudy {

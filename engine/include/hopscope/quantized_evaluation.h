@@ -13,12 +13,12 @@
 namespace hopscope {
 
 // The float model's metric on `blocks`.
-MetricValue evaluateFloat(const EvaluationTask& task, const at::Tensor& blocks, const JobControl& job = {});
+MetricValue evaluateFloat(const EvaluationTask& task, const TaskData& blocks, const JobControl& job = {});
 
 // Calibrates a simulator on every calibration block (masked-LM inputs masked like the evaluation's,
 // with other masks) and freezes it.
 void calibrateSimulator(QuantizationSimulator& simulator, const EvaluationTask& task,
-                        const at::Tensor& calibrationBlocks, const JobControl& job = {});
+                        const TaskData& calibrationBlocks, const JobControl& job = {});
 
 struct QuantizedEvaluation {
   QuantizationSettings settings;
@@ -27,8 +27,8 @@ struct QuantizedEvaluation {
 };
 
 // Quantizes weights, calibrates on every calibration block, freezes, evaluates on `blocks`.
-QuantizedEvaluation evaluateQuantized(const EvaluationTask& task, const at::Tensor& blocks,
-                                      const at::Tensor& calibrationBlocks, const QuantizationSettings& settings,
+QuantizedEvaluation evaluateQuantized(const EvaluationTask& task, const TaskData& blocks,
+                                      const TaskData& calibrationBlocks, const QuantizationSettings& settings,
                                       const JobControl& job = {});
 
 }  // namespace hopscope

@@ -20,8 +20,9 @@
 namespace hopscope {
 
 struct ModelInputs {
-  at::Tensor inputIds;       // int64 [B, T] on the model's device
+  at::Tensor inputIds;       // text families: int64 [B, T] on the model's device
   at::Tensor attentionMask;  // int64 [B, T], 1 = real token, 0 = padding; undefined = all ones
+  at::Tensor pixelValues;    // image families: float [B, C, H, W], preprocessed (image_preprocessing.h)
   const Dropout* dropout = nullptr;  // training only: where the family applies dropout
 };
 
@@ -37,7 +38,7 @@ class TransformerModel {
   bool causal() const { return family().task == TaskKind::CausalLanguageModel; }
   c10::Device device() const;  // where the weights live
 
-  // Logits [B, T, vocab]. Hooks see every tap site (see forward_hooks.h). Thread-safe (const).
+  // Logits [B, T, vocab] (image classifiers: [B, classes]). Hooks see every tap site (see forward_hooks.h). Thread-safe (const).
   virtual at::Tensor forward(const ModelInputs& inputs, ForwardHooks* hooks = nullptr) const = 0;
 
   // The family's tap sites for this configuration, in forward order.

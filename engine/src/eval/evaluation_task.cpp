@@ -17,10 +17,11 @@ int64_t defaultSequenceLength(const ModelInfo& info) { return std::min<int64_t>(
 EvaluationTask::EvaluationTask(const LoadedModel& model, const EvaluationSettings& settings)
     : model_(model), settings_(settings), kind_(model.model().family().task) {
   const ModelInfo& info = model.info();
-  const Tokenizer* tokenizer = model.tokenizer();
-  if (!tokenizer) throw Error(info.path + ": no tokenizer files, so text data cannot be used");
   if (settings.samples < 1) throw Error("--samples must be at least 1");
   if (settings.batch < 1) throw Error("--batch must be at least 1");
+  if (kind_ == TaskKind::ImageClassification) return;  // no tokens: nothing else to check
+  const Tokenizer* tokenizer = model.tokenizer();
+  if (!tokenizer) throw Error(info.path + ": no tokenizer files, so text data cannot be used");
   if (settings.seqLen < 2) throw Error("--seq-len must be at least 2");
   if (settings.seqLen > info.maxPositions)
     throw Error("--seq-len " + std::to_string(settings.seqLen) + " exceeds " + info.name +
@@ -34,16 +35,37 @@ EvaluationTask::EvaluationTask(const LoadedModel& model, const EvaluationSetting
 }
 
 std::string EvaluationTask::metricName() const {
-  return kind_ == TaskKind::MaskedLanguageModel ? "masked_lm_perplexity" : "causal_lm_perplexity";
+  switch (kind_) {
+    case TaskKind::MaskedLanguageModel: return "masked_lm_perplexity";
+    case TaskKind::CausalLanguageModel: return "causal_lm_perplexity";
+    case TaskKind::ImageClassification: return "top1_accuracy";
+  }
+  return "";
 }
 
 bool EvaluationTask::scored() const { return kind_ != TaskKind::MaskedLanguageModel || settings_.maskProb > 0; }
 
 at::Tensor EvaluationTask::makeBlocks(const TextCorpus& corpus, int64_t count) const {
+  if (images()) throw Error(model_.info().name + " is an image model: give it images, not text");
   return makeTokenBlocks(corpus, *model_.tokenizer(), settings_.seqLen, count).ids;
 }
 
-void EvaluationTask::checkBlocks(const at::Tensor& blocks) const {
+void EvaluationTask::checkBlocks(const TaskData& data) const {
+  const at::Tensor& blocks = data.inputs;
+  if (images()) {
+    const ModelConfig& config = model_.model().config();
+    if (!blocks.defined() || blocks.dim() != 4 || blocks.size(0) < 1 || blocks.scalar_type() != at::kFloat)
+      throw Error("images must be a non-empty float [N, C, H, W] tensor");
+    if (blocks.size(1) != config.channels || blocks.size(2) != config.imageSize || blocks.size(3) != config.imageSize)
+      throw Error("images of " + std::to_string(blocks.size(1)) + " x " + std::to_string(blocks.size(2)) + " x " +
+                  std::to_string(blocks.size(3)) + " do not fit " + model_.info().name + " (" +
+                  std::to_string(config.channels) + " x " + std::to_string(config.imageSize) + " x " +
+                  std::to_string(config.imageSize) + "; check its preprocessing)");
+    if (!data.labels.defined() || data.labels.dim() != 1 || data.labels.size(0) != blocks.size(0) ||
+        data.labels.scalar_type() != at::kLong)
+      throw Error("images need one int64 label each (-1 for none)");
+    return;
+  }
   if (!blocks.defined() || blocks.dim() != 2 || blocks.size(0) < 1 || blocks.scalar_type() != at::kLong)
     throw Error("token blocks must be a non-empty int64 [N, L] tensor");
   if (blocks.size(1) > model_.info().maxPositions)
@@ -51,11 +73,18 @@ void EvaluationTask::checkBlocks(const at::Tensor& blocks) const {
                 "'s position table of " + std::to_string(model_.info().maxPositions));
 }
 
-TaskBatch EvaluationTask::batch(const at::Tensor& blocks, int64_t first, int64_t blockOffset) const {
+TaskBatch EvaluationTask::batch(const TaskData& data, int64_t first, int64_t blockOffset) const {
+  const at::Tensor& blocks = data.inputs;
   TaskBatch batch;
   batch.firstBlock = blockOffset + first;
-  batch.ids = blocks.slice(0, first, std::min(first + settings_.batch, blocks.size(0)));
+  const int64_t end = std::min(first + settings_.batch, blocks.size(0));
   const c10::Device device = model_.model().device();
+  if (images()) {
+    batch.inputs.pixelValues = blocks.slice(0, first, end).to(device);
+    batch.labels = data.labels.slice(0, first, end).to(device);
+    return batch;
+  }
+  batch.ids = blocks.slice(0, first, end);
   if (kind_ == TaskKind::MaskedLanguageModel) {
     MaskingOptions options = masking_;
     options.firstBlockIndex = batch.firstBlock;
@@ -68,10 +97,10 @@ TaskBatch EvaluationTask::batch(const at::Tensor& blocks, int64_t first, int64_t
   return batch;
 }
 
-void EvaluationTask::forEachBatch(const at::Tensor& blocks, int64_t blockOffset, const JobControl& job,
+void EvaluationTask::forEachBatch(const TaskData& blocks, int64_t blockOffset, const JobControl& job,
                                   const std::string& stage, const std::function<void(const TaskBatch&)>& body) const {
   checkBlocks(blocks);
-  const int64_t count = blocks.size(0);
+  const int64_t count = blocks.size();
   for (int64_t first = 0; first < count; first += settings_.batch) {
     job.checkCancelled();
     job.report(static_cast<double>(first) / static_cast<double>(count),
@@ -81,7 +110,9 @@ void EvaluationTask::forEachBatch(const at::Tensor& blocks, int64_t blockOffset,
 }
 
 void EvaluationTask::score(PerplexityAccumulator& metric, const at::Tensor& logits, const TaskBatch& batch) const {
-  if (kind_ == TaskKind::MaskedLanguageModel) {
+  if (images()) {
+    metric.addClassification(logits, batch.labels);
+  } else if (kind_ == TaskKind::MaskedLanguageModel) {
     if (settings_.maskProb > 0) metric.addMaskedLm(logits, batch.labels);
   } else {
     metric.addCausalLm(logits, batch.inputs.inputIds);
@@ -91,6 +122,24 @@ void EvaluationTask::score(PerplexityAccumulator& metric, const at::Tensor& logi
 MetricValue EvaluationTask::metric(const PerplexityAccumulator& accumulator) const {
   MetricValue metric;
   metric.name = metricName();
+  if (images()) {
+    const int64_t seen = accumulator.predictions();
+    metric.predictions = seen;
+    if (seen > 0) {
+      metric.value = static_cast<double>(accumulator.correct()) / static_cast<double>(seen);
+      metric.crossEntropy = accumulator.nllSum() / static_cast<double>(seen);
+    }
+    metric.batchMean = accumulator.batchMeanAccuracy();
+    if (settings_.perClass) {
+      const std::vector<std::string>& names = model_.model().config().classLabels;
+      const auto& counts = accumulator.perClass();
+      for (size_t label = 0; label < counts.size(); ++label)
+        if (counts[label].first > 0)
+          metric.perClass.push_back({static_cast<int64_t>(label), label < names.size() ? names[label] : "",
+                                     counts[label].first, counts[label].second});
+    }
+    return metric;
+  }
   metric.value = accumulator.tokenWeighted();
   metric.batchMean = accumulator.batchMean();
   metric.predictions = accumulator.predictions();
@@ -99,6 +148,10 @@ MetricValue EvaluationTask::metric(const PerplexityAccumulator& accumulator) con
 
 at::Tensor EvaluationTask::loss(const at::Tensor& logits, const TaskBatch& batch) const {
   const int64_t vocab = logits.size(-1);
+  if (images()) {  // cross-entropy over the labelled images
+    if (!batch.labels.ge(0).any().item<bool>()) return logits.sum() * 0.0;
+    return at::cross_entropy_loss(logits, batch.labels, {}, at::Reduction::Mean, -1);
+  }
   if (kind_ == TaskKind::MaskedLanguageModel) {
     const at::Tensor labels = batch.labels.reshape({-1});
     // A batch with no masked position (possible with few, short blocks) has no loss; the mean over
@@ -117,6 +170,23 @@ at::Tensor EvaluationTask::seenIds(const at::Tensor& blocks, int64_t block, int6
   MaskingOptions options = masking_;
   options.firstBlockIndex = blockOffset + block;
   return maskTokens(row, options).inputs[0];
+}
+
+at::Tensor EvaluationTask::headIds(const TaskBatch& batch) const {
+  if (!images()) return batch.inputs.inputIds;
+  const at::Tensor& pixels = batch.inputs.pixelValues;
+  return at::zeros({pixels.size(0), model_.model().config().maxPositions},
+                   at::TensorOptions().dtype(at::kLong).device(pixels.device()));
+}
+
+std::string EvaluationTask::tokenLabel(const TaskData& blocks, int64_t sample, int64_t token) const {
+  if (images()) {
+    if (token == 0) return "[CLS]";
+    const ModelConfig& config = model_.model().config();
+    const int64_t grid = config.imageSize / config.patchSize;
+    return "patch " + std::to_string((token - 1) / grid) + "," + std::to_string((token - 1) % grid);
+  }
+  return model_.tokenizer()->displayToken(seenIds(blocks.inputs, sample)[token].item<int64_t>());
 }
 
 }  // namespace hopscope

@@ -175,23 +175,25 @@ ModelAnalysis analyzeModel(const LoadedModel& loaded, const TextCorpus& corpus,
   return analysis;
 }
 
-ModelAnalysis analyzeBlocks(const LoadedModel& loaded, const at::Tensor& blockIds,
+ModelAnalysis analyzeBlocks(const LoadedModel& loaded, const TaskData& data,
                             const AnalysisSettings& requested, const JobControl& job) {
   const ModelInfo& info = loaded.info();
+  const at::Tensor& blockIds = data.inputs;
   AnalysisSettings settings = requested;
-  if (blockIds.defined() && blockIds.dim() == 2) {
+  const bool images = loaded.model().family().task == TaskKind::ImageClassification;
+  if (blockIds.defined() && blockIds.dim() == (images ? 4 : 2)) {
     settings.samples = blockIds.size(0);
-    settings.seqLen = blockIds.size(1);
+    settings.seqLen = images ? loaded.model().config().maxPositions : blockIds.size(1);
   }
   const EvaluationTask task(loaded, settings);
-  task.checkBlocks(blockIds);
+  task.checkBlocks(data);
   const int64_t samples = blockIds.size(0);
   const TransformerModel& model = loaded.model();
   AnalysisHooks hooks(model, task.delimiterIds());
   PerplexityAccumulator perplexity;
   at::NoGradGuard noGrad;
-  task.forEachBatch(blockIds, 0, job, info.name + ": block", [&](const TaskBatch& batch) {
-    hooks.beginBatch(batch.inputs.inputIds, batch.firstBlock);
+  task.forEachBatch(data, 0, job, info.name + (images ? ": image" : ": block"), [&](const TaskBatch& batch) {
+    hooks.beginBatch(task.headIds(batch), batch.firstBlock);
     task.score(perplexity, model.forward(batch.inputs, &hooks), batch);
   });
 
@@ -200,14 +202,15 @@ ModelAnalysis analyzeBlocks(const LoadedModel& loaded, const at::Tensor& blockId
   analysis.settings = settings;
   analysis.metric = task.metric(perplexity);
   analysis.samples = samples;
-  analysis.tokens = blockIds.numel();
+  analysis.tokens = samples * settings.seqLen;
   analysis.modules = hooks.takeModules();
   analysis.attention = hooks.takeAttention();
   for (ModuleAnalysis& module : analysis.modules) {
     const MaxAbsLocation where = module.stats.maxAbs();
     if (where.sample < 0 || where.token < 0 || where.sample >= samples) continue;
     // The token the model saw (masks are deterministic: recomputed for that block).
-    module.maxAbsToken = loaded.tokenizer()->displayToken(task.seenIds(blockIds, where.sample)[where.token].item<int64_t>());
+    if (where.token >= settings.seqLen) continue;
+    module.maxAbsToken = task.tokenLabel(data, where.sample, where.token);
   }
   analysis.summary = protocolSummary(model.family().protocol, analysis.modules);
   analysis.allModules = allModulesSummary(analysis.modules);

@@ -89,7 +89,54 @@ void PerplexityAccumulator::addPredictions(const at::Tensor& rows, const at::Ten
   }
 }
 
+void PerplexityAccumulator::addClassification(const at::Tensor& logits, const at::Tensor& labels) {
+  if (!logits.defined() || logits.dim() != 2 || !at::isFloatingType(logits.scalar_type()))
+    throw Error("accuracy: logits must be a floating-point tensor [batch, classes], got " +
+                (logits.defined() ? shapeText(logits) : std::string("nothing")));
+  if (!labels.defined() || labels.dim() != 1 || labels.scalar_type() != at::kLong || labels.size(0) != logits.size(0))
+    throw Error("accuracy: labels must be int64 [" + std::to_string(logits.size(0)) + "]");
+  const int64_t classes = logits.size(1);
+  const at::Tensor targets = labels.to(logits.device());
+  if (targets.ge(classes).any().item<bool>())
+    throw Error("accuracy: a label is not below the model's " + std::to_string(classes) +
+                " classes (labels and model do not match?)");
+  const at::Tensor selected = targets.ge(0).nonzero().reshape({-1});
+  const at::Tensor rows = logits.index_select(0, selected), kept = targets.index_select(0, selected);
+  const at::Tensor finite = at::isfinite(rows).all(1);
+  const at::Tensor hits = rows.argmax(1).eq(kept).logical_and(finite);
+  const int64_t before = predictions_;
+  addPredictions(rows, kept);
+  const int64_t counted = predictions_ - before;
+  const int64_t batchHits = hits.sum().item<int64_t>();
+  correct_ += batchHits;
+  if (counted > 0) {
+    batchAccuracySum_ += static_cast<double>(batchHits) / static_cast<double>(counted);
+    ++accuracyBatches_;
+  }
+  if (static_cast<int64_t>(perClass_.size()) < classes) perClass_.resize(static_cast<size_t>(classes), {0, 0});
+  const at::Tensor cpuLabels = kept.masked_select(finite).to(at::kCPU), cpuHits = hits.masked_select(finite).to(at::kCPU);
+  const int64_t* label = cpuLabels.data_ptr<int64_t>();
+  const bool* hit = cpuHits.data_ptr<bool>();
+  for (int64_t i = 0; i < cpuLabels.numel(); ++i) {
+    perClass_[static_cast<size_t>(label[i])].first += 1;
+    perClass_[static_cast<size_t>(label[i])].second += hit[i] ? 1 : 0;
+  }
+}
+
+double PerplexityAccumulator::batchMeanAccuracy() const {
+  if (accuracyBatches_ == 0) return std::numeric_limits<double>::quiet_NaN();
+  return batchAccuracySum_ / static_cast<double>(accuracyBatches_);
+}
+
 void PerplexityAccumulator::merge(const PerplexityAccumulator& other) {
+  correct_ += other.correct_;
+  batchAccuracySum_ += other.batchAccuracySum_;
+  accuracyBatches_ += other.accuracyBatches_;
+  if (perClass_.size() < other.perClass_.size()) perClass_.resize(other.perClass_.size(), {0, 0});
+  for (size_t i = 0; i < other.perClass_.size(); ++i) {
+    perClass_[i].first += other.perClass_[i].first;
+    perClass_[i].second += other.perClass_[i].second;
+  }
   nllSum_ += other.nllSum_;
   predictions_ += other.predictions_;
   batchMeanNllSum_ += other.batchMeanNllSum_;

@@ -15,7 +15,7 @@ constexpr int64_t kCalibrationBlockOffset = int64_t(1) << 40;
 
 }  // namespace
 
-MetricValue evaluateFloat(const EvaluationTask& task, const at::Tensor& blocks, const JobControl& job) {
+MetricValue evaluateFloat(const EvaluationTask& task, const TaskData& blocks, const JobControl& job) {
   at::NoGradGuard noGrad;
   const TransformerModel& model = task.model().model();
   PerplexityAccumulator metric;
@@ -26,16 +26,16 @@ MetricValue evaluateFloat(const EvaluationTask& task, const at::Tensor& blocks, 
 }
 
 void calibrateSimulator(QuantizationSimulator& simulator, const EvaluationTask& task,
-                        const at::Tensor& calibrationBlocks, const JobControl& job) {
-  if (!calibrationBlocks.defined() || calibrationBlocks.dim() != 2 || calibrationBlocks.size(0) < 1)
+                        const TaskData& calibrationBlocks, const JobControl& job) {
+  if (calibrationBlocks.size() < 1)
     throw Error("quantization needs at least one calibration block");
   task.forEachBatch(calibrationBlocks, kCalibrationBlockOffset, job, task.model().info().name + ": calibrating",
                     [&](const TaskBatch& batch) { simulator.calibrate(batch.inputs); });
   simulator.freeze();
 }
 
-QuantizedEvaluation evaluateQuantized(const EvaluationTask& task, const at::Tensor& blocks,
-                                      const at::Tensor& calibrationBlocks, const QuantizationSettings& settings,
+QuantizedEvaluation evaluateQuantized(const EvaluationTask& task, const TaskData& blocks,
+                                      const TaskData& calibrationBlocks, const QuantizationSettings& settings,
                                       const JobControl& job) {
   QuantizationSimulator simulator(task.model().model(), settings);
   calibrateSimulator(simulator, task, calibrationBlocks, job.slice(0.0, 0.3));

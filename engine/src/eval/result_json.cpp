@@ -17,7 +17,20 @@ json figuresJson(const Figures& figures) {
 }
 
 json metricJson(const MetricValue& metric) {
-  return {{"value", metric.value}, {"batch_mean", metric.batchMean}, {"predictions", metric.predictions}};
+  json entry = {{"value", metric.value}, {"batch_mean", metric.batchMean}, {"predictions", metric.predictions}};
+  // Image classification also reports the cross-entropy, and per class on request.
+  if (!std::isnan(metric.crossEntropy)) entry["cross_entropy"] = metric.crossEntropy;
+  if (!metric.perClass.empty()) {
+    json classes = json::array();
+    for (const ClassScore& score : metric.perClass)
+      classes.push_back({{"label", score.label},
+                         {"name", score.name},
+                         {"count", score.count},
+                         {"correct", score.correct},
+                         {"accuracy", static_cast<double>(score.correct) / static_cast<double>(score.count)}});
+    entry["per_class"] = classes;
+  }
+  return entry;
 }
 
 json settingsJson(const EvaluationSettings& settings) {
@@ -145,6 +158,12 @@ json modelInfoJson(const ModelInfo& info) {
                 {"parameters", info.parameterCount},
                 {"tensors", info.tensorCount},
                 {"notes", info.notes}});
+  if (info.imageSize > 0)  // image families only: text models' JSON is unchanged
+    entry.update({{"image_size", info.imageSize},
+                  {"patch_size", info.patchSize},
+                  {"channels", info.channels},
+                  {"class_labels", info.classLabels},
+                  {"preprocessing", info.preprocessing}});
   return entry;
 }
 
@@ -197,7 +216,8 @@ json quantizationStudyJson(const QuantizationStudy& study) {
                                   {"granularity", study.settings.granularity},
                                   {"weight_range", study.settings.weightRange},
                                   {"weight_grid", study.settings.weightGrid},
-                                  {"keep_float", study.settings.keepFloat}}},
+                                  {"keep_float", study.settings.keepFloat},
+                                  {"block_mode", study.settings.blockMode}}},
                 {"quantizers", quantizers},
                 {"sweep", sweep}});
   return entry;

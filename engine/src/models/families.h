@@ -1,5 +1,5 @@
 #pragma once
-// The registered families, one definition file each (bert.cpp, opt.cpp). To add a family, write
+// The registered families, one definition file each (bert.cpp, opt.cpp, vit.cpp). To add a family, write
 // its file (declaration table, tap sites and model class) and list it in family_registry.cpp.
 #include "hopscope/model_family.h"
 
@@ -7,5 +7,6 @@ namespace hopscope {
 
 const ModelFamily& bertFamily();
 const ModelFamily& optFamily();
+const ModelFamily& vitFamily();
 
 }  // namespace hopscope

@@ -7,7 +7,7 @@
 namespace hopscope {
 
 const std::vector<const ModelFamily*>& modelFamilies() {
-  static const std::vector<const ModelFamily*> families = {&bertFamily(), &optFamily()};
+  static const std::vector<const ModelFamily*> families = {&bertFamily(), &optFamily(), &vitFamily()};
   return families;
 }
 
@@ -36,7 +36,12 @@ const ModelFamily* findFamily(const std::string& name) {
 }
 
 std::string taskName(TaskKind task) {
-  return task == TaskKind::CausalLanguageModel ? "causal_lm" : "masked_lm";
+  switch (task) {
+    case TaskKind::CausalLanguageModel: return "causal_lm";
+    case TaskKind::ImageClassification: return "image_classification";
+    case TaskKind::MaskedLanguageModel: break;
+  }
+  return "masked_lm";
 }
 
 ModuleName describeModule(const ModelFamily& family, const std::string& name) {

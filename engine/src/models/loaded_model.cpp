@@ -6,9 +6,14 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "hopscope/checkpoint.h"
 #include "hopscope/error.h"
+#include "hopscope/image_data.h"
+#include "hopscope/json_limits.h"
 #include "hopscope/model_builder.h"
 #include "hopscope/tap_recorder.h"
 #include "hopscope/text_run_override.h"
@@ -17,8 +22,25 @@
 namespace hopscope {
 namespace fs = std::filesystem;
 
+namespace {
+
+nlohmann::json readJsonFile(const std::string& path) {
+  std::ifstream file(path);
+  if (!file) throw Error(path + ": cannot open");
+  std::stringstream text;
+  text << file.rdbuf();
+  try {
+    return parseJsonLimited(text.str(), path);
+  } catch (const nlohmann::json::parse_error& error) {
+    throw Error(path + ": invalid JSON: " + error.what());
+  }
+}
+
+}  // namespace
+
 struct LoadedModel::Impl {
   ModelInfo info;
+  ImagePreprocessing preprocessing;
   std::unique_ptr<TransformerModel> model;
   std::unique_ptr<Tokenizer> tokenizer;
 };
@@ -66,7 +88,29 @@ std::shared_ptr<LoadedModel> LoadedModel::open(const std::string& argument, cons
   info.parameterCount = built.model->parameterCount();
   info.tensorCount = static_cast<int64_t>(checkpoint.tensors.size());
   info.notes = built.notes;
-  if (!tokenizer.tokenizer) info.notes.push_back("no tokenizer files: text input is unavailable");
+  if (family.task == TaskKind::ImageClassification) {
+    info.imageSize = config.imageSize;
+    info.patchSize = config.patchSize;
+    info.channels = config.channels;
+    info.classLabels = config.classLabels;
+    impl->preprocessing = config.preprocessing;
+    const fs::path preprocessor = fs::path(checkpoint.files.directory) / "preprocessor_config.json";
+    std::error_code ec;
+    if (fs::exists(preprocessor, ec))
+      impl->preprocessing = parsePreprocessorConfig(readJsonFile(preprocessor.string()), preprocessor.string(),
+                                                    config.preprocessing);
+    const ImagePreprocessing& p = impl->preprocessing;
+    if ((p.outputHeight() != 0 && p.outputHeight() != config.imageSize) ||
+        (p.outputWidth() != 0 && p.outputWidth() != config.imageSize))
+      throw Error(p.source + ": preprocessing makes " + std::to_string(p.outputHeight()) + " x " +
+                  std::to_string(p.outputWidth()) + " images but the model takes " + std::to_string(config.imageSize) +
+                  " x " + std::to_string(config.imageSize));
+    if (p.resize != ImagePreprocessing::Resize::Exact && !p.centerCrop)
+      throw Error(p.source + ": preprocessing must end in a fixed size (resize to height x width, or a center crop)");
+    info.preprocessing = p.source;
+  } else if (!tokenizer.tokenizer) {
+    info.notes.push_back("no tokenizer files: text input is unavailable");
+  }
   impl->model = std::move(built.model);
   impl->tokenizer = std::move(tokenizer.tokenizer);
   job.report(1.0, "ready");
@@ -74,8 +118,62 @@ std::shared_ptr<LoadedModel> LoadedModel::open(const std::string& argument, cons
 }
 
 const ModelInfo& LoadedModel::info() const { return impl_->info; }
+const ImagePreprocessing& LoadedModel::preprocessing() const { return impl_->preprocessing; }
 const TransformerModel& LoadedModel::model() const { return *impl_->model; }
 const Tokenizer* LoadedModel::tokenizer() const { return impl_->tokenizer.get(); }
+
+ImageRunResult LoadedModel::runImage(const DecodedImage& image, int topK, const JobControl& job, TensorMap* activations,
+                                     const TextRunOverride* override) const {
+  const ModelInfo& info = impl_->info;
+  const TransformerModel& model = *impl_->model;
+  if (model.family().task != TaskKind::ImageClassification)
+    throw Error(info.name + " is a text model: give it text, not an image");
+  job.report(0.0, "preprocessing " + image.source);
+  at::NoGradGuard noGrad;
+  ModelInputs inputs;
+  inputs.pixelValues = preprocessImage(image, impl_->preprocessing, model.config().channels).unsqueeze(0).to(model.device());
+  job.checkCancelled();
+  job.report(0.2, "running " + info.name);
+  TapRecorder recorder;
+  if (!activations)
+    recorder = TapRecorder([](const std::string& site) {
+      return site.size() > 6 && site.compare(site.size() - 6, 6, ".probs") == 0;
+    });
+  const at::Tensor logits = override ? override->forward(inputs, &recorder) : model.forward(inputs, &recorder);
+  if (activations) {
+    *activations = recorder.recorded();
+    activations->insert("pixel_values", inputs.pixelValues);
+    activations->insert("logits", logits);
+  }
+  ImageRunResult result;
+  result.gridHeight = result.gridWidth = model.config().imageSize / model.config().patchSize;
+  const std::vector<std::string> modules = model.attentionModules();
+  for (size_t layer = 0; layer < modules.size(); ++layer) {
+    const at::Tensor probs = recorder.recorded().at(modules[layer] + ".probs")[0].to(at::kCPU).contiguous();
+    AttentionProbabilities maps;
+    maps.module = modules[layer];
+    maps.layer = static_cast<int64_t>(layer);
+    maps.heads = probs.size(0);
+    maps.queries = probs.size(1);
+    maps.keys = probs.size(2);
+    maps.probs.assign(probs.data_ptr<float>(), probs.data_ptr<float>() + probs.numel());
+    result.attention.push_back(std::move(maps));
+  }
+  const int64_t k = std::min<int64_t>(std::max(topK, 1), logits.size(1));
+  const at::Tensor probabilities = at::softmax(logits[0].to(at::kCPU).to(at::kDouble), -1);
+  const auto [values, labels] = probabilities.topk(k);
+  const std::vector<std::string>& names = model.config().classLabels;
+  for (int64_t j = 0; j < k; ++j) {
+    ClassPrediction prediction;
+    prediction.label = labels[j].item<int64_t>();
+    const size_t index = static_cast<size_t>(prediction.label);
+    prediction.name = index < names.size() && !names[index].empty() ? names[index] : "#" + std::to_string(prediction.label);
+    prediction.probability = static_cast<float>(values[j].item<double>());
+    result.top.push_back(std::move(prediction));
+  }
+  job.report(1.0, "done");
+  return result;
+}
 
 TextRunResult LoadedModel::runText(const std::string& text, int topK, const JobControl& job,
                                    TensorMap* activations, const TextRunOverride* override) const {

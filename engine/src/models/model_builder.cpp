@@ -99,13 +99,23 @@ BuiltModel buildModel(const Checkpoint& checkpoint, const ModelConfig& config, c
                       c10::Device device) {
   const ModelFamily& family = *config.family;
   const std::string& source = checkpoint.files.weightsPath;
-  const GateKind gate = detectGate(checkpoint.tensors, family);
-  const std::vector<ExpectedTensor> expected = family.expectedTensors(config, gate);
   BuiltModel built;
+  // A family reading several layouts maps them to the names its forward uses first (vit.cpp: timm).
+  TensorMap canonical;
+  if (family.canonicalTensors) {
+    try {
+      canonical = family.canonicalTensors(checkpoint.tensors, built.notes);
+    } catch (const Error& error) {
+      throw Error(source + ": " + error.what());
+    }
+  }
+  const TensorMap& tensors = family.canonicalTensors ? canonical : checkpoint.tensors;
+  const GateKind gate = detectGate(tensors, family);
+  const std::vector<ExpectedTensor> expected = family.expectedTensors(config, gate);
   TensorMap weights;
   std::vector<std::string> missing, mismatched, unexpected;
   for (const ExpectedTensor& spec : expected) {
-    const at::Tensor* found = checkpoint.tensors.find(spec.name);
+    const at::Tensor* found = tensors.find(spec.name);
     if (!found) {
       if (!spec.optional) missing.push_back(spec.name);
       continue;
@@ -126,7 +136,7 @@ BuiltModel buildModel(const Checkpoint& checkpoint, const ModelConfig& config, c
                   " NaN or infinite values");
     weights.insert(spec.name, value.to(device));
   }
-  for (const auto& [name, tensor] : checkpoint.tensors.items()) {
+  for (const auto& [name, tensor] : tensors.items()) {
     bool known = false;
     for (const ExpectedTensor& spec : expected) known = known || spec.name == name;
     if (known) continue;

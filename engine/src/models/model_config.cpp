@@ -64,6 +64,10 @@ ModelConfig parseModelConfig(const json& config, const std::string& source) {
   ConfigReader read(config, source);
   ModelConfig result;
   result.modelType = read.text("model_type", "");
+  // A config without model_type may still be one a family reads (timm's ViT configs).
+  if (result.modelType.empty() && !config.contains("model_type"))
+    for (const ModelFamily* candidate : modelFamilies())
+      if (candidate->readsUntypedConfig && candidate->readsUntypedConfig(config)) result.modelType = candidate->modelType;
   const ModelFamily& family = familyForModelType(result.modelType, source);
   result.family = &family;
   result.architecture = family.defaultArchitecture;
@@ -71,6 +75,7 @@ ModelConfig parseModelConfig(const json& config, const std::string& source) {
       !config["architectures"].empty() && config["architectures"][0].is_string())
     result.architecture = config["architectures"][0].get<std::string>();
   family.parseConfig(read, result);
+  if (result.architecture.empty()) result.architecture = family.defaultArchitecture;
   if (result.hiddenSize % result.heads != 0)
     throw Error(source + ": hidden_size " + std::to_string(result.hiddenSize) +
                 " is not divisible by num_attention_heads " + std::to_string(result.heads));

@@ -26,4 +26,20 @@ at::Tensor checkModelInputs(const ModelInputs& inputs, const ModelConfig& config
   return inputs.attentionMask.to(at::kLong);
 }
 
+const at::Tensor& checkImageInputs(const ModelInputs& inputs, const ModelConfig& config) {
+  const at::Tensor& pixels = inputs.pixelValues;
+  const std::string size = std::to_string(config.imageSize);
+  const std::string wanted = "[batch, " + std::to_string(config.channels) + ", " + size + ", " + size + "]";
+  if (!pixels.defined()) throw Error("this is an image model: it takes pixel values " + wanted + ", not token ids");
+  if (pixels.dim() != 4 || pixels.size(0) < 1 || pixels.size(1) != config.channels ||
+      pixels.size(2) != config.imageSize || pixels.size(3) != config.imageSize) {
+    std::string found = "[";
+    for (int64_t i = 0; i < pixels.dim(); ++i) found += (i ? ", " : "") + std::to_string(pixels.size(i));
+    throw Error("pixel values must be " + wanted + ", found " + found + "]");
+  }
+  if (pixels.scalar_type() != at::kFloat) throw Error("pixel values must be float32");
+  if (!at::isfinite(pixels).all().item<bool>()) throw Error("pixel values contain NaN or infinite values");
+  return pixels;
+}
+
 }  // namespace hopscope

@@ -11,4 +11,8 @@ namespace hopscope {
 // (same shape, 0/1). Returns the mask (all ones when the inputs have none) as int64.
 at::Tensor checkModelInputs(const ModelInputs& inputs, const ModelConfig& config);
 
+// Image families: pixel values float [B >= 1, config.channels, config.imageSize, config.imageSize],
+// finite. Returns them.
+const at::Tensor& checkImageInputs(const ModelInputs& inputs, const ModelConfig& config);
+
 }  // namespace hopscope

@@ -141,9 +141,19 @@ QuantizationSimulator::QuantizationSimulator(const TransformerModel& model, cons
     describeQuantizer(summary, model, impl_->sites);
     impl_->weightSummaries.push_back(summary);
   }
-  impl_->model = model.withWeights(std::move(weights));
+  if (settings.referenceCompat) {
+    if (!model.family().supportsNormAfterSublayer)
+      throw Error("the reference-compat quantization mode exists for ViT only (" + model.family().name +
+                  " blocks have no such variant)");
+    ModelConfig config = model.config();
+    config.normAfterSublayer = true;
+    impl_->model = model.family().create(config, model.normalizer(), model.gate(), std::move(weights));
+    for (const TapSite& site : impl_->model->tapSites()) impl_->sites[site.name] = site;
+  } else {
+    impl_->model = model.withWeights(std::move(weights));
+  }
 
-  for (const std::string& site : activationQuantizerSites(model)) {
+  for (const std::string& site : activationQuantizerSites(*impl_->model)) {
     if (keptFloat(site, keep)) continue;
     impl_->index.emplace(site, impl_->activations.size());
     Impl::ActivationQuantizer quantizer;
