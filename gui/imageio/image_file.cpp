@@ -3,11 +3,31 @@
 #include <QImage>
 #include <QImageReader>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
 #include <filesystem>
+#include <mutex>
 
 #include "hopscope/error.h"
 
 namespace hopscope {
+namespace {
+
+// Decoders report trouble on their own: Qt's plugins through qWarning (collected here for the
+// message) and libpng's default error handler, which Qt keeps, with fprintf to stderr ("libpng
+// error: Read Error"). Either would print a second line beside our one-line error, so during a
+// decode qWarning is collected and stderr points at /dev/null.
+std::mutex decoderMessagesMutex;
+std::string* decoderMessages = nullptr;
+
+void collectDecoderMessage(QtMsgType, const QMessageLogContext&, const QString& message) {
+  if (decoderMessages && decoderMessages->size() < 200)
+    *decoderMessages += (decoderMessages->empty() ? "" : "; ") + message.toStdString();
+}
+
+}  // namespace
 
 DecodedImage decodeImageFile(const std::string& path) {
   std::error_code ec;
@@ -21,9 +41,31 @@ DecodedImage decodeImageFile(const std::string& path) {
   if (format != "png" && format != "jpeg" && format != "jpg")
     throw Error(path + ": " + format.toStdString() + " images are not supported (PNG or JPEG)");
   QImage image;
-  if (!reader.read(&image) || image.isNull())
+  std::string messages;
+  bool read = false;
+  {
+    std::lock_guard<std::mutex> lock(decoderMessagesMutex);
+    decoderMessages = &messages;
+    const QtMessageHandler previous = qInstallMessageHandler(collectDecoderMessage);
+    std::fflush(stderr);
+    const int savedStderr = ::dup(STDERR_FILENO);
+    const int devNull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (savedStderr >= 0 && devNull >= 0) ::dup2(devNull, STDERR_FILENO);
+    read = reader.read(&image);
+    std::fflush(stderr);
+    if (savedStderr >= 0) {
+      ::dup2(savedStderr, STDERR_FILENO);
+      ::close(savedStderr);
+    }
+    if (devNull >= 0) ::close(devNull);
+    qInstallMessageHandler(previous);
+    decoderMessages = nullptr;
+  }
+  for (char& c : messages)
+    if (c == '\n' || c == '\r') c = ' ';
+  if (!read || image.isNull())
     throw Error(path + ": cannot decode the " + format.toStdString() + " image (" + reader.errorString().toStdString() +
-                "; truncated or damaged?)");
+                (messages.empty() ? "" : ", " + messages) + "; truncated or damaged?)");
   if (image.width() < 1 || image.height() < 1)
     throw Error(path + ": empty image (" + std::to_string(image.width()) + " x " + std::to_string(image.height()) + ")");
   DecodedImage decoded;
