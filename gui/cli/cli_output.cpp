@@ -16,9 +16,16 @@ std::string modelInfoText(const ModelInfo& info) {
       << "  gate          " << info.gate << "\n"
       << "  size          " << info.layers << " layers, hidden " << info.hidden << ", " << info.heads
       << " heads, ffn " << info.intermediate << "\n"
-      << "  vocabulary    " << info.vocabSize << " (tokenizer: " << info.tokenizer << ")\n"
-      << "  positions     " << info.maxPositions << "\n"
-      << "  parameters    " << info.parameterCount << "\n"
+      ;
+  if (info.imageSize > 0)
+    out << "  images        " << info.channels << " x " << info.imageSize << " x " << info.imageSize << ", patch "
+        << info.patchSize << " (" << info.maxPositions << " tokens with the class token)\n"
+        << "  classes       " << info.vocabSize << "\n"
+        << "  preprocessing " << info.preprocessing << "\n";
+  else
+    out << "  vocabulary    " << info.vocabSize << " (tokenizer: " << info.tokenizer << ")\n"
+        << "  positions     " << info.maxPositions << "\n";
+  out << "  parameters    " << info.parameterCount << "\n"
       << "  file          " << info.format << ", " << info.tensorCount << " tensors\n";
   for (const std::string& note : info.notes) out << "  note          " << note << "\n";
   return out.str();

@@ -144,6 +144,7 @@ TrainingView::TrainingView(QWidget* parent) : QWidget(parent), jobs_(new Trainin
 QWidget* TrainingView::buildSettingsPanel() {
   family_ = new QComboBox;
   for (const hopscope::ModelFamily* family : hopscope::modelFamilies()) {
+    if (family->task == hopscope::TaskKind::ImageClassification) continue;  // the trainer reads text only
     family_->addItem(QString::fromStdString(family->name));
     family_->setItemData(family_->count() - 1,
                          tr("%1: %2").arg(QString::fromStdString(family->name),

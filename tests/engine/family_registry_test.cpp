@@ -37,17 +37,17 @@ class SiteOrder : public ForwardHooks {
 
 TEST(FamilyRegistry, UnknownModelTypeNamesTheSupportedOnes) {
   EXPECT_EQ(test::errorMessage([] { parseModelConfig({{"model_type", "gpt_neox"}}, "x/config.json"); }),
-            "x/config.json: model_type \"gpt_neox\" is not supported (supported: \"bert\", \"opt\")");
+            "x/config.json: model_type \"gpt_neox\" is not supported (supported: \"bert\", \"opt\", \"vit\")");
   EXPECT_EQ(test::errorMessage([] { parseModelConfig({{"hidden_size", 32}}, "x/config.json"); }),
-            "x/config.json: missing \"model_type\" (supported: \"bert\", \"opt\")");
+            "x/config.json: missing \"model_type\" (supported: \"bert\", \"opt\", \"vit\")");
   // Text from the file is cut so the message stays one readable line (control characters are
   // refused earlier, by the config reader).
   EXPECT_EQ(test::errorMessage([] { parseModelConfig({{"model_type", std::string(200, 'c')}}, "x/config.json"); }),
-            "x/config.json: model_type \"" + std::string(80, 'c') + "...\" is not supported (supported: \"bert\", \"opt\")");
+            "x/config.json: model_type \"" + std::string(80, 'c') + "...\" is not supported (supported: \"bert\", \"opt\", \"vit\")");
 }
 
 TEST(FamilyRegistry, FamiliesAreFoundByNameAndModelType) {
-  ASSERT_EQ(modelFamilies().size(), 2u);
+  ASSERT_EQ(modelFamilies().size(), 3u);
   for (const ModelFamily* family : modelFamilies()) {
     EXPECT_EQ(findFamily(family->name), family);
     EXPECT_EQ(&familyForModelType(family->modelType, "config.json"), family);
@@ -56,7 +56,8 @@ TEST(FamilyRegistry, FamiliesAreFoundByNameAndModelType) {
         << family->name;
     EXPECT_FALSE(family->protocol.empty()) << family->name;
   }
-  EXPECT_EQ(findFamily("vit"), nullptr);
+  EXPECT_EQ(findFamily("stanhop"), nullptr);
+  EXPECT_EQ(findFamily("vit")->task, TaskKind::ImageClassification);
   EXPECT_EQ(findFamily("bert")->task, TaskKind::MaskedLanguageModel);
   EXPECT_EQ(findFamily("opt")->task, TaskKind::CausalLanguageModel);
 }
@@ -85,7 +86,12 @@ TEST_P(EveryFixtureFamily, TapSiteTableMatchesTheForward) {
   const TransformerModel& model = loaded->model();
   at::NoGradGuard noGrad;
   SiteOrder order;
-  model.forward({at::randint(4, 200, {1, 9}, at::kLong), {}}, &order);
+  ModelInputs inputs;
+  if (model.family().task == TaskKind::ImageClassification)
+    inputs.pixelValues = at::randn({1, model.config().channels, model.config().imageSize, model.config().imageSize});
+  else
+    inputs.inputIds = at::randint(4, 200, {1, 9}, at::kLong);
+  model.forward(inputs, &order);
   std::vector<std::string> declared;
   for (const TapSite& site : model.tapSites()) {
     declared.push_back(site.name);
@@ -117,7 +123,7 @@ TEST_P(EveryFixtureFamily, ProtocolRolesAndQuantizerSitesExistInTheTable) {
     for (const std::string& prefix : model.family().floatWeightPrefixes) EXPECT_NE(name.rfind(prefix, 0), 0u) << name;
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, EveryFixtureFamily, ::testing::Values("bert-tiny-gated", "opt-tiny-gated"),
+INSTANTIATE_TEST_SUITE_P(Fixtures, EveryFixtureFamily, ::testing::Values("bert-tiny-gated", "opt-tiny-gated", "vit-tiny-timm-gated"),
                          [](const auto& info) {
                            std::string name = info.param;
                            std::replace(name.begin(), name.end(), '-', '_');
