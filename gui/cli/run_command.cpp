@@ -149,8 +149,8 @@ void addRunCommand(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   command->add_option("--estimator", options->estimator, "Activation range estimator for --quant")
       ->capture_default_str();
-  command->callback([options] {
-    if (options->text.empty() == options->image.empty()) throw CLI::ValidationError("run", "give --text or --image");
+  command->callback([options, text, image] {
+    if ((text->count() > 0) == (image->count() > 0)) throw CLI::ValidationError("run", "give --text or --image");
     if (!options->image.empty()) return runImage(*options);
     std::shared_ptr<LoadedModel> model;
     TextRunResult result;

@@ -51,7 +51,8 @@ const ModelFamily& familyNamed(const std::string& name) {
     return *family;
   }
   std::string supported;
-  for (const ModelFamily* family : modelFamilies()) supported += (supported.empty() ? "" : ", ") + family->name;
+  for (const ModelFamily* family : modelFamilies())
+    if (family->task != TaskKind::ImageClassification) supported += (supported.empty() ? "" : ", ") + family->name;
   throw Error("--family '" + name + "' is not a model family (supported: " + supported + ")");
 }
 
