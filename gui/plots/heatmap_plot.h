@@ -96,6 +96,8 @@ class HeatmapPlot : public QCustomPlot {
   // Crosshair on a row and column (-1: none) and the selected cell (-1: none).
   void setHoverCell(int row, int column);
   void setSelectedCell(int row, int column);
+  int hoverRow() const { return hoverRow_; }
+  int hoverColumn() const { return hoverColumn_; }
   int selectedRow() const { return selectedRow_; }
   int selectedColumn() const { return selectedColumn_; }
 

@@ -29,7 +29,6 @@ void TokenAxisTicker::generate(const QCPRange& range, const QLocale&, QChar, int
   ticks.clear();
   if (subTicks) subTicks->clear();
   if (tickLabels) tickLabels->clear();
-  lastTicks_.clear();
   if (labels_.isEmpty()) return;
   const int first = std::max(0, static_cast<int>(std::ceil(range.lower)));
   const int last = std::min(static_cast<int>(labels_.size()) - 1, static_cast<int>(std::floor(range.upper)));
@@ -42,11 +41,14 @@ void TokenAxisTicker::generate(const QCPRange& range, const QLocale&, QChar, int
     ticks << index;
     if (tickLabels) *tickLabels << elided(labels_[index]);
   }
-  lastTicks_ = ticks;
 }
 
 QMap<double, QString> TokenAxisTicker::ticks() const {
+  QVector<double> ticks;
+  QVector<QString> labels;
+  const_cast<TokenAxisTicker*>(this)->generate(axis_ ? axis_->range() : QCPRange(0, labels_.size()), QLocale(),
+                                               QLatin1Char('g'), 0, ticks, nullptr, &labels);
   QMap<double, QString> out;
-  for (double tick : lastTicks_) out.insert(tick, elided(labels_[static_cast<int>(tick)]));
+  for (int i = 0; i < ticks.size(); ++i) out.insert(ticks[i], labels[i]);
   return out;
 }

@@ -13,7 +13,7 @@ class TokenAxisTicker : public QCPAxisTicker {
   TokenAxisTicker(QCPAxis* axis, QStringList labels, double spacingPixels);
 
   const QStringList& labels() const { return labels_; }
-  // The label drawn at each tick of the last generated range, by token index.
+  // The labels drawn for the axis's current range and size, by token index.
   QMap<double, QString> ticks() const;
   // The step between labelled tokens for a range of `visible` tokens on `pixels` pixels.
   static int stepFor(double visible, double pixels, double spacingPixels);
@@ -25,5 +25,4 @@ class TokenAxisTicker : public QCPAxisTicker {
   QCPAxis* axis_;
   QStringList labels_;
   double spacing_;
-  QVector<double> lastTicks_;
 };

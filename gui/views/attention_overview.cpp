@@ -225,9 +225,30 @@ AttentionOverview::Geometry AttentionOverview::geometry(int width) const {
   return g;
 }
 
+QString AttentionOverview::headerText(const Variant& variant) const {
+  const int row = models_->rowOfId(variant.modelId);
+  const LoadedModelsModel::Entry* entry = models_->entryById(variant.modelId);
+  if (entry && entry->model)
+    return QStringLiteral("%1  (%2)").arg(attention_maps::variantLabel(entry->model->info().normalizer,
+                                                                       entry->model->info().gate),
+                                          QString::fromStdString(entry->model->info().name));
+  return row >= 0 ? models_->index(row, LoadedModelsModel::Name).data().toString() : QString();
+}
+
+QRect AttentionOverview::headerRect(const Variant& variant, int top) const {
+  QFont bold = font();
+  bold.setBold(true);
+  const int left = 12 + QFontMetrics(font()).ascent();
+  const int width = std::max(60, this->width() - left - 4);
+  // Wrapped, never elided: the whole name is always readable.
+  const QRect needed = QFontMetrics(bold).boundingRect(QRect(0, 0, width, 1000), Qt::TextWrapAnywhere, headerText(variant));
+  return QRect(left, top + 4, width, needed.height() + 4);
+}
+
 int AttentionOverview::variantHeight(const Variant& variant, const Geometry& g) const {
-  if (variant.layers == 0) return g.headerHeight + g.columnLabelHeight;
-  return g.headerHeight + g.columnLabelHeight + variant.layers * (g.thumbnail + g.bar + 2 * g.gap) + g.gap;
+  const int header = headerRect(variant, 0).bottom() + 2;
+  if (variant.layers == 0) return header + g.columnLabelHeight;
+  return header + g.columnLabelHeight + variant.layers * (g.thumbnail + g.bar + 2 * g.gap) + g.gap;
 }
 
 int AttentionOverview::heightForWidth(int width) const {
@@ -247,7 +268,7 @@ QRect AttentionOverview::thumbnailRect(int modelId, int layer, int head) const {
       if (layer < 0 || layer >= variant.layers || head >= variant.heads) return {};
       const int column = head < 0 ? variant.heads : head;
       const int x = g.labelWidth + column * (g.thumbnail + g.gap) + (head < 0 ? g.gap : 0);
-      const int y = top + g.headerHeight + g.columnLabelHeight + layer * (g.thumbnail + g.bar + 2 * g.gap);
+      const int y = headerRect(variant, top).bottom() + 2 + g.columnLabelHeight + layer * (g.thumbnail + g.bar + 2 * g.gap);
       return QRect(x, y, g.thumbnail, g.thumbnail);
     }
     top += variantHeight(variant, g);
@@ -271,29 +292,22 @@ void AttentionOverview::paintEvent(QPaintEvent*) {
   }
   for (const Variant& variant : variants_) {
     const int row = models_->rowOfId(variant.modelId);
-    const LoadedModelsModel::Entry* entry = models_->entryById(variant.modelId);
-    QString name = row >= 0 ? models_->index(row, LoadedModelsModel::Name).data().toString() : QString();
-    if (entry && entry->model)
-      name = QStringLiteral("%1  (%2)").arg(attention_maps::variantLabel(entry->model->info().normalizer,
-                                                                         entry->model->info().gate),
-                                            QString::fromStdString(entry->model->info().name));
-    // Header: swatch and name.
+    const QRect header = headerRect(variant, top);
+    // Header: swatch and the whole name, wrapped when long.
     const QColor colour = modelColour(std::max(row, 0));
     painter.setRenderHint(QPainter::Antialiasing, true);
     painter.setPen(QPen(colour.darker(140), 1));
     painter.setBrush(colour);
     const int side = metrics.ascent();
-    painter.drawRoundedRect(QRectF(6, top + (g.headerHeight - side) / 2.0, side, side), 2, 2);
+    painter.drawRoundedRect(QRectF(6, header.top() + 2 + (metrics.height() - side) / 2.0, side, side), 2, 2);
     painter.setRenderHint(QPainter::Antialiasing, false);
     painter.setPen(palette().color(QPalette::Text));
     QFont bold = font();
     bold.setBold(true);
     painter.setFont(bold);
-    const QRect headerRect(12 + side, top, width() - 16 - side, g.headerHeight);
-    painter.drawText(headerRect, Qt::AlignVCenter | Qt::AlignLeft,
-                     QFontMetrics(bold).elidedText(name, Qt::ElideMiddle, headerRect.width()));
+    painter.drawText(header.adjusted(0, 2, 0, 0), Qt::AlignTop | Qt::AlignLeft | Qt::TextWrapAnywhere, headerText(variant));
     painter.setFont(small);
-    const int labelsTop = top + g.headerHeight;
+    const int labelsTop = header.bottom() + 2;
     if (variant.layers == 0) {
       painter.setPen(palette().color(QPalette::PlaceholderText));
       painter.drawText(QRect(g.labelWidth, labelsTop, width() - g.labelWidth, g.columnLabelHeight),

@@ -71,6 +71,8 @@ class AttentionOverview : public QWidget {
 
   Geometry geometry(int width) const;
   int variantHeight(const Variant& variant, const Geometry& g) const;
+  QString headerText(const Variant& variant) const;
+  QRect headerRect(const Variant& variant, int top) const;
   void syncVariants();
   bool computeNext();
   void computeSlice();
