@@ -132,7 +132,7 @@ void placeCell(QCPItemRect* item, double left, double top, double right, double 
 }  // namespace
 
 HeatmapPlot::HeatmapPlot(QWidget* parent) : QCustomPlot(parent) {
-  setMinimumSize(260, 220);
+  setMinimumSize(220, 220);
   setToolTip({});  // the tooltip follows the mouse cell by cell (mouseMoveEvent)
   setMouseTracking(true);
   setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
@@ -235,6 +235,16 @@ HeatmapPlot::HeatmapPlot(QWidget* parent) : QCustomPlot(parent) {
     onRangeChanged();
   });
 
+  // Tick labels are chosen before the layout settles: when the settled size fits another label
+  // step, draw once more.
+  connect(this, &QCustomPlot::afterLayout, this, [this] {
+    for (QCPAxis* axis : {xAxis, yAxis})
+      if (auto ticker = axis->ticker().dynamicCast<TokenAxisTicker>(); ticker && ticker->stale()) {
+        replot(rpQueuedReplot);
+        return;
+      }
+  });
+
   clear(tr("no attention map yet"));
 }
 
@@ -261,6 +271,8 @@ void HeatmapPlot::clear(const QString& message) {
   updateTitles();
   xAxis->setLabel({});
   yAxis->setLabel({});
+  xAxis->setVisible(false);  // a message pane shows its message, not empty axes
+  yAxis->setVisible(false);
   xAxis->setTicker(QSharedPointer<QCPAxisTickerText>::create());
   yAxis->setTicker(QSharedPointer<QCPAxisTickerText>::create());
   settingRange_ = true;
@@ -313,6 +325,8 @@ void HeatmapPlot::setData(HeatmapData data) {
   }
   colorMap_->setVisible(true);
   colorScale_->setVisible(true);
+  xAxis->setVisible(true);
+  yAxis->setVisible(true);
   stripRect_->setVisible(data_.hasStrip());
   stripMap_->setVisible(data_.hasStrip());
   applyColourScale();

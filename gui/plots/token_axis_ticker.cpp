@@ -11,7 +11,16 @@ QString elided(const QString& label) {
   return label.size() <= kMaxLabelCharacters ? label : label.left(kMaxLabelCharacters - 1) + QChar(0x2026);
 }
 
+double axisPixels(const QCPAxis* axis) {
+  if (!axis || !axis->axisRect()) return 300;
+  return axis->orientation() == Qt::Horizontal ? axis->axisRect()->width() : axis->axisRect()->height();
+}
+
 }  // namespace
+
+bool TokenAxisTicker::stale() const {
+  return step_ > 0 && stepFor(visible_, axisPixels(axis_), spacing_) != step_;
+}
 
 TokenAxisTicker::TokenAxisTicker(QCPAxis* axis, QStringList labels, double spacingPixels)
     : axis_(axis), labels_(std::move(labels)), spacing_(spacingPixels) {}
@@ -33,10 +42,9 @@ void TokenAxisTicker::generate(const QCPRange& range, const QLocale&, QChar, int
   const int first = std::max(0, static_cast<int>(std::ceil(range.lower)));
   const int last = std::min(static_cast<int>(labels_.size()) - 1, static_cast<int>(std::floor(range.upper)));
   if (first > last) return;
-  double pixels = 300;
-  if (axis_ && axis_->axisRect())
-    pixels = axis_->orientation() == Qt::Horizontal ? axis_->axisRect()->width() : axis_->axisRect()->height();
-  const int step = stepFor(range.size(), pixels, spacing_);
+  const int step = stepFor(range.size(), axisPixels(axis_), spacing_);
+  step_ = step;
+  visible_ = range.size();
   for (int index = (first + step - 1) / step * step; index <= last; index += step) {
     ticks << index;
     if (tickLabels) *tickLabels << elided(labels_[index]);

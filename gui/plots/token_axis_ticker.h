@@ -18,6 +18,10 @@ class TokenAxisTicker : public QCPAxisTicker {
   // The step between labelled tokens for a range of `visible` tokens on `pixels` pixels.
   static int stepFor(double visible, double pixels, double spacingPixels);
 
+  // The axis length has changed so much since the labels were chosen that another step fits
+  // (ticks are chosen before the layout settles; the plot then redraws once more).
+  bool stale() const;
+
   void generate(const QCPRange& range, const QLocale& locale, QChar formatChar, int precision,
                 QVector<double>& ticks, QVector<double>* subTicks, QVector<QString>* tickLabels) override;
 
@@ -25,4 +29,6 @@ class TokenAxisTicker : public QCPAxisTicker {
   QCPAxis* axis_;
   QStringList labels_;
   double spacing_;
+  int step_ = 0;
+  double visible_ = 0;
 };

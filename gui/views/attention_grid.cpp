@@ -165,14 +165,25 @@ void AttentionGrid::refresh() {
   updatePanes();
 }
 
+int AttentionGrid::columnsForWidth() const {
+  // As many as the count asks for, but never so many that panes fall below a readable width.
+  const int fitting = std::max(1, width() / 300);
+  return std::max(1, std::min(columnsFor(paneCount()), width() > 0 ? fitting : columnsFor(paneCount())));
+}
+
+void AttentionGrid::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  if (columnsForWidth() != columns_) layoutPanes();
+}
+
 void AttentionGrid::layoutPanes() {
   for (const Pane& pane : panes_) layout_->removeWidget(pane.frame);
-  columns_ = columnsFor(paneCount());
+  columns_ = columnsForWidth();
   for (int index = 0; index < paneCount(); ++index)
     layout_->addWidget(panes_[static_cast<size_t>(index)].frame, index / columns_, index % columns_);
-  for (int column = 0; column < 4; ++column) layout_->setColumnStretch(column, column < columns_ ? 1 : 0);
+  for (int column = 0; column < 8; ++column) layout_->setColumnStretch(column, column < columns_ ? 1 : 0);
   const int rows = (paneCount() + columns_ - 1) / columns_;
-  for (int row = 0; row < 4; ++row) layout_->setRowStretch(row, row < rows ? 1 : 0);
+  for (int row = 0; row < 8; ++row) layout_->setRowStretch(row, row < rows ? 1 : 0);
 }
 
 void AttentionGrid::highlightCurrent() {

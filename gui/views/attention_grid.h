@@ -1,6 +1,7 @@
 #pragma once
 // A grid of attention heatmaps, one pane per loaded model (table order, hidden ones left out),
-// for the same layer and head (or head mean), kept in step: layer, head, colour scale, zoom and
+// for the same layer and head (or head mean), laid out in 1–4 columns by the count and the width,
+// kept in step: layer, head, colour scale, zoom and
 // pan, the hovered cell and the selected query/key cell are shared by every pane. A pane whose
 // model is loading, failed or has no run says so. With a reference variant set, every other pane
 // shows p − p_ref (when its tokens are the reference's). A pane is rebuilt only when what it shows
@@ -94,6 +95,8 @@ class AttentionGrid : public QWidget {
   Pane* paneFor(int id);
   Pane& addPane(int id);
   void layoutPanes();
+  int columnsForWidth() const;
+  void resizeEvent(QResizeEvent* event) override;
   void updatePanes();
   void applyColours();
   void highlightCurrent();

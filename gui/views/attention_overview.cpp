@@ -50,9 +50,7 @@ AttentionOverview::AttentionOverview(LoadedModelsModel* models, QWidget* parent)
   setToolTip(tr("Every layer (rows) and head (columns, then their mean) of each variant, each map\n"
                 "scaled to its own largest value; the bar under a map is the head's mean no-op mass.\n"
                 "Click one to show that layer and head in every pane."));
-  QSizePolicy policy(QSizePolicy::Preferred, QSizePolicy::Preferred);
-  policy.setHeightForWidth(true);
-  setSizePolicy(policy);
+  setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
   timer_.setSingleShot(true);
   timer_.setInterval(0);
   connect(&timer_, &QTimer::timeout, this, &AttentionOverview::computeSlice);
@@ -113,7 +111,7 @@ void AttentionOverview::syncVariants() {
     next.push_back(std::move(variant));
   }
   variants_ = std::move(next);
-  updateGeometry();
+  fitHeight();
   update();
   if (isVisible() && !isComplete()) timer_.start();
 }
@@ -197,6 +195,19 @@ void AttentionOverview::computeAll() {
   while (computeNext()) {
   }
   update();
+}
+
+// The height follows the width (thumbnails scale with it); set from the resize, not from a size
+// hint, so a scroll area around it does not loop.
+void AttentionOverview::fitHeight() {
+  const int height = heightForWidth(width() > 0 ? width() : 280);
+  if (minimumHeight() != height) setFixedHeight(height);
+  update();
+}
+
+void AttentionOverview::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  fitHeight();
 }
 
 void AttentionOverview::showEvent(QShowEvent* event) {

@@ -40,7 +40,6 @@ class AttentionOverview : public QWidget {
   double meanNoOpMass(int modelId, int layer, int head) const;
 
   QSize sizeHint() const override;
-  bool hasHeightForWidth() const override { return true; }
   int heightForWidth(int width) const override;
 
  signals:
@@ -50,6 +49,7 @@ class AttentionOverview : public QWidget {
   void paintEvent(QPaintEvent* event) override;
   void mousePressEvent(QMouseEvent* event) override;
   void showEvent(QShowEvent* event) override;
+  void resizeEvent(QResizeEvent* event) override;
 
  private:
   struct Thumbnail {
@@ -74,6 +74,7 @@ class AttentionOverview : public QWidget {
   QString headerText(const Variant& variant) const;
   QRect headerRect(const Variant& variant, int top) const;
   void syncVariants();
+  void fitHeight();
   bool computeNext();
   void computeSlice();
   Variant* variantFor(int modelId);

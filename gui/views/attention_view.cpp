@@ -81,6 +81,7 @@ AttentionView::AttentionView(LoadedModelsModel* models, QWidget* parent)
 
   reference_ = new QComboBox;
   reference_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+  reference_->setMinimumContentsLength(12);
   reference_->setToolTip(tr("Show every other variant as p − p(reference), in red (more) and blue (less);\n"
                             "only where the token sequences are the same"));
 
@@ -110,11 +111,13 @@ AttentionView::AttentionView(LoadedModelsModel* models, QWidget* parent)
   controls->addSpacing(10);
   controls->addWidget(new QLabel(tr("Difference to:")));
   controls->addWidget(reference_);
-  controls->addSpacing(10);
-  controls->addWidget(variantsButton_);
   controls->addStretch(1);
-  controls->addWidget(resetZoom);
-  controls->addWidget(exportButton);
+  // Second row: which panes, zoom, export (one row would clip the combos in a narrow window).
+  auto* actions = new QHBoxLayout;
+  actions->addWidget(variantsButton_);
+  actions->addWidget(resetZoom);
+  actions->addWidget(exportButton);
+  actions->addStretch(1);
 
   selection_ = new QLabel;
   selection_->setWordWrap(true);
@@ -160,6 +163,7 @@ AttentionView::AttentionView(LoadedModelsModel* models, QWidget* parent)
   overviewScroll->setWidget(overview_);
   overviewScroll->setWidgetResizable(true);
   overviewScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  overviewScroll->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOn);  // a steady width: no resize loop
   overviewScroll->setFrameShape(QFrame::NoFrame);
 
   side_ = new QTabWidget;
@@ -180,7 +184,9 @@ AttentionView::AttentionView(LoadedModelsModel* models, QWidget* parent)
 
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
+  layout->setSpacing(3);
   layout->addLayout(controls);
+  layout->addLayout(actions);
   layout->addWidget(splitter, 1);
 
   // Keyboard stepping (while focus is in the view; spin boxes keep their own arrow keys).

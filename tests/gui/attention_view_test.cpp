@@ -208,7 +208,7 @@ class AttentionViewTest : public QObject {
     for (const QString& name : {QStringLiteral("bert-tiny"), QStringLiteral("bert-tiny-gated")})
       if (!QFileInfo::exists(fixture(name) + "/config.json")) QSKIP("fixtures missing");
     window_ = std::make_unique<MainWindow>();
-    window_->resize(1500, 1000);
+    window_->resize(2000, 1100);  // room for three columns of panes
     window_->setInputText(MainWindow::defaultText());
     window_->show();
     window_->activateWindow();
