@@ -236,6 +236,7 @@ void MainWindow::buildCentralArea() {
   connect(evaluationControls_, &EvaluationControls::quantizeRequested, this, &MainWindow::quantizeModels);
 
   attentionView_ = new AttentionView(models_);
+  connect(attentionView_, &AttentionView::errorOccurred, this, &MainWindow::showError);
   outlierView_ = new OutlierView;
   quantizationView_ = new QuantizationView;
   views_ = new QTabWidget;
