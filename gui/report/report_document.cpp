@@ -223,7 +223,7 @@ void attentionSection(Builder& out, const ReportInput& input) {
                    "“The head with the most no-op mass” is chosen per model over the evaluated text (the most "
                    "delimiter mass when no head has any).")
                     .arg(input.sampleText));
-  constexpr int kPanelsPerRow = 3;
+  constexpr int kPanelsPerRow = 2;  // wide enough for the token labels of a sentence
   for (int layerChoice : input.attention.layers) {
     for (int headChoice : input.attention.heads) {
       out.heading(2, tr("%1, %2").arg(layerChoiceName(layerChoice), headChoiceName(headChoice)));
@@ -250,8 +250,10 @@ void attentionSection(Builder& out, const ReportInput& input) {
         }
         HeatmapData data = attentionHeatmap(name, model.info.normalizer, *model.sample, layer, head);
         const QString which = head < 0 ? tr("mean of %1 heads").arg(heads) : tr("head %1").arg(head);
+        // A long name breaks before its normalizer so the panel title is not cut.
+        const QString shown = name.size() > 24 ? QString(name).replace(QLatin1Char('@'), QStringLiteral("\n@")) : name;
         data.title = tr("%1\nlayer %2, %3\nno-op mass %4")
-                         .arg(name).arg(layer).arg(which)
+                         .arg(shown).arg(layer).arg(which)
                          .arg(mass(sampleNoOpMass(*model.sample, layer, head)));
         panels.push_back(std::move(data));
       }
@@ -262,7 +264,7 @@ void attentionSection(Builder& out, const ReportInput& input) {
         plot.heatmaps.assign(panels.begin() + static_cast<std::ptrdiff_t>(first),
                              panels.begin() + static_cast<std::ptrdiff_t>(last));
         plot.width = 900;
-        plot.height = 340;
+        plot.height = 420;
         out.plot(std::move(plot));
       }
       if (!missing.isEmpty()) out.paragraph(tr("Not shown: %1.").arg(missing.join(QStringLiteral("; "))));

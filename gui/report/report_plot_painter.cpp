@@ -46,7 +46,7 @@ void paintChart(const ReportPlot& plot, QCPPainter& painter) {
 
 void paintHeatmaps(const ReportPlot& plot, QCPPainter& painter) {
   const int count = std::max<int>(1, static_cast<int>(plot.heatmaps.size()));
-  const int panelWidth = plot.width / std::max(count, 3);  // a lone panel keeps a third of the width
+  const int panelWidth = plot.width / std::max(count, 2);  // a lone panel keeps half of the width
   for (int i = 0; i < static_cast<int>(plot.heatmaps.size()); ++i) {
     HeatmapPlot widget;
     widget.resize(panelWidth, plot.height);
