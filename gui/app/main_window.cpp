@@ -5,6 +5,7 @@
 #include <QComboBox>
 #include <QDialog>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -38,6 +39,7 @@
 #include "jobs/model_jobs.h"
 #include "plots/heatmap_plot.h"
 #include "plots/plot_export.h"
+#include "report/report_exporter.h"
 #include "views/attention_view.h"
 #include "views/outlier_view.h"
 #include "views/quantization_view.h"
@@ -306,6 +308,18 @@ void MainWindow::buildMenus() {
   open->setToolTip(tr("Open a checkpoint directory with a chosen normalizer"));
   QAction* exportAction = file->addAction(tr("&Export plot…"), this, &MainWindow::exportPlotDialog);
   exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+  // Ctrl+Shift+R is the Training view's Resume: the report pairs with Export plot instead.
+  QAction* reportAction = file->addAction(tr("Export &report…"), this, [this] {
+    static ReportDialogChoice choice = [] {
+      ReportDialogChoice defaults;
+      defaults.outputs.html = QDir::home().filePath(QStringLiteral("hopscope-report.html"));
+      defaults.outputs.pdf = QDir::home().filePath(QStringLiteral("hopscope-report.pdf"));
+      return defaults;
+    }();
+    if (askReportChoice(this, choice)) exportReport(choice);
+  });
+  reportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+  reportAction->setToolTip(tr("The whole comparison of the loaded models as HTML, PDF and CSV/JSON"));
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);
@@ -535,6 +549,51 @@ void MainWindow::exportPlotDialog() {
     if (star >= 0) path += selectedFilter.mid(star + 1, 4);
   }
   exportPlot(path);
+}
+
+ReportExporter* MainWindow::exportReport(const ReportDialogChoice& choice) {
+  for (const ReportExporter* running : findChildren<ReportExporter*>())
+    if (running->busy()) {
+      showError(tr("A report is being written already."));
+      return nullptr;
+    }
+  std::vector<ReportModelSource> sources;
+  const std::vector<LoadedModelsModel::Entry>& entries = models_->entries();
+  for (size_t row = 0; row < entries.size(); ++row) {
+    const LoadedModelsModel::Entry& entry = entries[row];
+    if (!entry.model) continue;
+    ReportModelSource source;
+    source.argument = entry.argument.toStdString();
+    source.model = entry.model;
+    if (auto it = analyses_.find(entry.id); it != analyses_.end()) source.analysis = it->second;
+    if (auto it = quantizations_.find(entry.id); it != quantizations_.end()) source.quantization = it->second;
+    source.slot = static_cast<int>(row);
+    sources.push_back(std::move(source));
+  }
+  if (sources.empty()) {
+    showError(tr("No model has finished loading: open one with File ▸ Open model… (Ctrl+O)."));
+    return nullptr;
+  }
+  auto* exporter = new ReportExporter(this);
+  connect(exporter, &ReportExporter::progress, this, [this](double fraction, const QString& stage) {
+    progressBar_->show();
+    cancelButton_->show();
+    progressBar_->setValue(static_cast<int>(std::clamp(fraction, 0.0, 1.0) * 1000));
+    stageLabel_->setText(tr("Report: %1").arg(stage));
+  });
+  connect(cancelButton_, &QPushButton::clicked, exporter, &ReportExporter::cancel);
+  connect(exporter, &ReportExporter::finished, this, [this, exporter](bool ok, const QString& message) {
+    progressBar_->setVisible(!jobs_->isIdle());
+    cancelButton_->setVisible(!jobs_->isIdle());
+    stageLabel_->setText(ok ? message : tr("ready"));
+    if (ok) statusBar()->showMessage(message, 8000);
+    else if (message != tr("cancelled")) showError(tr("Report: %1").arg(message));
+    exporter->deleteLater();
+  });
+  const QString text = textEdit_->toPlainText().trimmed().isEmpty() ? defaultText() : textEdit_->toPlainText();
+  exporter->start(reportRequestFor(evaluationControls_->quantizationRequest(), text, choice.title, choice.attention),
+                  sources, choice.outputs);
+  return exporter;
 }
 
 void MainWindow::openModelDialog() {

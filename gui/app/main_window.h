@@ -27,6 +27,8 @@ class LoadedModelsModel;
 class OutlierView;
 class QuantizationView;
 class TrainingView;
+class ReportExporter;
+struct ReportDialogChoice;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -53,6 +55,11 @@ class MainWindow : public QMainWindow {
   void quantizeModels();
   // Exports the current view's plot; on failure shows the error and returns false.
   bool exportPlot(const QString& path);
+  // File ▸ Export report…: writes the report of every loaded model from the results on screen whose
+  // settings match the settings row, computing what is missing on a worker (progress and Cancel in
+  // the status bar). Returns the running export (deleted when it finishes), or nullptr with an error
+  // shown when there is nothing to report or a report is being written.
+  ReportExporter* exportReport(const ReportDialogChoice& choice);
 
   void showError(const QString& message);
   void dismissErrors();
