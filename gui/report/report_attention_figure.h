@@ -1,8 +1,7 @@
 #pragma once
 // The report's attention maps: one model's run of the sample text at a layer and head (or the mean
 // over heads) as a heatmap panel, titled with its no-op mass (the mean over query rows of 1 − Σp).
-// attentionHeatmap is a copy of the Attention view's (views/attention_view.cpp); kept in its own
-// file so the multi-pane attention figure can replace it.
+// The maps themselves are the Attention view's (views/attention_maps.h).
 #include <QString>
 
 #include <string>
