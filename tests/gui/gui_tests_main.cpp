@@ -11,6 +11,7 @@ int runOutlierViewTests(int argc, char** argv);
 int runQuantizationViewTests(int argc, char** argv);
 int runEvaluationViewsTests(int argc, char** argv);
 int runTrainingViewTests(int argc, char** argv);
+int runActivationsViewTests(int argc, char** argv);
 
 int main(int argc, char** argv) {
   if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
@@ -25,5 +26,6 @@ int main(int argc, char** argv) {
   failures += runQuantizationViewTests(argc, argv);
   failures += runEvaluationViewsTests(argc, argv);
   failures += runTrainingViewTests(argc, argv);
+  failures += runActivationsViewTests(argc, argv);
   return failures == 0 ? 0 : 1;
 }
