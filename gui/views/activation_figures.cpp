@@ -418,7 +418,7 @@ std::vector<Figure> activationFigures(const std::vector<ActivationVariant>& vari
     }
     auto add = [&](const QString& what, const std::map<QString, QStringList>& groups) {
       for (const auto& [text, names] : groups)
-        lines << (groups.size() == 1 && shown.size() > 1 ? QObject::tr("%1: %2").arg(what, text)
+        lines << (groups.size() == 1 ? QObject::tr("%1: %2").arg(what, text)
                                                          : QObject::tr("%1 of %2: %3").arg(what, names.join(QStringLiteral(", ")), text));
     };
     add(QObject::tr("analysis"), analysisGroups);

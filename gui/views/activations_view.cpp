@@ -279,6 +279,10 @@ void ActivationsView::redraw() {
   options.plotWidth = plotWidth();
   lastWidth_ = plotPages_->width();
   std::vector<Figure> figures = activationFigures(variants_, subject, options);
+  if (options.sideBySide && figures.size() == 1 && options.plotWidth < plotPages_->width() - 40) {
+    options.plotWidth = plotPages_->width();  // one plot takes the whole width: more levels fit
+    figures = activationFigures(variants_, subject, options);
+  }
 
   if (!options.sideBySide) {
     plotPages_->setCurrentWidget(overlay_);
@@ -294,7 +298,10 @@ void ActivationsView::redraw() {
       plot->setMinimumHeight(380);
       sidePlots_.push_back(plot);
     }
+    // Rebuilt each time: as many columns as there are plots (at most kSideColumns), sharing the width.
     const int columns = std::min<int>(kSideColumns, std::max<int>(1, static_cast<int>(figures.size())));
+    while (QLayoutItem* item = sideLayout_->takeAt(0)) delete item;  // the plots stay
+    for (int c = 0; c < kSideColumns; ++c) sideLayout_->setColumnStretch(c, c < columns ? 1 : 0);
     for (size_t i = 0; i < figures.size(); ++i) {
       sideLayout_->addWidget(sidePlots_[i], static_cast<int>(i) / columns, static_cast<int>(i) % columns);
       sidePlots_[i]->setFigure(std::move(figures[i]));

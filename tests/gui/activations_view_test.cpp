@@ -306,7 +306,11 @@ class ActivationsViewTest : public QObject {
       view.grab().save(dir + QStringLiteral("/activations-overlaid.png"));
       view.modeSelector()->setCurrentIndex(1);
       view.setResults(analyses_, {0, 1}, studies_, {0, 1});
+      QTest::qWait(100);  // the scroll area lays the plots out
       view.grab().save(dir + QStringLiteral("/activations-side.png"));
+      view.selectModule(QStringLiteral("model.decoder.layers.1.fc2"));  // one variant has it
+      QTest::qWait(100);
+      view.grab().save(dir + QStringLiteral("/activations-side-one.png"));
     }
   }
 
