@@ -40,6 +40,7 @@
 #include "plots/heatmap_plot.h"
 #include "plots/plot_export.h"
 #include "report/report_exporter.h"
+#include "views/activations_view.h"
 #include "views/attention_view.h"
 #include "views/outlier_view.h"
 #include "views/quantization_view.h"
@@ -100,8 +101,8 @@ QString MainWindow::defaultText() {
 
 // In tab order.
 QStringList MainWindow::viewNames() {
-  return {QStringLiteral("attention"), QStringLiteral("outliers"), QStringLiteral("quantization"),
-          QStringLiteral("training")};
+  return {QStringLiteral("attention"), QStringLiteral("outliers"), QStringLiteral("activations"),
+          QStringLiteral("quantization"), QStringLiteral("training")};
 }
 
 MainWindow::MainWindow(QWidget* parent)
@@ -130,6 +131,7 @@ MainWindow::MainWindow(QWidget* parent)
     analysisPending_.erase(id);
     if (cancelled) analysisCancelled_.insert(id);
     else showError(tr("%1: analysis failed: %2").arg(displayName(id), message));
+    refreshActivationsView();
   });
   connect(jobs_, &ModelJobs::quantized, this, [this](int id, ModelJobs::StudyPtr result) {
     quantizationPending_.erase(id);
@@ -140,6 +142,7 @@ MainWindow::MainWindow(QWidget* parent)
     quantizationPending_.erase(id);
     if (cancelled) quantizationCancelled_.insert(id);
     else showError(tr("%1: quantization failed: %2").arg(displayName(id), message));
+    refreshActivationsView();
   });
 }
 
@@ -258,6 +261,16 @@ void MainWindow::buildCentralArea() {
                              8000);
   });
   connect(trainingView_, &TrainingView::errorOccurred, this, &MainWindow::showError);
+  // Activations, between Outliers and Quantization (viewNames() order); fed by refreshActivationsView.
+  activationsView_ = new ActivationsView;
+  views_->insertTab(2, activationsView_, tr("Activations"));
+  views_->setTabToolTip(2, tr("One module's activation histogram per model with its 8-bit quantization grid"));
+  connect(activationsView_, &ActivationsView::quantizeRequested, this, &MainWindow::quantizeModels);
+  connect(activationsView_, &ActivationsView::analyzeRequested, this, &MainWindow::analyzeModels);
+  connect(outlierView_, &OutlierView::moduleActivated, this, [this](const QString& module) {
+    showView(QStringLiteral("activations"));
+    activationsView_->selectModule(module);
+  });
   connect(views_, &QTabWidget::currentChanged, this, &MainWindow::onViewChanged);
 
   auto* central = new QWidget;
@@ -401,6 +414,10 @@ void MainWindow::onLoaded(int modelId) {
   // And its figures when an evaluation view is open.
   if (currentViewName() == QStringLiteral("outliers")) analyzeOne(modelId);
   if (currentViewName() == QStringLiteral("quantization")) quantizeOne(modelId);
+  if (currentViewName() == QStringLiteral("activations")) {
+    analyzeOne(modelId);
+    quantizeOne(modelId);
+  }
 }
 
 QString MainWindow::currentViewName() const { return viewNames().value(views_->currentIndex()); }
@@ -410,11 +427,18 @@ void MainWindow::onViewChanged() {
   textInput_->setVisible(view == QStringLiteral("attention"));
   // Training works on folders, not on the loaded models: its plots get the dock's width.
   modelsDock_->setVisible(view != QStringLiteral("training"));
-  evaluationControls_->setVisible(view == QStringLiteral("outliers") || view == QStringLiteral("quantization"));
-  evaluationControls_->showFor(view == QStringLiteral("quantization"));
+  const bool activations = view == QStringLiteral("activations");  // needs both results
+  evaluationControls_->setVisible(view == QStringLiteral("outliers") || view == QStringLiteral("quantization") ||
+                                  activations);
+  evaluationControls_->showFor(view == QStringLiteral("quantization") || activations);
   // Opening an evaluation view evaluates what it lacks, with the current settings.
   if (view == QStringLiteral("outliers")) analyzeMissing();
   if (view == QStringLiteral("quantization")) quantizeMissing();
+  if (activations) {
+    analyzeMissing();
+    quantizeMissing();
+    refreshActivationsView();
+  }
 }
 
 void MainWindow::analyzeOne(int modelId) {
@@ -422,6 +446,7 @@ void MainWindow::analyzeOne(int modelId) {
   if (!entry || !entry->model) return;
   analysisPending_.insert(modelId);
   jobs_->analyze(modelId, entry->model, evaluationControls_->analysisRequest());
+  refreshActivationsView();
 }
 
 void MainWindow::quantizeOne(int modelId) {
@@ -429,6 +454,7 @@ void MainWindow::quantizeOne(int modelId) {
   if (!entry || !entry->model) return;
   quantizationPending_.insert(modelId);
   jobs_->quantize(modelId, entry->model, evaluationControls_->quantizationRequest());
+  refreshActivationsView();
 }
 
 void MainWindow::analyzeModels() {
@@ -493,11 +519,25 @@ TableOrderedResults<Result> inTableOrder(const LoadedModelsModel& models, const 
 void MainWindow::refreshOutlierView() {
   const auto ordered = inTableOrder(*models_, analyses_);
   outlierView_->setModels(ordered.results, ordered.paletteSlots);
+  refreshActivationsView();
 }
 
 void MainWindow::refreshQuantizationView() {
   const auto ordered = inTableOrder(*models_, quantizations_);
   quantizationView_->setModels(ordered.results, ordered.paletteSlots);
+  refreshActivationsView();
+}
+
+void MainWindow::refreshActivationsView() {
+  if (!activationsView_) return;
+  const auto analyses = inTableOrder(*models_, analyses_);
+  const auto studies = inTableOrder(*models_, quantizations_);
+  std::set<int> analysing, quantizing;  // palette slots: rows
+  for (int id : analysisPending_) analysing.insert(models_->rowOfId(id));
+  for (int id : quantizationPending_) quantizing.insert(models_->rowOfId(id));
+  activationsView_->setResults(analyses.results, analyses.paletteSlots, studies.results, studies.paletteSlots);
+  activationsView_->setEvaluationState(evaluationControls_->analysisRequest(), evaluationControls_->quantizationRequest(),
+                                       analysing, quantizing);
 }
 
 QString MainWindow::displayName(int modelId) const {
@@ -525,6 +565,11 @@ bool MainWindow::showView(const QString& name) {
 bool MainWindow::exportPlot(const QString& path) {
   try {
     const QString view = currentViewName();
+    if (view == QStringLiteral("activations")) {  // side by side: every plot in one file
+      activationsView_->exportPlots(path);
+      statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+      return true;
+    }
     QCustomPlot* plot = view == QStringLiteral("outliers")       ? outlierView_->currentPlot()
                         : view == QStringLiteral("quantization") ? quantizationView_->currentPlot()
                         : view == QStringLiteral("training")     ? trainingView_->currentPlot()
@@ -541,7 +586,9 @@ bool MainWindow::exportPlot(const QString& path) {
 
 void MainWindow::exportPlotDialog() {
   QString selectedFilter;
-  QString path = QFileDialog::getSaveFileName(this, tr("Export plot"), currentViewName() + QStringLiteral(".png"),
+  const QString stem =
+      currentViewName() == QStringLiteral("activations") ? activationsView_->suggestedFileStem() : currentViewName();
+  QString path = QFileDialog::getSaveFileName(this, tr("Export plot"), stem + QStringLiteral(".png"),
                                               plotExportFilter(), &selectedFilter);
   if (path.isEmpty()) return;
   if (QFileInfo(path).suffix().isEmpty()) {  // take the suffix from the chosen filter

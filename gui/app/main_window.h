@@ -1,6 +1,6 @@
 #pragma once
 // The hopscope main window: the "Models" dock (loaded models and their state), the views
-// (Attention with its text box and Run; Outliers and Quantization with their evaluation settings;
+// (Attention with its text box and Run; Outliers, Activations and Quantization with their evaluation settings;
 // Training, which trains variants and opens their checkpoints here),
 // an error banner, and a status bar with job progress and Cancel. Loading, running, analysis and
 // quantization go through ModelJobs; the UI thread only arranges and draws.
@@ -21,6 +21,7 @@ class QProgressBar;
 class QPushButton;
 class QTableView;
 class QTabWidget;
+class ActivationsView;
 class AttentionView;
 class EvaluationControls;
 class LoadedModelsModel;
@@ -70,6 +71,7 @@ class MainWindow : public QMainWindow {
   ModelJobs* jobs() const { return jobs_; }
   AttentionView* attentionView() const { return attentionView_; }
   OutlierView* outlierView() const { return outlierView_; }
+  ActivationsView* activationsView() const { return activationsView_; }
   QuantizationView* quantizationView() const { return quantizationView_; }
   TrainingView* trainingView() const { return trainingView_; }
   EvaluationControls* evaluationControls() const { return evaluationControls_; }
@@ -100,6 +102,7 @@ class MainWindow : public QMainWindow {
   void quantizeOne(int modelId);
   void refreshOutlierView();
   void refreshQuantizationView();
+  void refreshActivationsView();  // both results, the settings on screen, what is pending
   QString currentViewName() const;
   QString displayName(int modelId) const;
 
@@ -116,6 +119,7 @@ class MainWindow : public QMainWindow {
   QWidget* textInput_ = nullptr;
   EvaluationControls* evaluationControls_ = nullptr;
   OutlierView* outlierView_ = nullptr;
+  ActivationsView* activationsView_ = nullptr;
   QuantizationView* quantizationView_ = nullptr;
   TrainingView* trainingView_ = nullptr;
   std::map<int, ModelJobs::AnalysisPtr> analyses_;    // modelId -> latest result

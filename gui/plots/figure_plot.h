@@ -20,7 +20,8 @@ class FigurePlot : public QCustomPlot {
   const Figure& figure() const { return figure_; }
 
   // The hover text of the drawn point nearest to `position` (widget pixels) within about 10 pixels
-  // (for a reference line: the nearest place on the line), or an empty string.
+  // (for a reference line: the nearest place on the line), else of the mark there (a line or tick
+  // within a few pixels, a band under it), or an empty string.
   QString hoverText(const QPointF& position) const;
 
  protected:
@@ -34,6 +35,7 @@ class FigurePlot : public QCustomPlot {
   void fitLegendColumns(int plotWidth);  // as many legend entries side by side as fit
   void fitSlantedLabels(int plotWidth);  // left margin for slanted x tick labels
   QPointF pixelOf(const FigurePoint& point) const;  // NaN when the point is not drawn
+  QString markHoverText(const QPointF& position) const;  // of the marks (figure.h) under the mouse
 
   Figure figure_;
   QCPTextElement* title_;

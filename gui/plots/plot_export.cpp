@@ -1,8 +1,9 @@
 #include "plots/plot_export.h"
 
 #include <QFileInfo>
-#include <QImage>
 #include <QPageSize>
+#include <QPainter>
+#include <QRegularExpression>
 #include <QPdfWriter>
 #include <QPixmap>
 #include <QSaveFile>
@@ -10,9 +11,10 @@
 
 #include <qcustomplot.h>
 
-#include "hopscope/error.h"
-
 #include <algorithm>
+#include <memory>
+
+#include "hopscope/error.h"
 
 namespace {
 
@@ -28,23 +30,6 @@ bool paintVector(QCustomPlot& plot, QPaintDevice& device, int width, int height)
   painter.setMode(QCPPainter::pmNoCaching);
   plot.toPainter(&painter, width, height);
   return painter.end();
-}
-
-// Draws every plot at its grid cell. The painter may be scaled (PNG at scale 2).
-bool paintGrid(const QList<QCustomPlot*>& plots, int columns, QSize cell, QCPPainter& painter) {
-  for (int index = 0; index < plots.size(); ++index) {
-    painter.save();
-    painter.translate((index % columns) * cell.width(), (index / columns) * cell.height());
-    painter.setClipRect(QRect(QPoint(0, 0), cell));
-    plots[index]->toPainter(&painter, cell.width(), cell.height());
-    painter.restore();
-  }
-  return true;
-}
-
-void checkSuffix(const QString& path, const QString& suffix) {
-  if (suffix != QLatin1String("png") && suffix != QLatin1String("svg") && suffix != QLatin1String("pdf"))
-    fail(path, QStringLiteral("unknown format '%1' (use .png, .svg or .pdf)").arg(suffix));
 }
 
 }  // namespace
@@ -93,56 +78,78 @@ void exportPlot(QCustomPlot& plot, const QString& path, int width, int height) {
   if (!file.commit()) fail(path, file.errorString());
 }
 
-void exportPlotGrid(const QList<QCustomPlot*>& plots, int columns, const QString& path) {
+void exportPlotGrid(const std::vector<QCustomPlot*>& plots, const QString& path, int columns, int cellWidth,
+                    int cellHeight) {
+  std::vector<QCustomPlot*> shown;
+  for (QCustomPlot* plot : plots)
+    if (plot) shown.push_back(plot);
+  if (shown.empty()) fail(path, QStringLiteral("there is no plot"));
+  if (shown.size() == 1) {
+    exportPlot(*shown.front(), path, cellWidth, cellHeight);
+    return;
+  }
   const QString suffix = QFileInfo(path).suffix().toLower();
-  checkSuffix(path, suffix);
-  if (plots.isEmpty()) fail(path, QStringLiteral("there is no plot to export"));
-  columns = std::max(1, std::min(columns, static_cast<int>(plots.size())));
-  const int rows = (static_cast<int>(plots.size()) + columns - 1) / columns;
-  QSize cell(0, 0);
-  for (QCustomPlot* plot : plots) cell = cell.expandedTo(QSize(plot->width() > 0 ? plot->width() : 600,
-                                                               plot->height() > 0 ? plot->height() : 500));
-  const int width = cell.width() * columns, height = cell.height() * rows;
+  if (suffix != QLatin1String("png") && suffix != QLatin1String("svg") && suffix != QLatin1String("pdf"))
+    fail(path, QStringLiteral("unknown format '%1' (use .png, .svg or .pdf)").arg(suffix));
+  if (cellWidth <= 0 || cellHeight <= 0) {
+    cellWidth = cellHeight = 0;
+    for (QCustomPlot* plot : shown) {
+      cellWidth = std::max(cellWidth, plot->width() > 0 ? plot->width() : 600);
+      cellHeight = std::max(cellHeight, plot->height() > 0 ? plot->height() : 450);
+    }
+  }
+  columns = std::max(1, std::min(columns, static_cast<int>(shown.size())));
+  const int rows = (static_cast<int>(shown.size()) + columns - 1) / columns;
+  const int width = columns * cellWidth, height = rows * cellHeight;
+  auto paintAll = [&](QCPPainter& painter) {
+    for (size_t i = 0; i < shown.size(); ++i) {
+      painter.save();
+      painter.translate(static_cast<int>(i) % columns * cellWidth, static_cast<int>(i) / columns * cellHeight);
+      painter.setClipRect(QRect(0, 0, cellWidth, cellHeight));  // a plot never paints into its neighbour
+      shown[i]->toPainter(&painter, cellWidth, cellHeight);
+      painter.restore();
+    }
+  };
 
   QSaveFile file(path);
   if (!file.open(QIODevice::WriteOnly)) fail(path, file.errorString());
   bool written = false;
   if (suffix == QLatin1String("png")) {
-    QImage image(width * 2, height * 2, QImage::Format_ARGB32_Premultiplied);
-    image.fill(Qt::white);
+    constexpr double kScale = 2.0;  // as exportPlot: crisp text
+    QPixmap pixmap(static_cast<int>(width * kScale), static_cast<int>(height * kScale));
+    pixmap.fill(Qt::white);
     QCPPainter painter;
-    if (painter.begin(&image)) {
+    if (painter.begin(&pixmap)) {
       painter.setMode(QCPPainter::pmNoCaching);
-      painter.scale(2.0, 2.0);
-      written = paintGrid(plots, columns, cell, painter);
-      painter.end();
-      written = written && image.save(&file, "PNG");
-    }
-  } else if (suffix == QLatin1String("svg")) {
-    QSvgGenerator svg;
-    svg.setOutputDevice(&file);
-    svg.setSize(QSize(width, height));
-    svg.setViewBox(QRect(0, 0, width, height));
-    svg.setTitle(QStringLiteral("hopscope plots"));
-    QCPPainter painter;
-    if (painter.begin(&svg)) {
-      painter.setMode(QCPPainter::pmVectorized);
-      painter.setMode(QCPPainter::pmNoCaching);
-      written = paintGrid(plots, columns, cell, painter);
-      written = painter.end() && written;
+      painter.scale(kScale, kScale);
+      paintAll(painter);
+      written = painter.end() && pixmap.save(&file, "PNG");
     }
   } else {
-    QPdfWriter pdf(&file);
-    pdf.setCreator(QStringLiteral("hopscope"));
-    pdf.setResolution(72);
-    pdf.setPageSize(QPageSize(QSizeF(width, height), QPageSize::Point, QString(), QPageSize::ExactMatch));
-    pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
+    std::unique_ptr<QSvgGenerator> svg;
+    std::unique_ptr<QPdfWriter> pdf;
+    QPaintDevice* device = nullptr;
+    if (suffix == QLatin1String("svg")) {
+      svg = std::make_unique<QSvgGenerator>();
+      svg->setOutputDevice(&file);
+      svg->setSize(QSize(width, height));
+      svg->setViewBox(QRect(0, 0, width, height));
+      svg->setTitle(QStringLiteral("hopscope plots"));
+      device = svg.get();
+    } else {
+      pdf = std::make_unique<QPdfWriter>(&file);
+      pdf->setCreator(QStringLiteral("hopscope"));
+      pdf->setResolution(72);
+      pdf->setPageSize(QPageSize(QSizeF(width, height), QPageSize::Point, QString(), QPageSize::ExactMatch));
+      pdf->setPageMargins(QMarginsF(0, 0, 0, 0));
+      device = pdf.get();
+    }
     QCPPainter painter;
-    if (painter.begin(&pdf)) {
+    if (painter.begin(device)) {
       painter.setMode(QCPPainter::pmVectorized);
       painter.setMode(QCPPainter::pmNoCaching);
-      written = paintGrid(plots, columns, cell, painter);
-      written = painter.end() && written;
+      paintAll(painter);
+      written = painter.end();
     }
   }
   if (!written) {
@@ -151,4 +158,16 @@ void exportPlotGrid(const QList<QCustomPlot*>& plots, int columns, const QString
   }
   if (file.error() != QFileDevice::NoError) fail(path, file.errorString());
   if (!file.commit()) fail(path, file.errorString());
+}
+
+QString plotFileStem(const QStringList& words) {
+  static const QRegularExpression kOther(QStringLiteral("[^A-Za-z0-9.@-]+"));
+  QStringList parts;
+  for (QString word : words) {
+    word.replace(kOther, QStringLiteral("-"));
+    while (word.startsWith(QLatin1Char('-'))) word.remove(0, 1);
+    while (word.endsWith(QLatin1Char('-'))) word.chop(1);
+    if (!word.isEmpty()) parts << word;
+  }
+  return parts.join(QLatin1Char('_'));
 }

@@ -1,9 +1,10 @@
 #pragma once
 // Saves a QCustomPlot as PNG, SVG or PDF, chosen by the file suffix. The file appears whole or
 // not at all (written to a temporary file beside it, then renamed).
-#include <QList>
 #include <QString>
 #include <QStringList>
+
+#include <vector>
 
 class QCustomPlot;
 
@@ -14,6 +15,12 @@ QString plotExportFilter();
 // width/height 0: the plot's current size. PNG is rendered at scale 2 for crisp text.
 void exportPlot(QCustomPlot& plot, const QString& path, int width = 0, int height = 0);
 
-// Several plots as one picture, laid out row by row in `columns` columns, each cell as large as the
-// largest plot (so a grid of heatmaps exports the way it looks). Same formats and errors.
-void exportPlotGrid(const QList<QCustomPlot*>& plots, int columns, const QString& path);
+// Several plots in one file, left to right in rows of `columns`, each cell cellWidth × cellHeight
+// (0: the largest current plot size). Same formats, scale and errors as exportPlot; one plot is
+// exportPlot itself.
+void exportPlotGrid(const std::vector<QCustomPlot*>& plots, const QString& path, int columns,
+                    int cellWidth = 0, int cellHeight = 0);
+
+// A file name stem from words saying what a plot shows ("activations", the model, the module):
+// joined by '_', each reduced to letters, digits and . - @ (others become '-').
+QString plotFileStem(const QStringList& words);

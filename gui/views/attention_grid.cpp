@@ -412,7 +412,7 @@ void AttentionGrid::setCurrentModelId(int id) {
 }
 
 void AttentionGrid::exportGrid(const QString& path) const {
-  QList<QCustomPlot*> plots;
-  for (const Pane& pane : panes_) plots << pane.plot;
-  exportPlotGrid(plots, columns_, path);
+  std::vector<QCustomPlot*> plots;
+  for (const Pane& pane : panes_) plots.push_back(pane.plot);
+  exportPlotGrid(plots, path, columns_);
 }

@@ -12,9 +12,12 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include "plots/figure_plot.h"
 #include "plots/model_palette.h"
+#include "views/module_table_model.h"
 #include "views/module_table_panel.h"
 #include "views/outlier_summary_model.h"
 
@@ -97,7 +100,35 @@ OutlierView::OutlierView(QWidget* parent) : QWidget(parent) {
     automaticSubject_.clear();  // chosen by the user
     showHistogram();
   });
+  // Double-click or Enter: show the module in the Activations view.
+  connect(modulesPanel_->table(), &QTableView::activated, this, [this](const QModelIndex& index) {
+    const QString module = index.siblingAtColumn(ModuleTableModel::Module).data(ModuleTableModel::ValueRole).toString();
+    if (!module.isEmpty()) emit moduleActivated(module);
+  });
+  connect(summaryTable_, &QTableView::activated, this, [this](const QModelIndex& index) {
+    const QString module = summaryModule(index.row(), index.column());
+    if (!module.isEmpty()) emit moduleActivated(module);
+  });
+  modulesPanel_->table()->setToolTip(modulesPanel_->table()->toolTip() +
+                                     tr("; double-click a module to see its histogram and 8-bit grid in Activations"));
   setModels({});
+}
+
+QString OutlierView::summaryModule(int row, int column) const {
+  if (row < 0 || row >= static_cast<int>(models_.size())) return {};
+  const QString key = summaryModel_->columnKey(column);
+  const bool infNorm = key.contains(QStringLiteral("inf_norm"));
+  const hopscope::ModuleAnalysis* best = nullptr;
+  double highest = -std::numeric_limits<double>::infinity();
+  for (const hopscope::ModuleAnalysis& module : models_[static_cast<size_t>(row)]->modules) {
+    if (!module.aliasOf.empty()) continue;
+    const double value = infNorm ? module.stats.maxAbs().value : module.stats.meanKurtosis();
+    if (std::isfinite(value) && value > highest) {
+      highest = value;
+      best = &module;
+    }
+  }
+  return best ? QString::fromStdString(best->name) : QString();
 }
 
 QCustomPlot* OutlierView::currentPlot() const {

@@ -44,6 +44,15 @@ class OutlierView : public QWidget {
   QString histogramNote() const;
   QString layerNote() const;  // what the per-layer values are, and models without such layers
 
+  // The module a summary cell points at: for a kurtosis column the model's module of the highest
+  // kurtosis, for an inf-norm column the one holding the largest |x|, else the highest kurtosis.
+  QString summaryModule(int row, int column) const;
+
+ signals:
+  // The user asked to see a module's activations (double-click or Enter on a Modules row or a
+  // summary cell): the Activations view shows it.
+  void moduleActivated(const QString& module);
+
  protected:
   void resizeEvent(QResizeEvent* event) override;
 

@@ -12,6 +12,7 @@ int runQuantizationViewTests(int argc, char** argv);
 int runEvaluationViewsTests(int argc, char** argv);
 int runTrainingViewTests(int argc, char** argv);
 int runAttentionViewTests(int argc, char** argv);
+int runActivationsViewTests(int argc, char** argv);
 
 int main(int argc, char** argv) {
   if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
@@ -27,5 +28,6 @@ int main(int argc, char** argv) {
   failures += runEvaluationViewsTests(argc, argv);
   failures += runTrainingViewTests(argc, argv);
   failures += runAttentionViewTests(argc, argv);
+  failures += runActivationsViewTests(argc, argv);
   return failures == 0 ? 0 : 1;
 }
