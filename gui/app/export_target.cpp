@@ -26,12 +26,13 @@ Widget* largestVisible(QWidget* page) {
 
 ExportTarget visibleExportTarget(QWidget* page, QWidget* focus) {
   ExportTarget target;
-  for (QWidget* widget = focus; widget; widget = widget->parentWidget())
+  if (!page) return target;
+  // A focused table of the page (the Models dock's table has the focus at start: it does not count).
+  for (QWidget* widget = focus; widget && page->isAncestorOf(widget); widget = widget->parentWidget())
     if (auto* table = qobject_cast<QTableView*>(widget); table && table->isVisible()) {
       target.table = table;
       return target;
     }
-  if (!page) return target;
   target.plot = largestVisible<QCustomPlot>(page);
   if (!target.plot) target.table = largestVisible<QTableView>(page);
   return target;

@@ -1,7 +1,8 @@
 #pragma once
-// What File ▸ Export… (Ctrl+E) and the Copy action act on: what the user is looking at. The table
-// holding the keyboard focus; else the largest plot visible in the current view; else its largest
-// visible table. A hidden tab's plot is never chosen.
+// What File ▸ Export… (Ctrl+E) and the Copy action act on: what the user is looking at. A table of
+// the current view holding the keyboard focus; else the largest plot visible in the view; else its
+// largest visible table. A hidden tab's plot is never chosen. (Other tables, such as the Models
+// dock's, export from their context menu.)
 class QCustomPlot;
 class QTableView;
 class QWidget;
@@ -12,5 +13,5 @@ struct ExportTarget {
   bool valid() const { return plot || table; }
 };
 
-// page: the current view; focus: the window's focus widget (may be outside page, e.g. the Models dock).
+// page: the current view; focus: the window's focus widget (ignored when outside page).
 ExportTarget visibleExportTarget(QWidget* page, QWidget* focus);

@@ -215,8 +215,8 @@ void OutlierView::updateSettingsCaption() {
     if (!statusAt(statuses_, m).current()) ++marked;
   }
   if (marked > 0) {
-    settingsCaption_->setText(tr("⚠ %n row(s) computed with other settings than the settings row, or being "
-                                 "recomputed: marked in italics (hover them for the settings)", nullptr, marked));
+    settingsCaption_->setText(tr("⚠ %1 of %2 rows computed with other settings than the settings row, or being "
+                                 "recomputed: marked in italics (hover them for the settings)").arg(marked).arg(models_.size()));
     settingsCaption_->setStyleSheet(QStringLiteral("color: #8a4b00;"));
   } else if (settings.size() > 1) {
     settingsCaption_->setText(tr("Rows computed with different settings: see the \"computed with\" column"));

@@ -35,8 +35,10 @@ QuantizationMetricModel::QuantizationMetricModel(QObject* parent) : QAbstractTab
 QString QuantizationMetricModel::settingsText(const hopscope::QuantizationStudy& study) {
   const hopscope::EvaluationSettings& evaluation = study.settings.evaluation;
   const QString data = study.data.path.empty() ? tr("given blocks") : QFileInfo(qtext(study.data.path)).fileName();
-  return tr("%1 × %2 tokens, %3; calibrated on %n batch(es)", nullptr, static_cast<int>(study.settings.calibrationBatches))
-      .arg(evaluation.samples).arg(evaluation.seqLen).arg(data);
+  const int64_t batches = study.settings.calibrationBatches;
+  return tr("%1 × %2 tokens, %3; calibrated on %4 %5")
+      .arg(evaluation.samples).arg(evaluation.seqLen).arg(data).arg(batches)
+      .arg(batches == 1 ? tr("batch") : tr("batches"));
 }
 
 void QuantizationMetricModel::setStatuses(const std::vector<ResultStatus>& statuses) {
