@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "app/evaluation_controls.h"
+#include "app/export_target.h"
 #include "views/loaded_models_model.h"
 #include "hopscope/error.h"
 #include "hopscope/normalizer_spec.h"
@@ -59,9 +60,17 @@ QString askModelArgument(QWidget* parent) {
   auto* path = new QLineEdit;
   path->setPlaceholderText(QObject::tr("checkpoint directory (config.json + weights)"));
   path->setMinimumWidth(420);
-  auto* browse = new QPushButton(QObject::tr("Browse…"));
+  auto* browse = new QPushButton(QObject::tr("Folder…"));
+  browse->setToolTip(QObject::tr("Choose a checkpoint folder (config.json + weights + tokenizer files)"));
   QObject::connect(browse, &QPushButton::clicked, &dialog, [&dialog, path] {
     const QString chosen = QFileDialog::getExistingDirectory(&dialog, QObject::tr("Checkpoint directory"), path->text());
+    if (!chosen.isEmpty()) path->setText(chosen);
+  });
+  auto* browseFile = new QPushButton(QObject::tr("File…"));
+  browseFile->setToolTip(QObject::tr("Choose a weights file with a config.json beside it"));
+  QObject::connect(browseFile, &QPushButton::clicked, &dialog, [&dialog, path] {
+    const QString chosen = QFileDialog::getOpenFileName(&dialog, QObject::tr("Checkpoint weights"), path->text(),
+                                                        QObject::tr("Weights (*.safetensors *.bin);;All files (*)"));
     if (!chosen.isEmpty()) path->setText(chosen);
   });
   auto* normalizer = new QComboBox;
@@ -75,6 +84,7 @@ QString askModelArgument(QWidget* parent) {
   auto* pathRow = new QHBoxLayout;
   pathRow->addWidget(path, 1);
   pathRow->addWidget(browse);
+  pathRow->addWidget(browseFile);
   auto* form = new QFormLayout;
   form->addRow(QObject::tr("Checkpoint:"), pathRow);
   form->addRow(QObject::tr("Normalizer:"), normalizer);
@@ -124,6 +134,8 @@ MainWindow::MainWindow(QWidget* parent)
   connect(jobs_, &ModelJobs::runFailed, this, &MainWindow::onRunFailed);
   connect(jobs_, &ModelJobs::analyzed, this, [this](int id, ModelJobs::AnalysisPtr result) {
     analysisPending_.erase(id);
+    if (auto it = analysisSubmitted_.find(id); it != analysisSubmitted_.end()) analysisShown_[id] = it->second;
+    else analysisShown_.erase(id);
     analyses_[id] = std::move(result);
     refreshOutlierView();
   });
@@ -135,6 +147,8 @@ MainWindow::MainWindow(QWidget* parent)
   });
   connect(jobs_, &ModelJobs::quantized, this, [this](int id, ModelJobs::StudyPtr result) {
     quantizationPending_.erase(id);
+    if (auto it = quantizationSubmitted_.find(id); it != quantizationSubmitted_.end()) quantizationShown_[id] = it->second;
+    else quantizationShown_.erase(id);
     quantizations_[id] = std::move(result);
     refreshQuantizationView();
   });
@@ -144,6 +158,7 @@ MainWindow::MainWindow(QWidget* parent)
     else showError(tr("%1: quantization failed: %2").arg(displayName(id), message));
     refreshActivationsView();
   });
+  buildShell();
 }
 
 // The tab widget reports tab changes while its pages are destroyed; by then the handlers' widgets are gone.
@@ -181,7 +196,7 @@ void MainWindow::buildModelsDock() {
 
   auto* dock = modelsDock_ = new QDockWidget(tr("Models"), this);
   dock->setObjectName(QStringLiteral("modelsDock"));
-  dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+  dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable);
   dock->setWidget(content);
   addDockWidget(Qt::LeftDockWidgetArea, dock);
 
@@ -197,8 +212,9 @@ void MainWindow::showEvent(QShowEvent* event) {
   QMainWindow::showEvent(event);
   if (shownOnce_) return;
   shownOnce_ = true;
-  // Wide enough for every column of the table; only takes effect once the window is laid out.
-  resizeDocks({modelsDock_}, {590}, Qt::Horizontal);
+  // Narrow at first (the Status column elides; the views get the room); a restored layout keeps the
+  // user's width. Only takes effect once the window is laid out.
+  if (!layoutRestored_) resizeDocks({modelsDock_}, {340}, Qt::Horizontal);
 }
 
 void MainWindow::buildCentralArea() {
@@ -319,8 +335,7 @@ void MainWindow::buildMenus() {
   QAction* open = file->addAction(tr("&Open model…"), this, &MainWindow::openModelDialog);
   open->setShortcut(QKeySequence::Open);
   open->setToolTip(tr("Open a checkpoint directory with a chosen normalizer"));
-  QAction* exportAction = file->addAction(tr("&Export plot…"), this, &MainWindow::exportPlotDialog);
-  exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+  buildShellMenus(file);  // recent files, workspaces, Export…, the View menu
   // Ctrl+Shift+R is the Training view's Resume: the report pairs with Export plot instead.
   QAction* reportAction = file->addAction(tr("Export &report…"), this, [this] {
     static ReportDialogChoice choice = [] {
@@ -426,7 +441,7 @@ void MainWindow::onViewChanged() {
   const QString view = currentViewName();
   textInput_->setVisible(view == QStringLiteral("attention"));
   // Training works on folders, not on the loaded models: its plots get the dock's width.
-  modelsDock_->setVisible(view != QStringLiteral("training"));
+  modelsDock_->setVisible(modelsDockWanted_ && view != QStringLiteral("training"));
   const bool activations = view == QStringLiteral("activations");  // needs both results
   evaluationControls_->setVisible(view == QStringLiteral("outliers") || view == QStringLiteral("quantization") ||
                                   activations);
@@ -445,7 +460,9 @@ void MainWindow::analyzeOne(int modelId) {
   const LoadedModelsModel::Entry* entry = models_->entryById(modelId);
   if (!entry || !entry->model) return;
   analysisPending_.insert(modelId);
-  jobs_->analyze(modelId, entry->model, evaluationControls_->analysisRequest());
+  analysisSubmitted_[modelId] = evaluationControls_->analysisRequest();
+  jobs_->analyze(modelId, entry->model, analysisSubmitted_[modelId]);
+  if (analyses_.count(modelId)) refreshResultStatuses();
   refreshActivationsView();
 }
 
@@ -453,7 +470,9 @@ void MainWindow::quantizeOne(int modelId) {
   const LoadedModelsModel::Entry* entry = models_->entryById(modelId);
   if (!entry || !entry->model) return;
   quantizationPending_.insert(modelId);
-  jobs_->quantize(modelId, entry->model, evaluationControls_->quantizationRequest());
+  quantizationSubmitted_[modelId] = evaluationControls_->quantizationRequest();
+  jobs_->quantize(modelId, entry->model, quantizationSubmitted_[modelId]);
+  if (quantizations_.count(modelId)) refreshResultStatuses();
   refreshActivationsView();
 }
 
@@ -519,12 +538,14 @@ TableOrderedResults<Result> inTableOrder(const LoadedModelsModel& models, const 
 void MainWindow::refreshOutlierView() {
   const auto ordered = inTableOrder(*models_, analyses_);
   outlierView_->setModels(ordered.results, ordered.paletteSlots);
+  refreshResultStatuses();
   refreshActivationsView();
 }
 
 void MainWindow::refreshQuantizationView() {
   const auto ordered = inTableOrder(*models_, quantizations_);
   quantizationView_->setModels(ordered.results, ordered.paletteSlots);
+  refreshResultStatuses();
   refreshActivationsView();
 }
 
@@ -570,11 +591,9 @@ bool MainWindow::exportPlot(const QString& path) {
       statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
       return true;
     }
-    QCustomPlot* plot = view == QStringLiteral("outliers")       ? outlierView_->currentPlot()
-                        : view == QStringLiteral("quantization") ? quantizationView_->currentPlot()
-                        : view == QStringLiteral("training")     ? trainingView_->currentPlot()
-                                                                 : attentionView_->heatmap();
-    if (!plot) throw hopscope::Error("this view has no plot to export");
+    // What is on screen, never a plot on a hidden tab (export_target.h).
+    QCustomPlot* plot = visibleExportTarget(views_->currentWidget(), nullptr).plot;
+    if (!plot) throw hopscope::Error("this view shows no plot to export");
     ::exportPlot(*plot, path);
     statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
     return true;
@@ -582,20 +601,6 @@ bool MainWindow::exportPlot(const QString& path) {
     showError(QString::fromStdString(error.what()));
     return false;
   }
-}
-
-void MainWindow::exportPlotDialog() {
-  QString selectedFilter;
-  const QString stem =
-      currentViewName() == QStringLiteral("activations") ? activationsView_->suggestedFileStem() : currentViewName();
-  QString path = QFileDialog::getSaveFileName(this, tr("Export plot"), stem + QStringLiteral(".png"),
-                                              plotExportFilter(), &selectedFilter);
-  if (path.isEmpty()) return;
-  if (QFileInfo(path).suffix().isEmpty()) {  // take the suffix from the chosen filter
-    const int star = selectedFilter.indexOf(QStringLiteral("*."));
-    if (star >= 0) path += selectedFilter.mid(star + 1, 4);
-  }
-  exportPlot(path);
 }
 
 ReportExporter* MainWindow::exportReport(const ReportDialogChoice& choice) {

@@ -11,9 +11,12 @@
 #include <set>
 
 #include "jobs/model_jobs.h"
+#include "views/result_status.h"
 
 class QAction;
+class QCustomPlot;
 class QDockWidget;
+class QMenu;
 class QFrame;
 class QLabel;
 class QPlainTextEdit;
@@ -30,6 +33,8 @@ class QuantizationView;
 class TrainingView;
 class ReportExporter;
 struct ReportDialogChoice;
+struct ExportTarget;
+struct Workspace;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -62,6 +67,31 @@ class MainWindow : public QMainWindow {
   // shown when there is nothing to report or a report is being written.
   ReportExporter* exportReport(const ReportDialogChoice& choice);
 
+  // --- The application shell (main_window_shell.cpp) ---
+  // What Ctrl+E exports (export_target.h) and the file name it proposes, without suffix: the
+  // model(s), the view, the figure or table, layer and head ("bert-tiny_softmax1-attention-layer1-head2").
+  ExportTarget exportTarget() const;
+  QString exportFileStem(QWidget* target) const;
+  // Exports the target: a plot as .png/.svg/.pdf, a table as .csv; errors go to the banner.
+  bool exportVisible(const QString& path);
+  // A checkpoint folder or file opens as a model, a workspace .json as a workspace.
+  void openPath(const QString& path);
+  // The session as a workspace (workspace.h) and back; errors go to the banner and return false.
+  Workspace currentWorkspace() const;
+  bool saveWorkspace(const QString& path);
+  bool openWorkspace(const QString& path);
+  // Opens the bundled demo set (demo_set.h); false with an error in the banner when there is none.
+  bool openDemoSet();
+  // Whether each shown result was computed with the settings row's values (result_status.h).
+  ResultStatus analysisStatus(int modelId) const;
+  ResultStatus quantizationStatus(int modelId) const;
+  QDockWidget* modelsDock() const { return modelsDock_; }
+  QAction* modelsDockAction() const { return modelsDockAction_; }
+  QMenu* recentMenu() const { return recentMenu_; }
+  // Window geometry, dock layout and the Models dock's visibility, to and from QSettings.
+  void saveLayout() const;
+  bool restoreLayout();
+
   void showError(const QString& message);
   void dismissErrors();
   QString errorText() const;
@@ -81,6 +111,10 @@ class MainWindow : public QMainWindow {
 
  protected:
   void showEvent(QShowEvent* event) override;
+  void closeEvent(QCloseEvent* event) override;
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
+  bool eventFilter(QObject* watched, QEvent* event) override;
 
  private:
   void buildModelsDock();
@@ -88,7 +122,6 @@ class MainWindow : public QMainWindow {
   void buildStatusBar();
   void buildMenus();
   void openModelDialog();
-  void exportPlotDialog();
   void removeSelectedModels();
   void runOn(int modelId);
   void onLoaded(int modelId);
@@ -105,6 +138,20 @@ class MainWindow : public QMainWindow {
   void refreshActivationsView();  // both results, the settings on screen, what is pending
   QString currentViewName() const;
   QString displayName(int modelId) const;
+  // The shell (main_window_shell.cpp).
+  void buildShell();  // actions, menus, context menus, drops, layout; called last by the constructor
+  void buildShellMenus(QMenu* file);
+  void installExportActions();
+  void exportVisibleDialog();
+  void exportTargetTo(const ExportTarget& target, const QString& path);
+  void saveWorkspaceDialog();
+  void openWorkspaceDialog();
+  void rebuildRecentMenu();
+  void rememberRecent(const QString& entry);
+  void refreshResultStatuses();
+  void applyPendingAttentionSelection();
+  void setModelsDockWanted(bool wanted);
+  QString modelNamesForExport(const QStringList& names) const;
 
   LoadedModelsModel* models_;
   ModelJobs* jobs_;
@@ -134,4 +181,13 @@ class MainWindow : public QMainWindow {
   QAction* removeAction_ = nullptr;
   QDockWidget* modelsDock_ = nullptr;
   bool shownOnce_ = false;
+  // The shell's state.
+  std::map<int, AnalysisRequest> analysisSubmitted_, analysisShown_;          // modelId -> request
+  std::map<int, QuantizationRequest> quantizationSubmitted_, quantizationShown_;
+  QAction* modelsDockAction_ = nullptr;
+  QMenu* recentMenu_ = nullptr;
+  bool modelsDockWanted_ = true;
+  bool layoutRestored_ = false;
+  bool hasPendingAttention_ = false;
+  int pendingLayer_ = 0, pendingHead_ = 0;
 };

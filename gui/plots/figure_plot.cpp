@@ -233,6 +233,9 @@ class MarksItem : public QCPAbstractItem {
 FigurePlot::FigurePlot(QWidget* parent) : QCustomPlot(parent) {
   setMinimumSize(420, 300);
   setMouseTracking(true);
+  setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+  axisRect()->setRangeDrag(Qt::Horizontal | Qt::Vertical);
+  axisRect()->setRangeZoom(Qt::Horizontal | Qt::Vertical);
   const QString family = font().family();
   title_ = new QCPTextElement(this, QString(), QFont(family, 12, QFont::Bold));
   note_ = new QCPTextElement(this, QString(), QFont(family, 9));
@@ -339,7 +342,29 @@ void FigurePlot::setFigure(Figure figure) {
     message->setFont(QFont(font().family(), 10));
     message->setColor(QColor(90, 90, 90));
   }
+  setInteractions(drawable ? QCP::iRangeDrag | QCP::iRangeZoom : QCP::Interactions());
+  homeX_ = xAxis->range();
+  homeY_ = yAxis->range();
   replot();
+}
+
+void FigurePlot::resetZoom() {
+  xAxis->setRange(homeX_);
+  yAxis->setRange(homeY_);
+  replot();
+}
+
+bool FigurePlot::isZoomed() const {
+  const auto same = [](const QCPRange& a, const QCPRange& b) {
+    const double tolerance = 1e-9 * std::max(1.0, std::abs(b.size()));
+    return std::abs(a.lower - b.lower) <= tolerance && std::abs(a.upper - b.upper) <= tolerance;
+  };
+  return !same(xAxis->range(), homeX_) || !same(yAxis->range(), homeY_);
+}
+
+void FigurePlot::mouseDoubleClickEvent(QMouseEvent* event) {
+  QCustomPlot::mouseDoubleClickEvent(event);
+  resetZoom();
 }
 
 void FigurePlot::fitToWidth(int plotWidth) {

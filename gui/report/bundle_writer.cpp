@@ -8,6 +8,7 @@
 
 #include "hopscope/error.h"
 #include "hopscope/result_json.h"
+#include "views/table_export.h"  // csvField: one CSV quoting for tables and bundles
 
 namespace {
 
@@ -41,14 +42,6 @@ json filesJson(const std::vector<ReportFile>& files) {
 }
 
 }  // namespace
-
-QString csvField(const QString& text) {
-  if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) && !text.contains(QLatin1Char('\n')))
-    return text;
-  QString quoted = text;
-  quoted.replace(QLatin1Char('"'), QStringLiteral("\"\""));
-  return QLatin1Char('"') + quoted + QLatin1Char('"');
-}
 
 void writeBundle(const ReportInput& input, const QString& dir) {
   const QDir folder(dir);

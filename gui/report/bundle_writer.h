@@ -11,5 +11,3 @@
 // be written.
 void writeBundle(const ReportInput& input, const QString& dir);
 
-// A CSV field: quoted when it holds a comma, quote or line break.
-QString csvField(const QString& text);

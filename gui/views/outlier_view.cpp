@@ -85,6 +85,10 @@ OutlierView::OutlierView(QWidget* parent) : QWidget(parent) {
   auto* content = new QWidget;
   auto* contentLayout = new QVBoxLayout(content);
   contentLayout->setContentsMargins(0, 0, 0, 0);
+  settingsCaption_ = new QLabel;
+  settingsCaption_->setWordWrap(true);
+  settingsCaption_->setToolTip(tr("What the results below were computed with; the settings row above decides the next run"));
+  contentLayout->addWidget(settingsCaption_);
   contentLayout->addWidget(summaryTable_);
   contentLayout->addWidget(tabs_, 1);
 
@@ -142,6 +146,34 @@ QCustomPlot* OutlierView::currentPlot() const {
 QString OutlierView::histogramNote() const { return histogramPlot_->figure().note; }
 QString OutlierView::layerNote() const { return layerPlot_->figure().note; }
 
+void OutlierView::setStatuses(const std::vector<ResultStatus>& statuses) {
+  // Missing statuses are current: redraw only when a mark changes (a redraw of every plot is not free).
+  const auto same = [](const std::vector<ResultStatus>& a, const std::vector<ResultStatus>& b) {
+    for (size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
+      const ResultStatus x = statusAt(a, i), y = statusAt(b, i);
+      if (x.state != y.state || x.note != y.note) return false;
+    }
+    return true;
+  };
+  if (same(statuses, statuses_)) {
+    statuses_ = statuses;
+    return;
+  }
+  statuses_ = statuses;
+  updateSettingsCaption();
+  summaryModel_->setStatuses(statuses_);
+  showLayerFigure();
+  showHistogram();
+}
+
+Figure OutlierView::withStatuses(Figure figure) const {
+  for (FigureSeries& series : figure.series)
+    for (size_t m = 0; m < slots_.size(); ++m)
+      if (slots_[m] == series.slot && !statusAt(statuses_, m).current())
+        series.name += QStringLiteral(" (%1)").arg(resultStatusWord(statusAt(statuses_, m)));
+  return figure;
+}
+
 void OutlierView::setModels(const std::vector<hopscope::ModelAnalysisPtr>& models,
                             const std::vector<int>& paletteSlots) {
   models_.clear();
@@ -152,6 +184,8 @@ void OutlierView::setModels(const std::vector<hopscope::ModelAnalysisPtr>& model
       slots_.push_back(slotAt(paletteSlots, i));
     }
   summaryModel_->setModels(models_, slots_);
+  statuses_.clear();  // until setStatuses says otherwise
+  updateSettingsCaption();
   modulesPanel_->setModels(models_, slots_);
   pages_->setCurrentWidget(models_.empty() ? static_cast<QWidget*>(placeholder_) : pages_->widget(1));
   fillModuleSelector();
@@ -193,17 +227,38 @@ void OutlierView::fitSummaryTableHeight() {
 
 void OutlierView::showLayerFigure() {
   const auto figure = static_cast<LayerFigure>(std::max(0, layerFigureSelector_->currentIndex()));
-  layerPlot_->setFigure(perLayerFigure(models_, slots_, figure));
+  layerPlot_->setFigure(withStatuses(perLayerFigure(models_, slots_, figure)));
 }
 
 void OutlierView::showHistogram() {
   const int index = moduleSelector_->currentIndex();
   const bool valid = index >= 0 && index < static_cast<int>(histogramSubjects_.size());
-  histogramPlot_->setFigure(
-      moduleHistogramFigure(models_, slots_, valid ? histogramSubjects_[static_cast<size_t>(index)] : HistogramSubject{}));
+  histogramPlot_->setFigure(withStatuses(
+      moduleHistogramFigure(models_, slots_, valid ? histogramSubjects_[static_cast<size_t>(index)] : HistogramSubject{})));
 }
 
 void OutlierView::resizeEvent(QResizeEvent* event) {
   QWidget::resizeEvent(event);
   fitSummaryTableHeight();
+}
+
+void OutlierView::updateSettingsCaption() {
+  std::vector<QString> settings;
+  int marked = 0;
+  for (size_t m = 0; m < models_.size(); ++m) {
+    const QString text = OutlierSummaryModel::settingsText(*models_[m]);
+    if (std::find(settings.begin(), settings.end(), text) == settings.end()) settings.push_back(text);
+    if (!statusAt(statuses_, m).current()) ++marked;
+  }
+  if (marked > 0) {
+    settingsCaption_->setText(tr("⚠ %1 of %2 rows computed with other settings than the settings row, or being "
+                                 "recomputed: marked in italics (hover them for the settings)").arg(marked).arg(models_.size()));
+    settingsCaption_->setStyleSheet(QStringLiteral("color: #8a4b00;"));
+  } else if (settings.size() > 1) {
+    settingsCaption_->setText(tr("Rows computed with different settings: see the \"computed with\" column"));
+    settingsCaption_->setStyleSheet(QStringLiteral("color: #8a4b00;"));
+  } else {
+    settingsCaption_->setText(settings.empty() ? QString() : tr("Computed with %1").arg(settings.front()));
+    settingsCaption_->setStyleSheet(QStringLiteral("color: #505050;"));
+  }
 }
