@@ -244,21 +244,6 @@ void OutlierView::resizeEvent(QResizeEvent* event) {
 
 void OutlierView::updateSettingsCaption() {
   std::vector<QString> settings;
-  int marked = 0;
-  for (size_t m = 0; m < models_.size(); ++m) {
-    const QString text = OutlierSummaryModel::settingsText(*models_[m]);
-    if (std::find(settings.begin(), settings.end(), text) == settings.end()) settings.push_back(text);
-    if (!statusAt(statuses_, m).current()) ++marked;
-  }
-  if (marked > 0) {
-    settingsCaption_->setText(tr("⚠ %1 of %2 rows computed with other settings than the settings row, or being "
-                                 "recomputed: marked in italics (hover them for the settings)").arg(marked).arg(models_.size()));
-    settingsCaption_->setStyleSheet(QStringLiteral("color: #8a4b00;"));
-  } else if (settings.size() > 1) {
-    settingsCaption_->setText(tr("Rows computed with different settings: see the \"computed with\" column"));
-    settingsCaption_->setStyleSheet(QStringLiteral("color: #8a4b00;"));
-  } else {
-    settingsCaption_->setText(settings.empty() ? QString() : tr("Computed with %1").arg(settings.front()));
-    settingsCaption_->setStyleSheet(QStringLiteral("color: #505050;"));
-  }
+  for (const auto& model : models_) settings.push_back(OutlierSummaryModel::settingsText(*model));
+  showSettingsCaption(*settingsCaption_, settings, statuses_);
 }

@@ -4,6 +4,7 @@
 // (italic, an icon, the reason in the tooltip) and the plots name them in their legends, so results
 // computed with different settings are never silently shown side by side.
 #include <QIcon>
+#include <QLabel>
 #include <QString>
 
 #include <cstddef>
@@ -26,3 +27,7 @@ inline ResultStatus statusAt(const std::vector<ResultStatus>& statuses, std::siz
 QString resultStatusWord(const ResultStatus& status);
 // A warning icon for Stale, a refresh icon for Pending, none for Current.
 QIcon resultStatusIcon(const ResultStatus& status);
+
+// The caption above a results table: the one setting every row was computed with, or a warning
+// when rows differ or are marked. settings[i] describes row i, statuses[i] its status.
+void showSettingsCaption(QLabel& caption, const std::vector<QString>& settings, const std::vector<ResultStatus>& statuses);
