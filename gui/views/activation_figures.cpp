@@ -10,6 +10,7 @@
 #include <optional>
 #include <utility>
 
+#include "hopscope/evaluation_task.h"  // defaultSequenceLength: what Tokens "auto" means
 #include "plots/axis_coordinates.h"
 #include "plots/model_palette.h"
 #include "views/result_text.h"
@@ -252,8 +253,7 @@ QString quantizationSettingsText(const QuantizationStudy& study) {
 
 QString analysisSettingsDifference(const ModelAnalysis& analysis, const AnalysisRequest& request) {
   QStringList differs;
-  const int64_t seqLen = std::min<int64_t>(request.seqLen, analysis.info.maxPositions > 0 ? analysis.info.maxPositions
-                                                                                          : request.seqLen);
+  const int64_t seqLen = request.seqLen > 0 ? request.seqLen : hopscope::defaultSequenceLength(analysis.info);
   if (qtext(analysis.data.path) != request.dataPath)
     differs << QObject::tr("text %1 (on screen: %2)").arg(fileName(analysis.data.path), QFileInfo(request.dataPath).fileName());
   if (analysis.settings.samples != request.samples)
@@ -265,8 +265,7 @@ QString analysisSettingsDifference(const ModelAnalysis& analysis, const Analysis
 
 QString quantizationSettingsDifference(const QuantizationStudy& study, const QuantizationRequest& request) {
   QStringList differs;
-  const int64_t seqLen =
-      std::min<int64_t>(request.seqLen, study.info.maxPositions > 0 ? study.info.maxPositions : request.seqLen);
+  const int64_t seqLen = request.seqLen > 0 ? request.seqLen : hopscope::defaultSequenceLength(study.info);
   if (study.main.weightBits != request.weightBits || study.main.activationBits != request.activationBits)
     differs << QObject::tr("W%1A%2 (on screen: W%3A%4)")
                    .arg(study.main.weightBits).arg(study.main.activationBits).arg(request.weightBits).arg(request.activationBits);
