@@ -10,6 +10,7 @@ packages=(
   nlohmann-json3-dev libutf8proc-dev libpcre2-dev libcli11-dev nettle-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev           # tests and benchmarks
   xvfb xauth fonts-dejavu-core                         # GUI tests, screenshots, readable text
+  poppler-utils                                        # report tests (pdfinfo, pdftotext), report page images
   python3-torch                                        # regenerating test fixtures
   dataset-fashion-mnist                                # real images for the ViT family (idx files)
 )

@@ -7,6 +7,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -38,7 +39,11 @@ EvaluationControls::EvaluationControls(QWidget* parent) : QWidget(parent) {
   setDataPath(bundledPath(hopscope::kBundledEvalText));
 
   samples_ = spinBox(1, 100000, 16, tr("Token blocks to evaluate (each model sees the same text)"));
-  seqLen_ = spinBox(2, 4096, 128, tr("Tokens per block (capped to each model's position table)"));
+  // The minimum is "auto": the CLI's default without --seq-len.
+  seqLen_ = spinBox(1, 1 << 20, 1,
+                    tr("Tokens per block. auto: 128, or the model's position table if shorter (the CLI's default);\n"
+                       "a length beyond a model's position table is an error for that model, as in the CLI"));
+  seqLen_->setSpecialValueText(tr("auto"));
   analyzeButton_ = new QPushButton(tr("Analyze"));
   analyzeButton_->setToolTip(tr("Outlier statistics of every loaded model on this text (Ctrl+Shift+A)"));
   connect(analyzeButton_, &QPushButton::clicked, this, &EvaluationControls::analyzeRequested);
@@ -90,12 +95,41 @@ EvaluationControls::EvaluationControls(QWidget* parent) : QWidget(parent) {
   layout->addLayout(data);
   layout->addWidget(quantizationFields_);
   showFor(false);
+
+  for (QSpinBox* box : {samples_, seqLen_, weightBits_, activationBits_})
+    connect(box, &QSpinBox::valueChanged, this, &EvaluationControls::settingsChanged);
+  connect(estimator_, &QComboBox::currentTextChanged, this, &EvaluationControls::settingsChanged);
+  for (QCheckBox* box : {sweep_, unsignedGrid_})
+    connect(box, &QCheckBox::toggled, this, &EvaluationControls::settingsChanged);
 }
 
-void EvaluationControls::setDataPath(const QString& path) {
+void EvaluationControls::setRequest(const QuantizationRequest& request) {
+  {
+    const QSignalBlocker blockSamples(samples_), blockSeqLen(seqLen_), blockWeights(weightBits_),
+        blockActivations(activationBits_), blockEstimator(estimator_), blockSweep(sweep_), blockGrid(unsignedGrid_);
+    if (!request.dataPath.isEmpty()) setDataPathQuietly(request.dataPath);
+    samples_->setValue(static_cast<int>(request.samples));
+    seqLen_->setValue(request.seqLen > 0 ? static_cast<int>(request.seqLen) : seqLen_->minimum());
+    weightBits_->setValue(request.weightBits);
+    activationBits_->setValue(request.activationBits);
+    if (estimator_->findText(request.estimator) < 0) estimator_->addItem(request.estimator);
+    estimator_->setCurrentText(request.estimator);
+    sweep_->setChecked(request.sweepActivationBits);
+    unsignedGrid_->setChecked(request.unsignedGridWhenNonNegative);
+  }
+  emit settingsChanged();
+}
+
+void EvaluationControls::setDataPathQuietly(const QString& path) {
   dataPath_ = path;
   dataLabel_->setText(QFileInfo(path).fileName());
   dataLabel_->setToolTip(tr("Evaluated text: %1").arg(path));
+}
+
+void EvaluationControls::setDataPath(const QString& path) {
+  const bool changed = path != dataPath_;
+  setDataPathQuietly(path);
+  if (changed) emit settingsChanged();
 }
 
 void EvaluationControls::chooseData() {
@@ -113,7 +147,7 @@ AnalysisRequest EvaluationControls::analysisRequest() const {
   AnalysisRequest request;
   request.dataPath = dataPath_;
   request.samples = samples_->value();
-  request.seqLen = seqLen_->value();
+  request.seqLen = seqLen_->value() == seqLen_->minimum() ? 0 : seqLen_->value();
   return request;
 }
 
@@ -122,7 +156,7 @@ QuantizationRequest EvaluationControls::quantizationRequest() const {
   request.dataPath = dataPath_;
   request.calibrationPath = calibrationPath_;
   request.samples = samples_->value();
-  request.seqLen = seqLen_->value();
+  request.seqLen = seqLen_->value() == seqLen_->minimum() ? 0 : seqLen_->value();
   request.weightBits = weightBits_->value();
   request.activationBits = activationBits_->value();
   request.sweepActivationBits = sweep_->isChecked();

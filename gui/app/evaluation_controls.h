@@ -20,6 +20,8 @@ class EvaluationControls : public QWidget {
 
   AnalysisRequest analysisRequest() const;
   QuantizationRequest quantizationRequest() const;
+  // Sets every field from a request (a workspace's settings); emits settingsChanged once.
+  void setRequest(const QuantizationRequest& request);
   QString dataPath() const { return dataPath_; }
   void setDataPath(const QString& path);
   // Which buttons and fields show: the outlier analysis's or the quantization's.
@@ -31,13 +33,19 @@ class EvaluationControls : public QWidget {
   QSpinBox* seqLenBox() const { return seqLen_; }
   QSpinBox* weightBitsBox() const { return weightBits_; }
   QSpinBox* activationBitsBox() const { return activationBits_; }
+  QComboBox* estimatorBox() const { return estimator_; }
+  QCheckBox* sweepBox() const { return sweep_; }
+  QCheckBox* unsignedGridBox() const { return unsignedGrid_; }
 
  signals:
   void analyzeRequested();
   void quantizeRequested();
+  // Any field changed: results computed with other settings are now stale.
+  void settingsChanged();
 
  private:
   void chooseData();
+  void setDataPathQuietly(const QString& path);
 
   QString dataPath_;
   QString calibrationPath_;

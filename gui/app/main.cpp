@@ -1,7 +1,8 @@
-// hopscope: the desktop workbench. `hopscope [MODEL...] [--view NAME] [--text TEXT]
-// [--threads N] [--screenshot FILE.png]`; see design.md "hopscope (GUI)".
+// hopscope: the desktop workbench. `hopscope [MODEL... | WORKSPACE.json] [--demo] [--view NAME]
+// [--text TEXT] [--threads N] [--screenshot FILE.png]`; see design.md "hopscope (GUI)".
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFileInfo>
 #include <QFont>
 #include <QPixmap>
 #include <QSaveFile>
@@ -52,6 +53,8 @@ struct CommandLine {
   const QCommandLineOption threads{QStringLiteral("threads"),
       QStringLiteral("LibTorch threads (default: HOPSCOPE_THREADS or the number of cores)."),
       QStringLiteral("N"), QStringLiteral("0")};
+  const QCommandLineOption demo{QStringLiteral("demo"),
+      QStringLiteral("Open the bundled demo set (resources/demo/<name>/ checkpoint folders).")};
   const QCommandLineOption screenshot{QStringLiteral("screenshot"),
       QStringLiteral("Wait until every load and run has finished, save the window to FILE.png and exit."),
       QStringLiteral("FILE.png")};
@@ -61,12 +64,13 @@ struct CommandLine {
         "hopscope: a workbench for activation outliers in transformers.\n"
         "MODEL is PATH[@NORMALIZER]: a checkpoint directory (config.json plus model.safetensors or\n"
         "pytorch_model.bin, plus tokenizer files), optionally with a normalizer: softmax, softmax1,\n"
-        "softmax1-legacy, clipped:GAMMA:ZETA or clipped-softmax1:GAMMA:ZETA."));
+        "softmax1-legacy, clipped:GAMMA:ZETA or clipped-softmax1:GAMMA:ZETA.\n"
+        "WORKSPACE.json is a workspace saved with File > Save workspace (models, text, settings, view)."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("MODEL"), QStringLiteral("Models to open."),
-                                 QStringLiteral("[MODEL...]"));
-    parser.addOptions({view, text, threads, screenshot});
+    parser.addPositionalArgument(QStringLiteral("MODEL"), QStringLiteral("Models or a workspace to open."),
+                                 QStringLiteral("[MODEL... | WORKSPACE.json]"));
+    parser.addOptions({view, text, threads, demo, screenshot});
   }
 };
 
@@ -114,14 +118,37 @@ int main(int argc, char** argv) {
   }
   hopscope::configureThreads(threads);
 
-  MainWindow window;
-  if (!window.showView(parser.value(viewOption))) {
+  if (!MainWindow::viewNames().contains(parser.value(viewOption).toLower())) {
     printError(QStringLiteral("unknown view '%1' (available: %2)")
                    .arg(parser.value(viewOption), MainWindow::viewNames().join(QStringLiteral(", "))));
     return 2;
   }
-  window.setInputText(parser.isSet(textOption) ? parser.value(textOption) : MainWindow::defaultText());
-  for (const QString& model : parser.positionalArguments()) window.openModel(model);
+  MainWindow window;
+  window.setInputText(MainWindow::defaultText());
+  // A workspace sets models, text, settings and view; explicit options then override it.
+  QStringList models;
+  bool workspaceOpened = false;
+  for (const QString& argument : parser.positionalArguments()) {
+    const QFileInfo info(argument);
+    if (info.suffix().compare(QLatin1String("json"), Qt::CaseInsensitive) == 0 && !argument.contains(QLatin1Char('@'))) {
+      if (workspaceOpened || !models.isEmpty()) {
+        printError(QStringLiteral("a workspace opens alone: give either WORKSPACE.json or MODELs"));
+        return 2;
+      }
+      workspaceOpened = true;
+      if (!window.openWorkspace(argument)) printError(window.errorText());
+    } else {
+      if (workspaceOpened) {
+        printError(QStringLiteral("a workspace opens alone: give either WORKSPACE.json or MODELs"));
+        return 2;
+      }
+      models << argument;
+    }
+  }
+  if (!workspaceOpened || parser.isSet(viewOption)) window.showView(parser.value(viewOption));
+  if (parser.isSet(textOption)) window.setInputText(parser.value(textOption));
+  if (parser.isSet(commandLine.demo) && !window.openDemoSet()) printError(window.errorText());
+  for (const QString& model : models) window.openModel(model);
   window.show();
 
   if (parser.isSet(screenshotOption)) screenshotWhenIdle(window, parser.value(screenshotOption));

@@ -5,6 +5,7 @@
 #include <QComboBox>
 #include <QDialog>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -32,12 +33,15 @@
 #include <vector>
 
 #include "app/evaluation_controls.h"
+#include "app/export_target.h"
 #include "views/loaded_models_model.h"
 #include "hopscope/error.h"
 #include "hopscope/normalizer_spec.h"
 #include "jobs/model_jobs.h"
 #include "plots/heatmap_plot.h"
 #include "plots/plot_export.h"
+#include "report/report_exporter.h"
+#include "views/activations_view.h"
 #include "views/attention_view.h"
 #include "views/outlier_view.h"
 #include "views/quantization_view.h"
@@ -56,9 +60,17 @@ QString askModelArgument(QWidget* parent) {
   auto* path = new QLineEdit;
   path->setPlaceholderText(QObject::tr("checkpoint directory (config.json + weights)"));
   path->setMinimumWidth(420);
-  auto* browse = new QPushButton(QObject::tr("Browse…"));
+  auto* browse = new QPushButton(QObject::tr("Folder…"));
+  browse->setToolTip(QObject::tr("Choose a checkpoint folder (config.json + weights + tokenizer files)"));
   QObject::connect(browse, &QPushButton::clicked, &dialog, [&dialog, path] {
     const QString chosen = QFileDialog::getExistingDirectory(&dialog, QObject::tr("Checkpoint directory"), path->text());
+    if (!chosen.isEmpty()) path->setText(chosen);
+  });
+  auto* browseFile = new QPushButton(QObject::tr("File…"));
+  browseFile->setToolTip(QObject::tr("Choose a weights file with a config.json beside it"));
+  QObject::connect(browseFile, &QPushButton::clicked, &dialog, [&dialog, path] {
+    const QString chosen = QFileDialog::getOpenFileName(&dialog, QObject::tr("Checkpoint weights"), path->text(),
+                                                        QObject::tr("Weights (*.safetensors *.bin);;All files (*)"));
     if (!chosen.isEmpty()) path->setText(chosen);
   });
   auto* normalizer = new QComboBox;
@@ -72,6 +84,7 @@ QString askModelArgument(QWidget* parent) {
   auto* pathRow = new QHBoxLayout;
   pathRow->addWidget(path, 1);
   pathRow->addWidget(browse);
+  pathRow->addWidget(browseFile);
   auto* form = new QFormLayout;
   form->addRow(QObject::tr("Checkpoint:"), pathRow);
   form->addRow(QObject::tr("Normalizer:"), normalizer);
@@ -98,8 +111,8 @@ QString MainWindow::defaultText() {
 
 // In tab order.
 QStringList MainWindow::viewNames() {
-  return {QStringLiteral("attention"), QStringLiteral("outliers"), QStringLiteral("quantization"),
-          QStringLiteral("training")};
+  return {QStringLiteral("attention"), QStringLiteral("outliers"), QStringLiteral("activations"),
+          QStringLiteral("quantization"), QStringLiteral("training")};
 }
 
 MainWindow::MainWindow(QWidget* parent)
@@ -121,6 +134,8 @@ MainWindow::MainWindow(QWidget* parent)
   connect(jobs_, &ModelJobs::runFailed, this, &MainWindow::onRunFailed);
   connect(jobs_, &ModelJobs::analyzed, this, [this](int id, ModelJobs::AnalysisPtr result) {
     analysisPending_.erase(id);
+    if (auto it = analysisSubmitted_.find(id); it != analysisSubmitted_.end()) analysisShown_[id] = it->second;
+    else analysisShown_.erase(id);
     analyses_[id] = std::move(result);
     refreshOutlierView();
   });
@@ -128,9 +143,12 @@ MainWindow::MainWindow(QWidget* parent)
     analysisPending_.erase(id);
     if (cancelled) analysisCancelled_.insert(id);
     else showError(tr("%1: analysis failed: %2").arg(displayName(id), message));
+    refreshActivationsView();
   });
   connect(jobs_, &ModelJobs::quantized, this, [this](int id, ModelJobs::StudyPtr result) {
     quantizationPending_.erase(id);
+    if (auto it = quantizationSubmitted_.find(id); it != quantizationSubmitted_.end()) quantizationShown_[id] = it->second;
+    else quantizationShown_.erase(id);
     quantizations_[id] = std::move(result);
     refreshQuantizationView();
   });
@@ -138,7 +156,9 @@ MainWindow::MainWindow(QWidget* parent)
     quantizationPending_.erase(id);
     if (cancelled) quantizationCancelled_.insert(id);
     else showError(tr("%1: quantization failed: %2").arg(displayName(id), message));
+    refreshActivationsView();
   });
+  buildShell();
 }
 
 // The tab widget reports tab changes while its pages are destroyed; by then the handlers' widgets are gone.
@@ -176,7 +196,7 @@ void MainWindow::buildModelsDock() {
 
   auto* dock = modelsDock_ = new QDockWidget(tr("Models"), this);
   dock->setObjectName(QStringLiteral("modelsDock"));
-  dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+  dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable);
   dock->setWidget(content);
   addDockWidget(Qt::LeftDockWidgetArea, dock);
 
@@ -192,8 +212,9 @@ void MainWindow::showEvent(QShowEvent* event) {
   QMainWindow::showEvent(event);
   if (shownOnce_) return;
   shownOnce_ = true;
-  // Wide enough for every column of the table; only takes effect once the window is laid out.
-  resizeDocks({modelsDock_}, {590}, Qt::Horizontal);
+  // Narrow at first (the Status column elides; the views get the room); a restored layout keeps the
+  // user's width. Only takes effect once the window is laid out.
+  if (!layoutRestored_) resizeDocks({modelsDock_}, {340}, Qt::Horizontal);
 }
 
 void MainWindow::buildCentralArea() {
@@ -236,6 +257,7 @@ void MainWindow::buildCentralArea() {
   connect(evaluationControls_, &EvaluationControls::quantizeRequested, this, &MainWindow::quantizeModels);
 
   attentionView_ = new AttentionView(models_);
+  connect(attentionView_, &AttentionView::errorOccurred, this, &MainWindow::showError);
   outlierView_ = new OutlierView;
   quantizationView_ = new QuantizationView;
   views_ = new QTabWidget;
@@ -255,6 +277,16 @@ void MainWindow::buildCentralArea() {
                              8000);
   });
   connect(trainingView_, &TrainingView::errorOccurred, this, &MainWindow::showError);
+  // Activations, between Outliers and Quantization (viewNames() order); fed by refreshActivationsView.
+  activationsView_ = new ActivationsView;
+  views_->insertTab(2, activationsView_, tr("Activations"));
+  views_->setTabToolTip(2, tr("One module's activation histogram per model with its 8-bit quantization grid"));
+  connect(activationsView_, &ActivationsView::quantizeRequested, this, &MainWindow::quantizeModels);
+  connect(activationsView_, &ActivationsView::analyzeRequested, this, &MainWindow::analyzeModels);
+  connect(outlierView_, &OutlierView::moduleActivated, this, [this](const QString& module) {
+    showView(QStringLiteral("activations"));
+    activationsView_->selectModule(module);
+  });
   connect(views_, &QTabWidget::currentChanged, this, &MainWindow::onViewChanged);
 
   auto* central = new QWidget;
@@ -303,8 +335,19 @@ void MainWindow::buildMenus() {
   QAction* open = file->addAction(tr("&Open model…"), this, &MainWindow::openModelDialog);
   open->setShortcut(QKeySequence::Open);
   open->setToolTip(tr("Open a checkpoint directory with a chosen normalizer"));
-  QAction* exportAction = file->addAction(tr("&Export plot…"), this, &MainWindow::exportPlotDialog);
-  exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+  buildShellMenus(file);  // recent files, workspaces, Export…, the View menu
+  // Ctrl+Shift+R is the Training view's Resume: the report pairs with Export plot instead.
+  QAction* reportAction = file->addAction(tr("Export &report…"), this, [this] {
+    static ReportDialogChoice choice = [] {
+      ReportDialogChoice defaults;
+      defaults.outputs.html = QDir::home().filePath(QStringLiteral("hopscope-report.html"));
+      defaults.outputs.pdf = QDir::home().filePath(QStringLiteral("hopscope-report.pdf"));
+      return defaults;
+    }();
+    if (askReportChoice(this, choice)) exportReport(choice);
+  });
+  reportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+  reportAction->setToolTip(tr("The whole comparison of the loaded models as HTML, PDF and CSV/JSON"));
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);
@@ -386,6 +429,10 @@ void MainWindow::onLoaded(int modelId) {
   // And its figures when an evaluation view is open.
   if (currentViewName() == QStringLiteral("outliers")) analyzeOne(modelId);
   if (currentViewName() == QStringLiteral("quantization")) quantizeOne(modelId);
+  if (currentViewName() == QStringLiteral("activations")) {
+    analyzeOne(modelId);
+    quantizeOne(modelId);
+  }
 }
 
 QString MainWindow::currentViewName() const { return viewNames().value(views_->currentIndex()); }
@@ -394,26 +441,39 @@ void MainWindow::onViewChanged() {
   const QString view = currentViewName();
   textInput_->setVisible(view == QStringLiteral("attention"));
   // Training works on folders, not on the loaded models: its plots get the dock's width.
-  modelsDock_->setVisible(view != QStringLiteral("training"));
-  evaluationControls_->setVisible(view == QStringLiteral("outliers") || view == QStringLiteral("quantization"));
-  evaluationControls_->showFor(view == QStringLiteral("quantization"));
+  modelsDock_->setVisible(modelsDockWanted_ && view != QStringLiteral("training"));
+  const bool activations = view == QStringLiteral("activations");  // needs both results
+  evaluationControls_->setVisible(view == QStringLiteral("outliers") || view == QStringLiteral("quantization") ||
+                                  activations);
+  evaluationControls_->showFor(view == QStringLiteral("quantization") || activations);
   // Opening an evaluation view evaluates what it lacks, with the current settings.
   if (view == QStringLiteral("outliers")) analyzeMissing();
   if (view == QStringLiteral("quantization")) quantizeMissing();
+  if (activations) {
+    analyzeMissing();
+    quantizeMissing();
+    refreshActivationsView();
+  }
 }
 
 void MainWindow::analyzeOne(int modelId) {
   const LoadedModelsModel::Entry* entry = models_->entryById(modelId);
   if (!entry || !entry->model) return;
   analysisPending_.insert(modelId);
-  jobs_->analyze(modelId, entry->model, evaluationControls_->analysisRequest());
+  analysisSubmitted_[modelId] = evaluationControls_->analysisRequest();
+  jobs_->analyze(modelId, entry->model, analysisSubmitted_[modelId]);
+  if (analyses_.count(modelId)) refreshResultStatuses();
+  refreshActivationsView();
 }
 
 void MainWindow::quantizeOne(int modelId) {
   const LoadedModelsModel::Entry* entry = models_->entryById(modelId);
   if (!entry || !entry->model) return;
   quantizationPending_.insert(modelId);
-  jobs_->quantize(modelId, entry->model, evaluationControls_->quantizationRequest());
+  quantizationSubmitted_[modelId] = evaluationControls_->quantizationRequest();
+  jobs_->quantize(modelId, entry->model, quantizationSubmitted_[modelId]);
+  if (quantizations_.count(modelId)) refreshResultStatuses();
+  refreshActivationsView();
 }
 
 void MainWindow::analyzeModels() {
@@ -478,11 +538,27 @@ TableOrderedResults<Result> inTableOrder(const LoadedModelsModel& models, const 
 void MainWindow::refreshOutlierView() {
   const auto ordered = inTableOrder(*models_, analyses_);
   outlierView_->setModels(ordered.results, ordered.paletteSlots);
+  refreshResultStatuses();
+  refreshActivationsView();
 }
 
 void MainWindow::refreshQuantizationView() {
   const auto ordered = inTableOrder(*models_, quantizations_);
   quantizationView_->setModels(ordered.results, ordered.paletteSlots);
+  refreshResultStatuses();
+  refreshActivationsView();
+}
+
+void MainWindow::refreshActivationsView() {
+  if (!activationsView_) return;
+  const auto analyses = inTableOrder(*models_, analyses_);
+  const auto studies = inTableOrder(*models_, quantizations_);
+  std::set<int> analysing, quantizing;  // palette slots: rows
+  for (int id : analysisPending_) analysing.insert(models_->rowOfId(id));
+  for (int id : quantizationPending_) quantizing.insert(models_->rowOfId(id));
+  activationsView_->setResults(analyses.results, analyses.paletteSlots, studies.results, studies.paletteSlots);
+  activationsView_->setEvaluationState(evaluationControls_->analysisRequest(), evaluationControls_->quantizationRequest(),
+                                       analysing, quantizing);
 }
 
 QString MainWindow::displayName(int modelId) const {
@@ -510,11 +586,14 @@ bool MainWindow::showView(const QString& name) {
 bool MainWindow::exportPlot(const QString& path) {
   try {
     const QString view = currentViewName();
-    QCustomPlot* plot = view == QStringLiteral("outliers")       ? outlierView_->currentPlot()
-                        : view == QStringLiteral("quantization") ? quantizationView_->currentPlot()
-                        : view == QStringLiteral("training")     ? trainingView_->currentPlot()
-                                                                 : attentionView_->heatmap();
-    if (!plot) throw hopscope::Error("this view has no plot to export");
+    if (view == QStringLiteral("activations")) {  // side by side: every plot in one file
+      activationsView_->exportPlots(path);
+      statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+      return true;
+    }
+    // What is on screen, never a plot on a hidden tab (export_target.h).
+    QCustomPlot* plot = visibleExportTarget(views_->currentWidget(), nullptr).plot;
+    if (!plot) throw hopscope::Error("this view shows no plot to export");
     ::exportPlot(*plot, path);
     statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
     return true;
@@ -524,16 +603,49 @@ bool MainWindow::exportPlot(const QString& path) {
   }
 }
 
-void MainWindow::exportPlotDialog() {
-  QString selectedFilter;
-  QString path = QFileDialog::getSaveFileName(this, tr("Export plot"), currentViewName() + QStringLiteral(".png"),
-                                              plotExportFilter(), &selectedFilter);
-  if (path.isEmpty()) return;
-  if (QFileInfo(path).suffix().isEmpty()) {  // take the suffix from the chosen filter
-    const int star = selectedFilter.indexOf(QStringLiteral("*."));
-    if (star >= 0) path += selectedFilter.mid(star + 1, 4);
+ReportExporter* MainWindow::exportReport(const ReportDialogChoice& choice) {
+  for (const ReportExporter* running : findChildren<ReportExporter*>())
+    if (running->busy()) {
+      showError(tr("A report is being written already."));
+      return nullptr;
+    }
+  std::vector<ReportModelSource> sources;
+  const std::vector<LoadedModelsModel::Entry>& entries = models_->entries();
+  for (size_t row = 0; row < entries.size(); ++row) {
+    const LoadedModelsModel::Entry& entry = entries[row];
+    if (!entry.model) continue;
+    ReportModelSource source;
+    source.argument = entry.argument.toStdString();
+    source.model = entry.model;
+    if (auto it = analyses_.find(entry.id); it != analyses_.end()) source.analysis = it->second;
+    if (auto it = quantizations_.find(entry.id); it != quantizations_.end()) source.quantization = it->second;
+    source.slot = static_cast<int>(row);
+    sources.push_back(std::move(source));
   }
-  exportPlot(path);
+  if (sources.empty()) {
+    showError(tr("No model has finished loading: open one with File ▸ Open model… (Ctrl+O)."));
+    return nullptr;
+  }
+  auto* exporter = new ReportExporter(this);
+  connect(exporter, &ReportExporter::progress, this, [this](double fraction, const QString& stage) {
+    progressBar_->show();
+    cancelButton_->show();
+    progressBar_->setValue(static_cast<int>(std::clamp(fraction, 0.0, 1.0) * 1000));
+    stageLabel_->setText(tr("Report: %1").arg(stage));
+  });
+  connect(cancelButton_, &QPushButton::clicked, exporter, &ReportExporter::cancel);
+  connect(exporter, &ReportExporter::finished, this, [this, exporter](bool ok, const QString& message) {
+    progressBar_->setVisible(!jobs_->isIdle());
+    cancelButton_->setVisible(!jobs_->isIdle());
+    stageLabel_->setText(ok ? message : tr("ready"));
+    if (ok) statusBar()->showMessage(message, 8000);
+    else if (message != tr("cancelled")) showError(tr("Report: %1").arg(message));
+    exporter->deleteLater();
+  });
+  const QString text = textEdit_->toPlainText().trimmed().isEmpty() ? defaultText() : textEdit_->toPlainText();
+  exporter->start(reportRequestFor(evaluationControls_->quantizationRequest(), text, choice.title, choice.attention),
+                  sources, choice.outputs);
+  return exporter;
 }
 
 void MainWindow::openModelDialog() {

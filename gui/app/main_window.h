@@ -1,6 +1,6 @@
 #pragma once
 // The hopscope main window: the "Models" dock (loaded models and their state), the views
-// (Attention with its text box and Run; Outliers and Quantization with their evaluation settings;
+// (Attention with its text box and Run; Outliers, Activations and Quantization with their evaluation settings;
 // Training, which trains variants and opens their checkpoints here),
 // an error banner, and a status bar with job progress and Cancel. Loading, running, analysis and
 // quantization go through ModelJobs; the UI thread only arranges and draws.
@@ -11,9 +11,12 @@
 #include <set>
 
 #include "jobs/model_jobs.h"
+#include "views/result_status.h"
 
 class QAction;
+class QCustomPlot;
 class QDockWidget;
+class QMenu;
 class QFrame;
 class QLabel;
 class QPlainTextEdit;
@@ -21,12 +24,17 @@ class QProgressBar;
 class QPushButton;
 class QTableView;
 class QTabWidget;
+class ActivationsView;
 class AttentionView;
 class EvaluationControls;
 class LoadedModelsModel;
 class OutlierView;
 class QuantizationView;
 class TrainingView;
+class ReportExporter;
+struct ReportDialogChoice;
+struct ExportTarget;
+struct Workspace;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -53,6 +61,36 @@ class MainWindow : public QMainWindow {
   void quantizeModels();
   // Exports the current view's plot; on failure shows the error and returns false.
   bool exportPlot(const QString& path);
+  // File ▸ Export report…: writes the report of every loaded model from the results on screen whose
+  // settings match the settings row, computing what is missing on a worker (progress and Cancel in
+  // the status bar). Returns the running export (deleted when it finishes), or nullptr with an error
+  // shown when there is nothing to report or a report is being written.
+  ReportExporter* exportReport(const ReportDialogChoice& choice);
+
+  // --- The application shell (main_window_shell.cpp) ---
+  // What Ctrl+E exports (export_target.h) and the file name it proposes, without suffix: the
+  // model(s), the view, the figure or table, layer and head ("bert-tiny_softmax1-attention-layer1-head2").
+  ExportTarget exportTarget() const;
+  QString exportFileStem(QWidget* target) const;
+  // Exports the target: a plot as .png/.svg/.pdf, a table as .csv; errors go to the banner.
+  bool exportVisible(const QString& path);
+  // A checkpoint folder or file opens as a model, a workspace .json as a workspace.
+  void openPath(const QString& path);
+  // The session as a workspace (workspace.h) and back; errors go to the banner and return false.
+  Workspace currentWorkspace() const;
+  bool saveWorkspace(const QString& path);
+  bool openWorkspace(const QString& path);
+  // Opens the bundled demo set (demo_set.h); false with an error in the banner when there is none.
+  bool openDemoSet();
+  // Whether each shown result was computed with the settings row's values (result_status.h).
+  ResultStatus analysisStatus(int modelId) const;
+  ResultStatus quantizationStatus(int modelId) const;
+  QDockWidget* modelsDock() const { return modelsDock_; }
+  QAction* modelsDockAction() const { return modelsDockAction_; }
+  QMenu* recentMenu() const { return recentMenu_; }
+  // Window geometry, dock layout and the Models dock's visibility, to and from QSettings.
+  void saveLayout() const;
+  bool restoreLayout();
 
   void showError(const QString& message);
   void dismissErrors();
@@ -63,6 +101,7 @@ class MainWindow : public QMainWindow {
   ModelJobs* jobs() const { return jobs_; }
   AttentionView* attentionView() const { return attentionView_; }
   OutlierView* outlierView() const { return outlierView_; }
+  ActivationsView* activationsView() const { return activationsView_; }
   QuantizationView* quantizationView() const { return quantizationView_; }
   TrainingView* trainingView() const { return trainingView_; }
   EvaluationControls* evaluationControls() const { return evaluationControls_; }
@@ -72,6 +111,10 @@ class MainWindow : public QMainWindow {
 
  protected:
   void showEvent(QShowEvent* event) override;
+  void closeEvent(QCloseEvent* event) override;
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
+  bool eventFilter(QObject* watched, QEvent* event) override;
 
  private:
   void buildModelsDock();
@@ -79,7 +122,6 @@ class MainWindow : public QMainWindow {
   void buildStatusBar();
   void buildMenus();
   void openModelDialog();
-  void exportPlotDialog();
   void removeSelectedModels();
   void runOn(int modelId);
   void onLoaded(int modelId);
@@ -93,8 +135,23 @@ class MainWindow : public QMainWindow {
   void quantizeOne(int modelId);
   void refreshOutlierView();
   void refreshQuantizationView();
+  void refreshActivationsView();  // both results, the settings on screen, what is pending
   QString currentViewName() const;
   QString displayName(int modelId) const;
+  // The shell (main_window_shell.cpp).
+  void buildShell();  // actions, menus, context menus, drops, layout; called last by the constructor
+  void buildShellMenus(QMenu* file);
+  void installExportActions();
+  void exportVisibleDialog();
+  void exportTargetTo(const ExportTarget& target, const QString& path);
+  void saveWorkspaceDialog();
+  void openWorkspaceDialog();
+  void rebuildRecentMenu();
+  void rememberRecent(const QString& entry);
+  void refreshResultStatuses();
+  void applyPendingAttentionSelection();
+  void setModelsDockWanted(bool wanted);
+  QString modelNamesForExport(const QStringList& names) const;
 
   LoadedModelsModel* models_;
   ModelJobs* jobs_;
@@ -109,6 +166,7 @@ class MainWindow : public QMainWindow {
   QWidget* textInput_ = nullptr;
   EvaluationControls* evaluationControls_ = nullptr;
   OutlierView* outlierView_ = nullptr;
+  ActivationsView* activationsView_ = nullptr;
   QuantizationView* quantizationView_ = nullptr;
   TrainingView* trainingView_ = nullptr;
   std::map<int, ModelJobs::AnalysisPtr> analyses_;    // modelId -> latest result
@@ -123,4 +181,13 @@ class MainWindow : public QMainWindow {
   QAction* removeAction_ = nullptr;
   QDockWidget* modelsDock_ = nullptr;
   bool shownOnce_ = false;
+  // The shell's state.
+  std::map<int, AnalysisRequest> analysisSubmitted_, analysisShown_;          // modelId -> request
+  std::map<int, QuantizationRequest> quantizationSubmitted_, quantizationShown_;
+  QAction* modelsDockAction_ = nullptr;
+  QMenu* recentMenu_ = nullptr;
+  bool modelsDockWanted_ = true;
+  bool layoutRestored_ = false;
+  bool hasPendingAttention_ = false;
+  int pendingLayer_ = 0, pendingHead_ = 0;
 };

@@ -16,5 +16,8 @@ void addRunCommand(CLI::App& app);
 void addAnalyzeCommand(CLI::App& app);
 void addQuantizeCommand(CLI::App& app);
 void addTrainCommand(CLI::App& app);
+#ifdef HOPSCOPE_CLI_REPORT
+void addReportCommand(CLI::App& app);  // needs the Qt report library
+#endif
 
 }  // namespace hopscope::cli

@@ -38,6 +38,9 @@ int main(int argc, char** argv) {
   hopscope::cli::addAnalyzeCommand(app);
   hopscope::cli::addQuantizeCommand(app);
   hopscope::cli::addTrainCommand(app);
+#ifdef HOPSCOPE_CLI_REPORT
+  hopscope::cli::addReportCommand(app);
+#endif
   app.parse_complete_callback([&threads, &device] {
     hopscope::configureThreads(threads);
     hopscope::cli::setDeviceName(device);

@@ -7,6 +7,7 @@
 #include <exception>
 #include <utility>
 
+#include "hopscope/evaluation_task.h"
 #include "hopscope/outlier_analysis.h"
 #include "hopscope/quantization_sweep.h"
 #include "hopscope/text_corpus.h"
@@ -163,7 +164,9 @@ void ModelJobs::analyze(int modelId, ModelPtr model, const AnalysisRequest& requ
         const hopscope::TextCorpus corpus = hopscope::readTextCorpus(request.dataPath.toStdString());
         hopscope::AnalysisSettings settings;
         settings.samples = request.samples;
-        settings.seqLen = std::min<int64_t>(request.seqLen, model->info().maxPositions);
+        // Not capped: the engine's EvaluationTask refuses a length beyond the position table with
+        // the CLI's message.
+        settings.seqLen = request.seqLen > 0 ? request.seqLen : hopscope::defaultSequenceLength(model->info());
         settings.batch = request.batch;
         settings.maskProb = request.maskProb;
         settings.seed = request.seed;
@@ -190,7 +193,8 @@ void ModelJobs::quantize(int modelId, ModelPtr model, const QuantizationRequest&
         settings.weightGrid = request.unsignedGridWhenNonNegative ? hopscope::WeightGrid::UnsignedWhenNonNegative
                                                                   : hopscope::WeightGrid::Signed;
         settings.evaluation.samples = request.samples;
-        settings.evaluation.seqLen = std::min<int64_t>(request.seqLen, model->info().maxPositions);
+        settings.evaluation.seqLen =
+            request.seqLen > 0 ? request.seqLen : hopscope::defaultSequenceLength(model->info());
         settings.evaluation.batch = request.batch;
         settings.evaluation.maskProb = request.maskProb;
         settings.evaluation.seed = request.seed;

@@ -51,10 +51,29 @@ struct FigureSeries {
   std::vector<FigurePoint> points;
 };
 
+// A mark at data x positions, spanning part of the axes' height, drawn behind the series: a
+// threshold, a range, a shaded interval, a rug of positions. Not in the legend (the note says what
+// the marks are).
+enum class MarkStyle {
+  Line,   // a dashed vertical line at `low`
+  Band,   // a translucent band from `low` to `high` (either may be ±infinity: to the axes' edge)
+  Ticks,  // a thin vertical tick at each of `at`
+};
+
+struct FigureMark {
+  MarkStyle style = MarkStyle::Line;
+  double low = 0, high = 0;     // data x (Line: low; Band: low to high)
+  std::vector<double> at;       // Ticks: data x of each tick
+  double bottom = 0, top = 1;   // vertical extent as fractions of the axes' height (0: bottom)
+  int slot = 0;                 // colour: the model's palette slot
+  QString hover;                // shown when the mouse is on the mark; empty: nothing
+};
+
 struct Figure {
   QString title;
   QString note;  // under the title; may hold several lines
   FigureAxis x, y;
   std::vector<FigureSeries> series;
   QString message;  // shown instead of the axes when no series has a point to draw
+  std::vector<FigureMark> marks;  // drawn behind the series, only when some series is drawn
 };

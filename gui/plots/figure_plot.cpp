@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "plots/axis_coordinates.h"
 #include "plots/model_palette.h"
@@ -164,11 +165,77 @@ double distance2(const QPointF& a, const QPointF& b) {
   return QPointF::dotProduct(d, d);
 }
 
+// Where a mark's data x sits in pixels; ±infinity are the axes' edges.
+double markPixel(const FigureAxis& axis, const QCPAxis* drawnAxis, const QRect& rect, double value) {
+  if (value == -std::numeric_limits<double>::infinity()) return rect.left();
+  if (value == std::numeric_limits<double>::infinity()) return rect.right() + 1;
+  return drawnAxis->coordToPixel(axisCoordinate(axis, value));
+}
+
+// The vertical pixel extent of a mark: [top, bottom] in widget pixels.
+std::pair<double, double> markRows(const FigureMark& mark, const QRect& rect) {
+  return {rect.top() + (1 - mark.top) * rect.height(), rect.top() + (1 - mark.bottom) * rect.height()};
+}
+
+// Draws a figure's marks (figure.h) inside the axes; created before the graphs, so below them.
+class MarksItem : public QCPAbstractItem {
+ public:
+  MarksItem(QCustomPlot* plot, const Figure& figure) : QCPAbstractItem(plot), axis_(figure.x), marks_(figure.marks) {
+    setSelectable(false);
+  }
+  double selectTest(const QPointF&, bool, QVariant*) const override { return -1; }
+
+ protected:
+  void draw(QCPPainter* painter) override {
+    const QRect rect = clipRect();
+    const QCPAxis* axis = parentPlot()->xAxis;
+    for (const FigureMark& mark : marks_) {
+      const QColor colour = modelColour(mark.slot);
+      const auto [top, bottom] = markRows(mark, rect);
+      switch (mark.style) {
+        case MarkStyle::Band: {
+          const double x0 = std::max<double>(rect.left(), markPixel(axis_, axis, rect, mark.low));
+          const double x1 = std::min<double>(rect.right() + 1, markPixel(axis_, axis, rect, mark.high));
+          if (!(x1 > x0)) break;
+          QColor fill = colour;
+          fill.setAlpha(34);
+          painter->fillRect(QRectF(x0, top, x1 - x0, bottom - top), fill);
+          break;
+        }
+        case MarkStyle::Line: {
+          const double x = markPixel(axis_, axis, rect, mark.low);
+          if (!std::isfinite(x)) break;
+          painter->setPen(QPen(colour, 1.6, Qt::DashLine));
+          painter->drawLine(QLineF(x, top, x, bottom));
+          break;
+        }
+        case MarkStyle::Ticks: {
+          QColor tick = colour;
+          tick.setAlpha(170);
+          painter->setPen(QPen(tick, 1));
+          for (double value : mark.at) {
+            const double x = markPixel(axis_, axis, rect, value);
+            if (std::isfinite(x) && x >= rect.left() && x <= rect.right() + 1) painter->drawLine(QLineF(x, top, x, bottom));
+          }
+          break;
+        }
+      }
+    }
+  }
+
+ private:
+  FigureAxis axis_;
+  std::vector<FigureMark> marks_;
+};
+
 }  // namespace
 
 FigurePlot::FigurePlot(QWidget* parent) : QCustomPlot(parent) {
   setMinimumSize(420, 300);
   setMouseTracking(true);
+  setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+  axisRect()->setRangeDrag(Qt::Horizontal | Qt::Vertical);
+  axisRect()->setRangeZoom(Qt::Horizontal | Qt::Vertical);
   const QString family = font().family();
   title_ = new QCPTextElement(this, QString(), QFont(family, 12, QFont::Bold));
   note_ = new QCPTextElement(this, QString(), QFont(family, 9));
@@ -240,7 +307,13 @@ void FigurePlot::setFigure(Figure figure) {
   clearItems();
   title_->setText(figure_.title);  // the note is set to fit the width (updateLayout)
 
+  auto* marks = figure_.marks.empty() ? nullptr : new MarksItem(this, figure_);  // before the graphs: below them
   Extent xExtent, yExtent;
+  for (const FigureMark& mark : figure_.marks)
+    if (mark.style != MarkStyle::Ticks) {
+      xExtent.include(axisCoordinate(figure_.x, mark.low));
+      if (mark.style == MarkStyle::Band) xExtent.include(axisCoordinate(figure_.x, mark.high));
+    }
   for (const FigureSeries& series : figure_.series) {
     drawSeries(series);
     for (const FigurePoint& point : series.points) {
@@ -256,6 +329,7 @@ void FigurePlot::setFigure(Figure figure) {
     axis->grid()->setVisible(drawable);
   }
   legend->setVisible(drawable);
+  if (marks) marks->setVisible(drawable);
   if (drawable) {
     setUpAxis(xAxis, figure_.x, xExtent);
     setUpAxis(yAxis, figure_.y, yExtent);
@@ -268,7 +342,29 @@ void FigurePlot::setFigure(Figure figure) {
     message->setFont(QFont(font().family(), 10));
     message->setColor(QColor(90, 90, 90));
   }
+  setInteractions(drawable ? QCP::iRangeDrag | QCP::iRangeZoom : QCP::Interactions());
+  homeX_ = xAxis->range();
+  homeY_ = yAxis->range();
   replot();
+}
+
+void FigurePlot::resetZoom() {
+  xAxis->setRange(homeX_);
+  yAxis->setRange(homeY_);
+  replot();
+}
+
+bool FigurePlot::isZoomed() const {
+  const auto same = [](const QCPRange& a, const QCPRange& b) {
+    const double tolerance = 1e-9 * std::max(1.0, std::abs(b.size()));
+    return std::abs(a.lower - b.lower) <= tolerance && std::abs(a.upper - b.upper) <= tolerance;
+  };
+  return !same(xAxis->range(), homeX_) || !same(yAxis->range(), homeY_);
+}
+
+void FigurePlot::mouseDoubleClickEvent(QMouseEvent* event) {
+  QCustomPlot::mouseDoubleClickEvent(event);
+  resetZoom();
 }
 
 void FigurePlot::fitToWidth(int plotWidth) {
@@ -333,7 +429,38 @@ QString FigurePlot::hoverText(const QPointF& position) const {
         consider(nearestOnSegment(position, pixel, pixelOf(points[i + 1])), points[i].hover);
     }
   }
-  return text;
+  return text.isEmpty() ? markHoverText(position) : text;
+}
+
+QString FigurePlot::markHoverText(const QPointF& position) const {
+  // Lines and ticks within reach first, else the band under the mouse.
+  const QRect rect = axisRect()->rect();
+  double best = kHoverReach / 2;
+  QString text, band;
+  for (const FigureMark& mark : figure_.marks) {
+    if (mark.hover.isEmpty()) continue;
+    const auto [top, bottom] = markRows(mark, rect);
+    if (position.y() < top - 1 || position.y() > bottom + 1) continue;
+    auto consider = [&](double value) {
+      const double d = std::abs(markPixel(figure_.x, xAxis, rect, value) - position.x());
+      if (d < best) {
+        best = d;
+        text = mark.hover;
+      }
+    };
+    switch (mark.style) {
+      case MarkStyle::Line: consider(mark.low); break;
+      case MarkStyle::Ticks:
+        for (double value : mark.at) consider(value);
+        break;
+      case MarkStyle::Band:
+        if (band.isEmpty() && position.x() >= markPixel(figure_.x, xAxis, rect, mark.low) &&
+            position.x() <= markPixel(figure_.x, xAxis, rect, mark.high))
+          band = mark.hover;
+        break;
+    }
+  }
+  return text.isEmpty() ? band : text;
 }
 
 void FigurePlot::mouseMoveEvent(QMouseEvent* event) {

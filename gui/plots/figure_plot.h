@@ -2,7 +2,8 @@
 // A QCustomPlot that draws one Figure (figure.h) in the frame every evaluation plot shares: title,
 // note, the axes (linear, log or symlog), and the legend as its own centred row under the axes so it
 // never covers data. Hovering shows the hover text of the nearest point as a tooltip that follows
-// the mouse. plots/plot_export.h saves it like any QCustomPlot.
+// the mouse. The wheel zooms, dragging pans, a double click (or resetZoom) returns to the fitted
+// ranges. plots/plot_export.h saves it like any QCustomPlot.
 #include <QPointF>
 #include <QString>
 
@@ -20,12 +21,18 @@ class FigurePlot : public QCustomPlot {
   const Figure& figure() const { return figure_; }
 
   // The hover text of the drawn point nearest to `position` (widget pixels) within about 10 pixels
-  // (for a reference line: the nearest place on the line), or an empty string.
+  // (for a reference line: the nearest place on the line), else of the mark there (a line or tick
+  // within a few pixels, a band under it), or an empty string.
   QString hoverText(const QPointF& position) const;
+
+  // Back to the ranges setFigure fitted; isZoomed: the user zoomed or panned since.
+  void resetZoom();
+  bool isZoomed() const;
 
  protected:
   void mouseMoveEvent(QMouseEvent* event) override;
   void leaveEvent(QEvent* event) override;
+  void mouseDoubleClickEvent(QMouseEvent* event) override;
   void updateLayout() override;  // fits the note, legend and tick labels to the width first
 
  private:
@@ -34,8 +41,10 @@ class FigurePlot : public QCustomPlot {
   void fitLegendColumns(int plotWidth);  // as many legend entries side by side as fit
   void fitSlantedLabels(int plotWidth);  // left margin for slanted x tick labels
   QPointF pixelOf(const FigurePoint& point) const;  // NaN when the point is not drawn
+  QString markHoverText(const QPointF& position) const;  // of the marks (figure.h) under the mouse
 
   Figure figure_;
   QCPTextElement* title_;
   QCPTextElement* note_;
+  QCPRange homeX_, homeY_;
 };

@@ -1,112 +1,140 @@
 #include "views/attention_view.h"
 
+#include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QMenu>
+#include <QPushButton>
+#include <QScrollArea>
 #include <QSignalBlocker>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QTabWidget>
+#include <QToolButton>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 
-#include "views/loaded_models_model.h"
 #include "plots/heatmap_plot.h"
+#include "plots/model_palette.h"
+#include "plots/plot_export.h"
+#include "views/attention_grid.h"
+#include "views/attention_maps.h"
+#include "views/attention_overview.h"
+#include "views/loaded_models_model.h"
 
 namespace {
 
 QString fromStd(const std::string& text) { return QString::fromStdString(text); }
 
-// softmax1 and its variants let a row sum to less than 1; the rest is the head's "no-op" weight.
-bool rowsMayLoseMass(const std::string& normalizer) {
-  return normalizer.find("softmax1") != std::string::npos;
+QString swatchHtml(int slot) {
+  return QStringLiteral("<span style=\"color:%1\">&#9632;</span>").arg(modelColour(slot).name());
 }
 
-// One layer's probabilities as a heatmap: probs[head][q][k] (head < 0: mean over heads), with
-// the causal upper triangle masked as NaN so it is drawn blank rather than as zeros.
-HeatmapData attentionHeatmap(const QString& modelName, const std::string& normalizer,
-                             const hopscope::TextRunResult& run, int layer, int head) {
-  const hopscope::AttentionProbabilities& attention = run.attention[static_cast<size_t>(layer)];
-  HeatmapData data;
-  data.title = head < 0 ? QObject::tr("%1 — layer %2, mean over %3 heads")
-                              .arg(modelName).arg(layer).arg(attention.heads)
-                        : QObject::tr("%1 — layer %2, head %3").arg(modelName).arg(layer).arg(head);
-  data.rowAxisTitle = QObject::tr("query token");
-  data.columnAxisTitle = QObject::tr("key token");
-  data.rowNoun = QObject::tr("query");
-  data.columnNoun = QObject::tr("key");
-  data.valueTitle = QObject::tr("attention probability");
-  const std::vector<std::string>& labels = run.displayTokens.empty() ? run.tokens : run.displayTokens;
-  for (int64_t q = 0; q < attention.queries; ++q)
-    data.rowLabels << (q < static_cast<int64_t>(labels.size()) ? fromStd(labels[q]) : QString::number(q));
-  for (int64_t k = 0; k < attention.keys; ++k)
-    data.columnLabels << (k < static_cast<int64_t>(labels.size()) ? fromStd(labels[k]) : QString::number(k));
+QString formatted(double value) {
+  if (std::isnan(value)) return QObject::tr("masked");
+  if (value == 0.0 || std::abs(value) >= 1e-3) return QString::number(value, 'f', 4);
+  return QString::number(value, 'e', 2);
+}
 
-  const bool showMissingMass = rowsMayLoseMass(normalizer);
-  data.values.reserve(static_cast<size_t>(attention.queries * attention.keys));
-  for (int64_t q = 0; q < attention.queries; ++q) {
-    double rowSum = 0.0;
-    for (int64_t k = 0; k < attention.keys; ++k) {
-      double value = 0.0;
-      if (head >= 0) {
-        value = attention.at(head, q, k);
-      } else {
-        for (int64_t h = 0; h < attention.heads; ++h) value += attention.at(h, q, k);
-        value /= static_cast<double>(attention.heads);
-      }
-      rowSum += value;
-      const bool masked = run.causal && k > q;
-      data.values.push_back(masked ? std::numeric_limits<double>::quiet_NaN() : value);
-    }
-    if (showMissingMass)
-      data.rowNotes << QObject::tr("row missing mass 1 − Σp = %1").arg(1.0 - rowSum, 0, 'f', 4);
-  }
-  return data;
+QAction* addKeyAction(QWidget* owner, const QString& text, const QList<QKeySequence>& keys) {
+  auto* action = new QAction(text, owner);
+  action->setShortcuts(keys);
+  action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+  owner->addAction(action);
+  return action;
 }
 
 }  // namespace
 
 AttentionView::AttentionView(LoadedModelsModel* models, QWidget* parent)
     : QWidget(parent), models_(models) {
-  modelSelector_ = new QComboBox;
-  modelSelector_->setModel(models_);
-  modelSelector_->setModelColumn(LoadedModelsModel::Name);
-  modelSelector_->setMinimumContentsLength(16);
-  modelSelector_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-  modelSelector_->setToolTip(tr("Which loaded model's attention to show"));
+  grid_ = new AttentionGrid(models_);
+  overview_ = new AttentionOverview(models_);
 
   layerBox_ = new QSpinBox;
-  layerBox_->setToolTip(tr("Transformer layer (0 = first, as in the module path layer.0)"));
+  layerBox_->setToolTip(tr("Transformer layer (0 = first, as in the module path layer.0)\n"
+                           "PageUp / PageDown or [ / ] step through the layers"));
   headBox_ = new QSpinBox;
-  headBox_->setToolTip(tr("Attention head of the layer"));
+  headBox_->setToolTip(tr("Attention head of the layer\nLeft / Right or , / . step through the heads, then the mean"));
   meanOverHeads_ = new QCheckBox(tr("Mean over heads"));
-  meanOverHeads_->setToolTip(tr("Average the probabilities of all heads of the layer"));
-  fixedRange_ = new QCheckBox(tr("Fixed 0…1 colour range"));
-  fixedRange_->setChecked(true);
-  fixedRange_->setToolTip(tr("Checked: colours span 0 to 1, comparable across heads and models.\n"
-                             "Unchecked: colours span this map's own minimum to maximum."));
+  meanOverHeads_->setToolTip(tr("Average the probabilities of all heads of the layer (M)"));
+
+  colourScale_ = new QComboBox;
+  colourScale_->addItem(tr("Linear 0…1"), static_cast<int>(AttentionGrid::ColourMode::UnitRange));
+  colourScale_->addItem(tr("Linear, shared range"), static_cast<int>(AttentionGrid::ColourMode::SharedRange));
+  colourScale_->addItem(tr("Linear, per map"), static_cast<int>(AttentionGrid::ColourMode::PerMap));
+  colourScale_->addItem(tr("Log (from 1e-4)"), static_cast<int>(AttentionGrid::ColourMode::Log));
+  colourScale_->setToolTip(tr("Colour scale of every pane:\n"
+                              "Linear 0…1: the same colours for the same probability everywhere.\n"
+                              "Linear, shared range: the smallest to the largest value over all panes.\n"
+                              "Linear, per map: each pane its own range (colours do not compare).\n"
+                              "Log: log10 from 1e-4 to 1 (smaller values get the lowest colour).\n"
+                              "Difference maps are always linear and symmetric around 0."));
+
+  reference_ = new QComboBox;
+  reference_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+  reference_->setMinimumContentsLength(12);
+  reference_->setToolTip(tr("Show every other variant as p − p(reference), in red (more) and blue (less);\n"
+                            "only where the token sequences are the same"));
+
+  variantsButton_ = new QToolButton;
+  variantsButton_->setText(tr("Variants"));
+  variantsButton_->setPopupMode(QToolButton::InstantPopup);
+  variantsButton_->setMenu(new QMenu(variantsButton_));
+  variantsButton_->setToolTip(tr("Which loaded models get a pane"));
+
+  auto* resetZoom = new QPushButton(tr("Reset zoom"));
+  resetZoom->setToolTip(tr("Show the whole maps (Ctrl+0, or double-click a map).\n"
+                           "Wheel zooms, dragging pans; every pane follows."));
+  auto* exportButton = new QPushButton(tr("Export grid…"));
+  exportButton->setToolTip(tr("Save every pane, laid out as shown, as one PNG, SVG or PDF\n"
+                              "(File ▸ Export plot saves the current pane alone)"));
 
   auto* controls = new QHBoxLayout;
-  controls->addWidget(new QLabel(tr("Model:")));
-  controls->addWidget(modelSelector_);
-  controls->addSpacing(8);
   controls->addWidget(new QLabel(tr("Layer:")));
   controls->addWidget(layerBox_);
-  controls->addSpacing(8);
+  controls->addSpacing(6);
   controls->addWidget(new QLabel(tr("Head:")));
   controls->addWidget(headBox_);
   controls->addWidget(meanOverHeads_);
-  controls->addSpacing(8);
-  controls->addWidget(fixedRange_);
+  controls->addSpacing(10);
+  controls->addWidget(new QLabel(tr("Colours:")));
+  controls->addWidget(colourScale_);
+  controls->addSpacing(10);
+  controls->addWidget(new QLabel(tr("Difference to:")));
+  controls->addWidget(reference_);
   controls->addStretch(1);
+  // Second row: which panes, zoom, export (one row would clip the combos in a narrow window).
+  auto* actions = new QHBoxLayout;
+  actions->addWidget(variantsButton_);
+  actions->addWidget(resetZoom);
+  actions->addWidget(exportButton);
+  actions->addStretch(1);
 
-  heatmap_ = new HeatmapPlot;
-  heatmap_->setFixedUnitRange(fixedRange_->isChecked());
+  selection_ = new QLabel;
+  selection_->setWordWrap(true);
+  selection_->setTextFormat(Qt::RichText);
+  selection_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  selection_->setContentsMargins(4, 2, 4, 2);
+
+  auto* gridScroll = new QScrollArea;
+  gridScroll->setWidget(grid_);
+  gridScroll->setWidgetResizable(true);
+  gridScroll->setFrameShape(QFrame::NoFrame);
+  auto* mapsColumn = new QWidget;
+  auto* mapsLayout = new QVBoxLayout(mapsColumn);
+  mapsLayout->setContentsMargins(0, 0, 0, 0);
+  mapsLayout->setSpacing(2);
+  mapsLayout->addWidget(gridScroll, 1);
+  mapsLayout->addWidget(selection_);
 
   predictionsTitle_ = new QLabel(tr("Top predictions"));
   predictionsTitle_->setWordWrap(true);
@@ -123,92 +151,233 @@ AttentionView::AttentionView(LoadedModelsModel* models, QWidget* parent)
   predictions_->header()->setSectionResizeMode(1, QHeaderView::Stretch);
   predictions_->header()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
   predictions_->header()->setStretchLastSection(false);
-  predictions_->setToolTip(tr("The model's most likely tokens at each predicted position;\n"
-                              "expand a row for the runners-up"));
+  predictions_->setToolTip(tr("The current pane's model: its most likely tokens at each predicted position;\n"
+                              "expand a row for the runners-up. Click a pane to make it current."));
+  auto* predictionsPage = new QWidget;
+  auto* predictionsLayout = new QVBoxLayout(predictionsPage);
+  predictionsLayout->setContentsMargins(4, 4, 4, 4);
+  predictionsLayout->addWidget(predictionsTitle_);
+  predictionsLayout->addWidget(predictions_);
 
-  auto* side = new QWidget;
-  auto* sideLayout = new QVBoxLayout(side);
-  sideLayout->setContentsMargins(0, 0, 0, 0);
-  sideLayout->addWidget(predictionsTitle_);
-  sideLayout->addWidget(predictions_);
-  side->setMinimumWidth(250);  // room for "position token | prediction | p" without clipping
+  auto* overviewScroll = new QScrollArea;
+  overviewScroll->setWidget(overview_);
+  overviewScroll->setWidgetResizable(true);
+  overviewScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  overviewScroll->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOn);  // a steady width: no resize loop
+  overviewScroll->setFrameShape(QFrame::NoFrame);
+
+  side_ = new QTabWidget;
+  side_->setDocumentMode(true);
+  side_->addTab(overviewScroll, tr("Overview"));
+  side_->setTabToolTip(0, tr("Every layer and head of each variant: click one to show it"));
+  side_->addTab(predictionsPage, tr("Predictions"));
+  side_->setTabToolTip(1, tr("The current pane's top predictions"));
+  side_->setMinimumWidth(250);  // room for "position token | prediction | p" without clipping
 
   auto* splitter = new QSplitter(Qt::Horizontal);
-  splitter->addWidget(heatmap_);
-  splitter->addWidget(side);
+  splitter->addWidget(mapsColumn);
+  splitter->addWidget(side_);
   splitter->setStretchFactor(0, 4);
   splitter->setStretchFactor(1, 1);
-  splitter->setSizes({900, 300});
+  splitter->setSizes({1000, 290});
   splitter->setChildrenCollapsible(false);
 
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
+  layout->setSpacing(3);
   layout->addLayout(controls);
+  layout->addLayout(actions);
   layout->addWidget(splitter, 1);
 
-  connect(modelSelector_, &QComboBox::currentIndexChanged, this, [this] { refresh(); });
-  connect(layerBox_, &QSpinBox::valueChanged, this, [this] { refresh(); });
-  connect(headBox_, &QSpinBox::valueChanged, this, [this] { refresh(); });
+  // Keyboard stepping (while focus is in the view; spin boxes keep their own arrow keys).
+  nextLayer_ = addKeyAction(this, tr("Next layer"), {QKeySequence(Qt::Key_PageDown), QKeySequence(Qt::Key_BracketRight)});
+  previousLayer_ = addKeyAction(this, tr("Previous layer"), {QKeySequence(Qt::Key_PageUp), QKeySequence(Qt::Key_BracketLeft)});
+  nextHead_ = addKeyAction(this, tr("Next head"), {QKeySequence(Qt::Key_Right), QKeySequence(Qt::Key_Period)});
+  previousHead_ = addKeyAction(this, tr("Previous head"), {QKeySequence(Qt::Key_Left), QKeySequence(Qt::Key_Comma)});
+  QAction* toggleMean = addKeyAction(this, tr("Mean over heads"), {QKeySequence(Qt::Key_M)});
+  QAction* resetAction = addKeyAction(this, tr("Reset zoom"), {QKeySequence(Qt::CTRL | Qt::Key_0)});
+  connect(nextLayer_, &QAction::triggered, this, [this] { stepLayer(1); });
+  connect(previousLayer_, &QAction::triggered, this, [this] { stepLayer(-1); });
+  connect(nextHead_, &QAction::triggered, this, [this] { stepHead(1); });
+  connect(previousHead_, &QAction::triggered, this, [this] { stepHead(-1); });
+  connect(toggleMean, &QAction::triggered, meanOverHeads_, &QCheckBox::toggle);
+  connect(resetAction, &QAction::triggered, grid_, &AttentionGrid::resetView);
+  setFocusPolicy(Qt::StrongFocus);
+
+  connect(layerBox_, &QSpinBox::valueChanged, this, [this](int layer) {
+    grid_->setLayer(layer);
+    syncRanges();
+    applyHead();
+    overview_->setCurrent(grid_->layer(), grid_->head());
+  });
+  connect(headBox_, &QSpinBox::valueChanged, this, [this] { applyHead(); });
   connect(meanOverHeads_, &QCheckBox::toggled, this, [this](bool mean) {
     headBox_->setEnabled(!mean);
-    refresh();
+    applyHead();
   });
-  connect(fixedRange_, &QCheckBox::toggled, heatmap_, &HeatmapPlot::setFixedUnitRange);
-  connect(models_, &LoadedModelsModel::runResultChanged, this, [this](int id) {
-    if (id == currentModelId()) refresh();
+  connect(colourScale_, &QComboBox::currentIndexChanged, this, [this] {
+    grid_->setColourMode(static_cast<AttentionGrid::ColourMode>(colourScale_->currentData().toInt()));
   });
-  connect(models_, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex& from) {
-    if (from.data(LoadedModelsModel::ModelIdRole).toInt() == currentModelId()) refresh();
+  connect(reference_, &QComboBox::currentIndexChanged, this, [this] {
+    grid_->setReferenceModelId(reference_->currentData().isValid() ? reference_->currentData().toInt() : -1);
+    showSelection();
   });
-  connect(models_, &QAbstractItemModel::rowsRemoved, this, [this] { refresh(); });
-  refresh();
+  connect(resetZoom, &QPushButton::clicked, grid_, &AttentionGrid::resetView);
+  connect(exportButton, &QPushButton::clicked, this, &AttentionView::exportGridDialog);
+  connect(overview_, &AttentionOverview::picked, this, [this](int layer, int head) {
+    layerBox_->setValue(layer);
+    if (head < 0) {
+      meanOverHeads_->setChecked(true);
+    } else {
+      headBox_->setValue(head);
+      meanOverHeads_->setChecked(false);
+    }
+  });
+  connect(grid_, &AttentionGrid::runsChanged, this, [this] {
+    syncRanges();
+    showSelection();
+    showPredictions(currentModelId());
+  });
+  connect(grid_, &AttentionGrid::currentModelChanged, this, [this](int id) { showPredictions(id); });
+  connect(grid_, &AttentionGrid::selectionChanged, this, [this] { showSelection(); });
+  for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
+    connect(models_, signal, this, [this] { rebuildModelLists(); });
+  connect(models_, &QAbstractItemModel::dataChanged, this, [this] { rebuildModelLists(); });
+  rebuildModelLists();
+  syncRanges();
+  showSelection();
 }
 
-int AttentionView::currentModelId() const {
-  const int row = modelSelector_->currentIndex();
-  if (row < 0 || row >= models_->rowCount()) return -1;
-  return models_->entryAt(row).id;
-}
+HeatmapPlot* AttentionView::heatmap() const { return grid_->currentPane(); }
 
-void AttentionView::selectModelId(int id) {
-  const int row = models_->rowOfId(id);
-  if (row >= 0) modelSelector_->setCurrentIndex(row);
-}
+int AttentionView::currentModelId() const { return grid_->currentModelId(); }
 
-void AttentionView::refresh() {
-  const int id = currentModelId();
-  const LoadedModelsModel::Entry* entry = models_->entryById(id);
-  showPredictions(id);
-  if (!entry) {
-    heatmap_->clear(tr("Open a model with File ▸ Open model… (Ctrl+O)"));
-    return;
-  }
-  const QString name = entry->model ? fromStd(entry->model->info().name)
-                                    : models_->index(models_->rowOfId(id), 0).data().toString();
-  if (!entry->lastRun || entry->lastRun->attention.empty()) {
-    QString why = tr("run a text to see its attention");
-    if (entry->state == LoadedModelsModel::State::Loading) why = tr("loading…");
-    if (entry->state == LoadedModelsModel::State::Running) why = tr("running…");
-    if (entry->state == LoadedModelsModel::State::Failed) why = entry->message;
-    heatmap_->clear(QStringLiteral("%1: %2").arg(name, why));
-    return;
-  }
+void AttentionView::selectModelId(int id) { grid_->setCurrentModelId(id); }
 
-  const hopscope::TextRunResult& run = *entry->lastRun;
-  const int layers = static_cast<int>(run.attention.size());
+void AttentionView::syncRanges() {
+  const int layers = grid_->layerCount();
   {
-    const QSignalBlocker blockLayer(layerBox_);
-    layerBox_->setRange(0, layers - 1);
+    const QSignalBlocker block(layerBox_);
+    layerBox_->setRange(0, std::max(layers - 1, 0));
   }
-  const int layer = layerBox_->value();
-  const int heads = static_cast<int>(run.attention[static_cast<size_t>(layer)].heads);
+  grid_->setLayer(layerBox_->value());
+  const int heads = grid_->headCount();
   {
-    const QSignalBlocker blockHead(headBox_);
+    const QSignalBlocker block(headBox_);
     headBox_->setRange(0, std::max(heads - 1, 0));
   }
-  const int head = meanOverHeads_->isChecked() ? -1 : headBox_->value();
-  heatmap_->setData(attentionHeatmap(name, entry->model ? entry->model->info().normalizer : "",
-                                     run, layer, head));
+  applyHead();
+}
+
+void AttentionView::applyHead() {
+  grid_->setHead(meanOverHeads_->isChecked() ? attention_maps::kMeanOverHeads : headBox_->value());
+  overview_->setCurrent(grid_->layer(), grid_->head());
+  showSelection();
+}
+
+void AttentionView::stepLayer(int delta) { layerBox_->setValue(layerBox_->value() + delta); }
+
+void AttentionView::stepHead(int delta) {
+  // Order: head 0, 1, …, last, then the mean.
+  const int heads = std::max(grid_->headCount(), 1);
+  int position = meanOverHeads_->isChecked() ? heads : headBox_->value();
+  position = std::clamp(position + delta, 0, heads);
+  if (position == heads) {
+    meanOverHeads_->setChecked(true);
+  } else {
+    headBox_->setValue(position);
+    meanOverHeads_->setChecked(false);
+  }
+}
+
+void AttentionView::rebuildModelLists() {
+  // Difference reference: none or any loaded model, kept by id across rebuilds.
+  const QVariant chosen = reference_->currentData();
+  {
+    const QSignalBlocker block(reference_);
+    reference_->clear();
+    reference_->addItem(tr("none"));
+    for (int row = 0; row < models_->rowCount(); ++row)
+      reference_->addItem(modelSwatch(row), models_->index(row, LoadedModelsModel::Name).data().toString(),
+                          models_->entryAt(row).id);
+    const int index = chosen.isValid() ? reference_->findData(chosen) : 0;
+    reference_->setCurrentIndex(std::max(index, 0));
+  }
+  if (!chosen.isValid() != !reference_->currentData().isValid() ||
+      (chosen.isValid() && chosen != reference_->currentData()))
+    grid_->setReferenceModelId(reference_->currentData().isValid() ? reference_->currentData().toInt() : -1);
+
+  // Variant checkboxes.
+  QMenu* menu = variantsButton_->menu();
+  menu->clear();
+  for (int row = 0; row < models_->rowCount(); ++row) {
+    const int id = models_->entryAt(row).id;
+    QAction* action = menu->addAction(modelSwatch(row), models_->index(row, LoadedModelsModel::Name).data().toString());
+    action->setCheckable(true);
+    action->setChecked(!grid_->isModelHidden(id));
+    connect(action, &QAction::toggled, this, [this, id](bool shown) {
+      grid_->setModelHidden(id, !shown);
+      overview_->setModelIds(grid_->shownModelIds());
+      syncRanges();
+    });
+  }
+  variantsButton_->setEnabled(models_->rowCount() > 0);
+  overview_->setModelIds(grid_->shownModelIds());
+}
+
+void AttentionView::showSelection() {
+  const int row = grid_->selectedRow(), column = grid_->selectedColumn();
+  if (row < 0) {
+    selection_->setText(tr("<span style=\"color:gray\">Click a cell to select its query and key in every pane; "
+                           "the wheel zooms, dragging pans, a double-click resets. "
+                           "PageUp/PageDown or [ ] step layers, ←/→ or , . step heads, M toggles the mean.</span>"));
+    return;
+  }
+  QStringList parts;
+  QString where;
+  for (int index = 0; index < grid_->paneCount(); ++index) {
+    const HeatmapPlot* plot = grid_->pane(index);
+    const int id = grid_->paneModelId(index);
+    if (!plot->hasMap() || id < 0) continue;
+    const HeatmapData& data = plot->heatmapData();
+    if (row >= data.rows() || column >= data.columns()) continue;
+    if (where.isEmpty())
+      where = column >= 0 ? tr("query '%1' (%2) → key '%3' (%4)")
+                                .arg(data.rowLabels[row].toHtmlEscaped()).arg(row)
+                                .arg(data.columnLabels[column].toHtmlEscaped()).arg(column)
+                          : tr("query '%1' (%2), no-op").arg(data.rowLabels[row].toHtmlEscaped()).arg(row);
+    const double value = column >= 0 ? data.at(row, column) : std::nan("");
+    const double mass = data.hasStrip() ? data.stripValues[static_cast<size_t>(row)] : std::nan("");
+    QString part = QStringLiteral("%1&nbsp;<b>%2</b>&nbsp;").arg(swatchHtml(models_->rowOfId(id)), data.title.toHtmlEscaped());
+    if (column >= 0) part += (data.diverging ? QStringLiteral("Δp&nbsp;") : QStringLiteral("p&nbsp;")) + formatted(value);
+    if (!std::isnan(mass)) part += (column >= 0 ? QStringLiteral(", ") : QString()) +
+                                   (data.diverging ? tr("Δ no-op&nbsp;") : tr("no-op&nbsp;")) + formatted(mass);
+    parts << part;
+  }
+  selection_->setText(where.isEmpty() ? QString()
+                                      : QStringLiteral("<b>%1</b>: %2").arg(where, parts.join(QStringLiteral(" &nbsp;·&nbsp; "))));
+}
+
+bool AttentionView::exportGrid(const QString& path) {
+  try {
+    grid_->exportGrid(path);
+    return true;
+  } catch (const std::exception& error) {
+    emit errorOccurred(QString::fromStdString(error.what()));
+    return false;
+  }
+}
+
+void AttentionView::exportGridDialog() {
+  QString selectedFilter;
+  QString path = QFileDialog::getSaveFileName(this, tr("Export attention grid"), QStringLiteral("attention-grid.png"),
+                                              plotExportFilter(), &selectedFilter);
+  if (path.isEmpty()) return;
+  if (QFileInfo(path).suffix().isEmpty()) {
+    const int star = selectedFilter.indexOf(QStringLiteral("*."));
+    if (star >= 0) path += selectedFilter.mid(star + 1, 4);
+  }
+  exportGrid(path);
 }
 
 void AttentionView::showPredictions(int modelId) {
@@ -219,8 +388,9 @@ void AttentionView::showPredictions(int modelId) {
     return;
   }
   const hopscope::TextRunResult& run = *entry->lastRun;
-  predictionsTitle_->setText(run.causal ? tr("Top predictions: the next token after each position")
-                                        : tr("Top predictions at each [MASK] (every position if none)"));
+  const QString name = entry->model ? fromStd(entry->model->info().name) : QString();
+  predictionsTitle_->setText(run.causal ? tr("%1: the next token after each position").arg(name)
+                                        : tr("%1: top predictions at each [MASK] (every position if none)").arg(name));
   const std::vector<std::string>& labels = run.displayTokens.empty() ? run.tokens : run.displayTokens;
   for (const hopscope::TokenPrediction& prediction : run.predictions) {
     if (prediction.tokens.empty()) continue;

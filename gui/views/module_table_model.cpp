@@ -105,7 +105,8 @@ QVariant ModuleTableModel::data(const QModelIndex& index, int role) const {
       if (index.column() == NonFinite && row.nonFinite > 0) return QColor(180, 20, 20);
       return {};
     case Qt::ToolTipRole:
-      if (!row.aliasOf.isEmpty()) return tr("The same tensor as %1: the same figures").arg(row.aliasOf);
+      if (!row.aliasOf.isEmpty()) return tr("%1\nThe same tensor as %2: the same figures").arg(row.name, row.aliasOf);
+      if (index.column() == Module) return row.name;
       if (index.column() == TopChannels) return tr("Channels with the largest |x| (channel: max |x|)");
       return {};
     default: return {};

@@ -8,9 +8,12 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <iterator>
+
 #include "plots/model_palette.h"
 #include "views/result_text.h"
 #include "views/module_table_model.h"
+#include "views/module_path_delegate.h"
 
 ModuleTablePanel::ModuleTablePanel(QWidget* parent) : QWidget(parent) {
   modelSelector_ = new QComboBox;
@@ -32,9 +35,21 @@ ModuleTablePanel::ModuleTablePanel(QWidget* parent) : QWidget(parent) {
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->setWordWrap(false);
   table_->setTextElideMode(Qt::ElideMiddle);
+  table_->setItemDelegateForColumn(ModuleTableModel::Module, new ModulePathDelegate(table_));  // keeps the layer number
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   table_->horizontalHeader()->setSectionResizeMode(ModuleTableModel::Module, QHeaderView::Interactive);
-  table_->horizontalHeader()->resizeSection(ModuleTableModel::Module, 320);
+  table_->horizontalHeader()->resizeSection(ModuleTableModel::Module, 250);
+  // The figures that locate outliers first, right of the name; the bookkeeping columns last.
+  {
+    const int order[] = {ModuleTableModel::Module, ModuleTableModel::MaxAbs, ModuleTableModel::Token,
+                         ModuleTableModel::Channel, ModuleTableModel::Kurtosis, ModuleTableModel::MaxKurtosis,
+                         ModuleTableModel::InfNorm, ModuleTableModel::TopChannels, ModuleTableModel::Mean,
+                         ModuleTableModel::Std, ModuleTableModel::NonFinite, ModuleTableModel::RowKind,
+                         ModuleTableModel::Rows};
+    QHeaderView* header = table_->horizontalHeader();
+    for (int visual = 0; visual < static_cast<int>(std::size(order)); ++visual)
+      header->moveSection(header->visualIndex(order[visual]), visual);
+  }
   table_->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);  // forward order until a click
   table_->setSortingEnabled(true);
   table_->setToolTip(tr("Click a header to sort (e.g. by Max |x| to find the outliers)"));

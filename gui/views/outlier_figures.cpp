@@ -155,6 +155,10 @@ Figure perLayerFigure(const std::vector<ModelAnalysisPtr>& models, const std::ve
   return result;
 }
 
+const ModuleAnalysis* histogramSubjectModule(const ModelAnalysis& model, const HistogramSubject& subject) {
+  return moduleOf(model, subject);
+}
+
 HistogramSubjects histogramSubjects(const std::vector<ModelAnalysisPtr>& models) {
   HistogramSubjects subjects;
   // Models of several families share no module names: per-layer subjects compare each model's own

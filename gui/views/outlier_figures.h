@@ -38,6 +38,11 @@ struct HistogramSubjects {
 };
 HistogramSubjects histogramSubjects(const std::vector<hopscope::ModelAnalysisPtr>& models);
 
+// The module a subject names in one model: by name, or the model's own module of the subject's role
+// in its layer; nullptr when the model has none.
+const hopscope::ModuleAnalysis* histogramSubjectModule(const hopscope::ModelAnalysis& model,
+                                                       const HistogramSubject& subject);
+
 // One step curve per model that has a histogram for the subject: the fraction of its values per
 // bin over the activation value on a symlog axis (log y axis); the others are named in the note.
 Figure moduleHistogramFigure(const std::vector<hopscope::ModelAnalysisPtr>& models, const std::vector<int>& paletteSlots,

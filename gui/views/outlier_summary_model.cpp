@@ -8,6 +8,8 @@
 #include <limits>
 #include <map>
 
+#include <QFileInfo>
+#include <QFont>
 #include <QStringList>
 
 namespace {
@@ -60,6 +62,20 @@ OutlierSummaryModel::OutlierSummaryModel(QObject* parent) : QAbstractTableModel(
                       tr("The analysed model (family, normalizer and gate in the cell tooltip)")});
 }
 
+QString OutlierSummaryModel::settingsText(const ModelAnalysis& model) {
+  const QString data = model.data.path.empty() ? tr("given blocks") : QFileInfo(qtext(model.data.path)).fileName();
+  return tr("%1 × %2 tokens, %3").arg(model.samples).arg(model.settings.seqLen).arg(data);
+}
+
+void OutlierSummaryModel::setStatuses(const std::vector<ResultStatus>& statuses) {
+  for (size_t r = 0; r < rows_.size(); ++r) rows_[r].status = statusAt(statuses, r);
+  if (!rows_.empty()) emit dataChanged(index(0, 0), index(rowCount() - 1, columnCount() - 1));
+}
+
+ResultStatus OutlierSummaryModel::status(int row) const {
+  return row >= 0 && row < rowCount() ? rows_[static_cast<size_t>(row)].status : ResultStatus{};
+}
+
 QString OutlierSummaryModel::formatNumber(double value) {
   if (std::isnan(value)) return tr("n/a");
   return QString::number(value, 'g', 4);
@@ -102,9 +118,15 @@ void OutlierSummaryModel::setModels(const std::vector<ModelAnalysisPtr>& models,
                         descriptions[key].join(QLatin1Char('\n'))});
   }
 
+  columns_.push_back({QStringLiteral("settings"), tr("computed with"),
+                      tr("The settings each row was computed with: token blocks × tokens per block, and the "
+                         "text; marked stale when they differ from the settings row above, pending while "
+                         "it is recomputed")});
+
   for (size_t m = 0; m < models.size(); ++m) {
     const ModelAnalysis& model = *models[m];
     Row row;
+    row.settings = settingsText(model);
     row.slot = slotAt(paletteSlots, m);
     row.name = modelName(model.info, m);
     row.description = tr("family %1, normalizer %2, gate %3\n%4 blocks of %5 tokens analysed (batch %6, mask "
@@ -113,7 +135,7 @@ void OutlierSummaryModel::setModels(const std::vector<ModelAnalysisPtr>& models,
                           .arg(model.samples).arg(model.settings.seqLen).arg(model.settings.batch)
                           .arg(model.settings.maskProb).arg(model.settings.seed)
                           .arg(qtext(model.data.path.empty() ? std::string("(given blocks)") : model.data.path));
-    for (size_t c = 1; c < columns_.size(); ++c) {
+    for (size_t c = 1; c + 1 < columns_.size(); ++c) {
       const QString& key = columns_[c].key;
       Cell cell;
       if (key.startsWith(QLatin1String("metric:"))) {
@@ -162,11 +184,28 @@ int OutlierSummaryModel::columnCount(const QModelIndex& parent) const {
 QVariant OutlierSummaryModel::data(const QModelIndex& index, int role) const {
   if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) return {};
   const Row& row = rows_[static_cast<size_t>(index.row())];
+  if (role == Qt::FontRole && !row.status.current()) {
+    QFont font;
+    font.setItalic(true);
+    return font;
+  }
+  if (isSettingsColumn(index.column())) {
+    const QString word = resultStatusWord(row.status);
+    switch (role) {
+      case Qt::DisplayRole: return word.isEmpty() ? row.settings : word + QStringLiteral(": ") + row.settings;
+      case Qt::DecorationRole: return row.status.current() ? QVariant() : QVariant(resultStatusIcon(row.status));
+      case Qt::ToolTipRole:
+        return row.status.current() ? row.description : row.status.note + QStringLiteral("\n\n") + row.description;
+      case ValueRole: return row.settings;
+      default: return {};
+    }
+  }
   if (index.column() == 0) {
     switch (role) {
       case Qt::DisplayRole: return row.name;
       case Qt::DecorationRole: return modelSwatch(row.slot);
-      case Qt::ToolTipRole: return row.description;
+      case Qt::ToolTipRole:
+        return row.status.current() ? row.description : row.status.note + QStringLiteral("\n\n") + row.description;
       default: return {};
     }
   }
@@ -191,7 +230,7 @@ QVariant OutlierSummaryModel::headerData(int section, Qt::Orientation orientatio
     case Qt::DisplayRole: return column.header;
     case Qt::ToolTipRole: return column.tooltip;
     case Qt::TextAlignmentRole:
-      return QVariant::fromValue(section == 0 ? Qt::AlignLeft | Qt::AlignVCenter
+      return QVariant::fromValue(section == 0 || isSettingsColumn(section) ? Qt::AlignLeft | Qt::AlignVCenter
                                               : Qt::AlignRight | Qt::AlignVCenter);
     default: return {};
   }

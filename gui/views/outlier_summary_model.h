@@ -2,13 +2,16 @@
 // The Outliers view's summary table: one row per analysed model (the engine's ModelAnalysis),
 // columns: model name, its perplexity, then the protocol summary figures (science.md section 5) as
 // the union over the models in a fixed order. A model without a figure gets an empty cell; a figure
-// that was not computed (NaN) shows "n/a". The name's tooltip gives the settings actually used.
+// that was not computed (NaN) shows "n/a". The last column ("settings") says what each row was
+// computed with (blocks × tokens, text); a row whose settings differ from the settings row, or that
+// is being recomputed, is marked there (icon, word) and drawn in italics (views/result_status.h).
 #include <QAbstractTableModel>
 #include <QString>
 
 #include <vector>
 
 #include "hopscope/model_analysis.h"
+#include "views/result_status.h"
 
 class OutlierSummaryModel : public QAbstractTableModel {
   Q_OBJECT
@@ -21,8 +24,14 @@ class OutlierSummaryModel : public QAbstractTableModel {
   // One result per model, in display order. paletteSlots[i] is models[i]'s palette slot
   // (model_palette.h; missing: i): the name's colour swatch.
   void setModels(const std::vector<hopscope::ModelAnalysisPtr>& models, const std::vector<int>& paletteSlots = {});
+  // One status per row, in the same order (missing: current).
+  void setStatuses(const std::vector<ResultStatus>& statuses);
+  ResultStatus status(int row) const;
 
-  // Column identifiers: "model", "metric:<metric name>", "summary:<figure name>".
+  // The settings a result was computed with, in one short line: "16 × 128 tokens, moby-dick-eval.txt".
+  static QString settingsText(const hopscope::ModelAnalysis& model);
+
+  // Column identifiers: "model", "metric:<metric name>", "summary:<figure name>", "settings".
   QString columnKey(int column) const;
   int columnOf(const QString& key) const;  // -1 when absent
 
@@ -44,12 +53,16 @@ class OutlierSummaryModel : public QAbstractTableModel {
     QString name;
     int slot = 0;
     QString description;  // family, normalizer, gate, data size
+    QString settings;     // settingsText
+    ResultStatus status;
     std::vector<Cell> cells;  // one per column after the name
   };
   struct Column {
     QString key, header, tooltip;
   };
 
-  std::vector<Column> columns_;  // columns_[0] is the model name
+  bool isSettingsColumn(int column) const { return column == static_cast<int>(columns_.size()) - 1 && column > 0; }
+
+  std::vector<Column> columns_;  // columns_[0] is the model name, the last one the settings
   std::vector<Row> rows_;
 };

@@ -12,9 +12,12 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include "plots/figure_plot.h"
 #include "plots/model_palette.h"
+#include "views/module_table_model.h"
 #include "views/module_table_panel.h"
 #include "views/outlier_summary_model.h"
 
@@ -82,6 +85,10 @@ OutlierView::OutlierView(QWidget* parent) : QWidget(parent) {
   auto* content = new QWidget;
   auto* contentLayout = new QVBoxLayout(content);
   contentLayout->setContentsMargins(0, 0, 0, 0);
+  settingsCaption_ = new QLabel;
+  settingsCaption_->setWordWrap(true);
+  settingsCaption_->setToolTip(tr("What the results below were computed with; the settings row above decides the next run"));
+  contentLayout->addWidget(settingsCaption_);
   contentLayout->addWidget(summaryTable_);
   contentLayout->addWidget(tabs_, 1);
 
@@ -97,7 +104,35 @@ OutlierView::OutlierView(QWidget* parent) : QWidget(parent) {
     automaticSubject_.clear();  // chosen by the user
     showHistogram();
   });
+  // Double-click or Enter: show the module in the Activations view.
+  connect(modulesPanel_->table(), &QTableView::activated, this, [this](const QModelIndex& index) {
+    const QString module = index.siblingAtColumn(ModuleTableModel::Module).data(ModuleTableModel::ValueRole).toString();
+    if (!module.isEmpty()) emit moduleActivated(module);
+  });
+  connect(summaryTable_, &QTableView::activated, this, [this](const QModelIndex& index) {
+    const QString module = summaryModule(index.row(), index.column());
+    if (!module.isEmpty()) emit moduleActivated(module);
+  });
+  modulesPanel_->table()->setToolTip(modulesPanel_->table()->toolTip() +
+                                     tr("; double-click a module to see its histogram and 8-bit grid in Activations"));
   setModels({});
+}
+
+QString OutlierView::summaryModule(int row, int column) const {
+  if (row < 0 || row >= static_cast<int>(models_.size())) return {};
+  const QString key = summaryModel_->columnKey(column);
+  const bool infNorm = key.contains(QStringLiteral("inf_norm"));
+  const hopscope::ModuleAnalysis* best = nullptr;
+  double highest = -std::numeric_limits<double>::infinity();
+  for (const hopscope::ModuleAnalysis& module : models_[static_cast<size_t>(row)]->modules) {
+    if (!module.aliasOf.empty()) continue;
+    const double value = infNorm ? module.stats.maxAbs().value : module.stats.meanKurtosis();
+    if (std::isfinite(value) && value > highest) {
+      highest = value;
+      best = &module;
+    }
+  }
+  return best ? QString::fromStdString(best->name) : QString();
 }
 
 QCustomPlot* OutlierView::currentPlot() const {
@@ -111,6 +146,34 @@ QCustomPlot* OutlierView::currentPlot() const {
 QString OutlierView::histogramNote() const { return histogramPlot_->figure().note; }
 QString OutlierView::layerNote() const { return layerPlot_->figure().note; }
 
+void OutlierView::setStatuses(const std::vector<ResultStatus>& statuses) {
+  // Missing statuses are current: redraw only when a mark changes (a redraw of every plot is not free).
+  const auto same = [](const std::vector<ResultStatus>& a, const std::vector<ResultStatus>& b) {
+    for (size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
+      const ResultStatus x = statusAt(a, i), y = statusAt(b, i);
+      if (x.state != y.state || x.note != y.note) return false;
+    }
+    return true;
+  };
+  if (same(statuses, statuses_)) {
+    statuses_ = statuses;
+    return;
+  }
+  statuses_ = statuses;
+  updateSettingsCaption();
+  summaryModel_->setStatuses(statuses_);
+  showLayerFigure();
+  showHistogram();
+}
+
+Figure OutlierView::withStatuses(Figure figure) const {
+  for (FigureSeries& series : figure.series)
+    for (size_t m = 0; m < slots_.size(); ++m)
+      if (slots_[m] == series.slot && !statusAt(statuses_, m).current())
+        series.name += QStringLiteral(" (%1)").arg(resultStatusWord(statusAt(statuses_, m)));
+  return figure;
+}
+
 void OutlierView::setModels(const std::vector<hopscope::ModelAnalysisPtr>& models,
                             const std::vector<int>& paletteSlots) {
   models_.clear();
@@ -121,6 +184,8 @@ void OutlierView::setModels(const std::vector<hopscope::ModelAnalysisPtr>& model
       slots_.push_back(slotAt(paletteSlots, i));
     }
   summaryModel_->setModels(models_, slots_);
+  statuses_.clear();  // until setStatuses says otherwise
+  updateSettingsCaption();
   modulesPanel_->setModels(models_, slots_);
   pages_->setCurrentWidget(models_.empty() ? static_cast<QWidget*>(placeholder_) : pages_->widget(1));
   fillModuleSelector();
@@ -162,17 +227,23 @@ void OutlierView::fitSummaryTableHeight() {
 
 void OutlierView::showLayerFigure() {
   const auto figure = static_cast<LayerFigure>(std::max(0, layerFigureSelector_->currentIndex()));
-  layerPlot_->setFigure(perLayerFigure(models_, slots_, figure));
+  layerPlot_->setFigure(withStatuses(perLayerFigure(models_, slots_, figure)));
 }
 
 void OutlierView::showHistogram() {
   const int index = moduleSelector_->currentIndex();
   const bool valid = index >= 0 && index < static_cast<int>(histogramSubjects_.size());
-  histogramPlot_->setFigure(
-      moduleHistogramFigure(models_, slots_, valid ? histogramSubjects_[static_cast<size_t>(index)] : HistogramSubject{}));
+  histogramPlot_->setFigure(withStatuses(
+      moduleHistogramFigure(models_, slots_, valid ? histogramSubjects_[static_cast<size_t>(index)] : HistogramSubject{})));
 }
 
 void OutlierView::resizeEvent(QResizeEvent* event) {
   QWidget::resizeEvent(event);
   fitSummaryTableHeight();
+}
+
+void OutlierView::updateSettingsCaption() {
+  std::vector<QString> settings;
+  for (const auto& model : models_) settings.push_back(OutlierSummaryModel::settingsText(*model));
+  showSettingsCaption(*settingsCaption_, settings, statuses_);
 }

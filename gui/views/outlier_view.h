@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "views/outlier_figures.h"
+#include "views/result_status.h"
 
 class FigurePlot;
 class ModuleTablePanel;
@@ -29,6 +30,9 @@ class OutlierView : public QWidget {
   // One result per model, in display order, and each model's palette slot (its row in the
   // loaded-models table; missing: its index here). Null entries are skipped. Replaces what is shown.
   void setModels(const std::vector<hopscope::ModelAnalysisPtr>& models, const std::vector<int>& paletteSlots = {});
+  // One status per model of setModels, in its order: stale and pending models are marked in the
+  // summary table and named so in the plots' legends.
+  void setStatuses(const std::vector<ResultStatus>& statuses);
   QCustomPlot* currentPlot() const;  // the plot of the visible tab (none on Modules), for File > Export plot
 
   OutlierSummaryModel* summaryModel() const { return summaryModel_; }
@@ -38,11 +42,23 @@ class OutlierView : public QWidget {
   QComboBox* layerFigureSelector() const { return layerFigureSelector_; }
   QComboBox* moduleSelector() const { return moduleSelector_; }
   QLabel* placeholder() const { return placeholder_; }
+  // Above the table: the settings every row was computed with, or a warning that rows differ
+  // (stale or pending ones).
+  QLabel* settingsCaption() const { return settingsCaption_; }
   QTabWidget* plotTabs() const { return tabs_; }
   ModuleTablePanel* modulesPanel() const { return modulesPanel_; }
   // The note under the histogram title (skipped models, overflow); empty when nothing to say.
   QString histogramNote() const;
   QString layerNote() const;  // what the per-layer values are, and models without such layers
+
+  // The module a summary cell points at: for a kurtosis column the model's module of the highest
+  // kurtosis, for an inf-norm column the one holding the largest |x|, else the highest kurtosis.
+  QString summaryModule(int row, int column) const;
+
+ signals:
+  // The user asked to see a module's activations (double-click or Enter on a Modules row or a
+  // summary cell): the Activations view shows it.
+  void moduleActivated(const QString& module);
 
  protected:
   void resizeEvent(QResizeEvent* event) override;
@@ -52,14 +68,18 @@ class OutlierView : public QWidget {
   void showLayerFigure();
   void showHistogram();
   void fitSummaryTableHeight();
+  Figure withStatuses(Figure figure) const;  // " (stale)" / " (pending)" after marked models' series names
+  void updateSettingsCaption();
 
   std::vector<hopscope::ModelAnalysisPtr> models_;
   std::vector<int> slots_;
+  std::vector<ResultStatus> statuses_;
   std::vector<HistogramSubject> histogramSubjects_;  // the module selector's entries, in its order
   QString automaticSubject_;  // the selector's entry when the view chose it, not the user
   OutlierSummaryModel* summaryModel_;
   QStackedWidget* pages_;
   QLabel* placeholder_;
+  QLabel* settingsCaption_;
   QTableView* summaryTable_;
   QTabWidget* tabs_;
   ModuleTablePanel* modulesPanel_;

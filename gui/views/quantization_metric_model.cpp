@@ -5,6 +5,8 @@
 
 #include <QBrush>
 #include <QColor>
+#include <QFileInfo>
+#include <QFont>
 #include <QStringList>
 
 #include <algorithm>
@@ -30,6 +32,24 @@ double relativeChangePercent(double fp, double quantized) { return (quantized / 
 
 QuantizationMetricModel::QuantizationMetricModel(QObject* parent) : QAbstractTableModel(parent) {}
 
+QString QuantizationMetricModel::settingsText(const hopscope::QuantizationStudy& study) {
+  const hopscope::EvaluationSettings& evaluation = study.settings.evaluation;
+  const QString data = study.data.path.empty() ? tr("given blocks") : QFileInfo(qtext(study.data.path)).fileName();
+  const int64_t batches = study.settings.calibrationBatches;
+  return tr("%1 × %2 tokens, %3; calibrated on %4 %5")
+      .arg(evaluation.samples).arg(evaluation.seqLen).arg(data).arg(batches)
+      .arg(batches == 1 ? tr("batch") : tr("batches"));
+}
+
+void QuantizationMetricModel::setStatuses(const std::vector<ResultStatus>& statuses) {
+  for (size_t r = 0; r < rows_.size(); ++r) rows_[r].status = statusAt(statuses, r);
+  if (!rows_.empty()) emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+}
+
+ResultStatus QuantizationMetricModel::status(int row) const {
+  return row >= 0 && row < rowCount() ? rows_[static_cast<size_t>(row)].status : ResultStatus{};
+}
+
 QuantizationMetricModel::Row QuantizationMetricModel::rowFrom(const hopscope::QuantizationStudy& study, size_t index) {
   Row row;
   row.name = modelName(study.info, index);
@@ -42,6 +62,7 @@ QuantizationMetricModel::Row QuantizationMetricModel::rowFrom(const hopscope::Qu
   row.granularity = qtext(study.settings.granularity);
   row.weightRange = qtext(study.settings.weightRange);
   row.weightGrid = qtext(study.settings.weightGrid);
+  row.settings = settingsText(study);
   // Perplexity and MSE: lower is better; accuracy: higher is better.
   row.lowerIsBetter = !row.metric.contains(QStringLiteral("accuracy"));
 
@@ -97,6 +118,7 @@ QVariant QuantizationMetricModel::value(const Row& row, int column) const {
     case Granularity: return row.granularity;
     case WeightRange: return row.weightRange;
     case WeightGrid: return row.weightGrid;
+    case Settings: return row.settings;
     default: return {};
   }
 }
@@ -119,6 +141,10 @@ QString QuantizationMetricModel::display(const Row& row, int column) const {
       const auto bits = [](int b) { return b > 0 ? QString::number(b) : QStringLiteral("?"); };
       return QStringLiteral("W%1A%2").arg(bits(row.wbits), bits(row.abits));
     }
+    case Settings: {
+      const QString word = resultStatusWord(row.status);
+      return word.isEmpty() ? row.settings : word + QStringLiteral(": ") + row.settings;
+    }
     default: return value(row, column).toString();
   }
 }
@@ -130,7 +156,15 @@ QVariant QuantizationMetricModel::data(const QModelIndex& index, int role) const
   switch (role) {
     case Qt::DisplayRole: return display(row, column);
     case ValueRole: return value(row, column);
-    case Qt::DecorationRole: return column == Model ? modelSwatch(row.slot) : QVariant();
+    case Qt::DecorationRole:
+      if (column == Settings && !row.status.current()) return resultStatusIcon(row.status);
+      return column == Model ? modelSwatch(row.slot) : QVariant();
+    case Qt::FontRole: {
+      if (row.status.current()) return {};
+      QFont font;
+      font.setItalic(true);
+      return font;
+    }
     case Qt::TextAlignmentRole:
       if (column == Fp || column == Quantized || column == Change)
         return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
@@ -143,6 +177,8 @@ QVariant QuantizationMetricModel::data(const QModelIndex& index, int role) const
       return QBrush(worse ? QColor(178, 34, 34) : QColor(34, 120, 60));
     }
     case Qt::ToolTipRole:
+      if (!row.status.current() && (column == Model || column == Settings))
+        return row.status.note + QStringLiteral("\n\n") + row.name + QLatin1Char('\n') + row.details;
       if (column == Model) return row.details.isEmpty() ? row.name : row.name + QLatin1Char('\n') + row.details;
       if (column == Change)
         return row.lowerIsBetter ? tr("quantized / FP − 1; lower is better for this metric, so + means worse")
@@ -166,6 +202,7 @@ QVariant QuantizationMetricModel::headerData(int section, Qt::Orientation orient
       case Granularity: return tr("Weight granularity");
       case WeightRange: return tr("Weight range");
       case WeightGrid: return tr("Weight grid");
+      case Settings: return tr("Computed with");
       default: return {};
     }
   }
@@ -185,6 +222,9 @@ QVariant QuantizationMetricModel::headerData(int section, Qt::Orientation orient
       case WeightGrid:
         return tr("signed: codes in [−2^(b−1), 2^(b−1)−1]; auto: unsigned [0, 2^b−1] for tensors "
                   "without negative values");
+      case Settings:
+        return tr("What each row was computed with: token blocks × tokens per block, the text, the calibration "
+                  "batches; marked stale when the settings row above differs, pending while it is recomputed");
       default: return {};
     }
   }

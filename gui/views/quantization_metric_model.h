@@ -1,18 +1,20 @@
 #pragma once
 // One row per model of a quantization study (hopscope/quantization_study.h): the task metric in
-// float and quantized, the relative change, and the configuration that produced it (the settings
-// used in the name's tooltip).
+// float and quantized, the relative change, and the configuration that produced it; the Settings
+// column says what it was evaluated on, and marks a row computed with settings other than the
+// settings row's, or being recomputed (views/result_status.h).
 #include <QAbstractTableModel>
 
 #include <vector>
 
 #include "hopscope/quantization_study.h"
+#include "views/result_status.h"
 
 class QuantizationMetricModel : public QAbstractTableModel {
   Q_OBJECT
  public:
   enum Column { Model, Metric, Fp, Quantized, Change, Bits, Estimator, Granularity, WeightRange, WeightGrid,
-                ColumnCount };
+                Settings, ColumnCount };
   // The unformatted value behind a cell (double for numbers, QString otherwise): for sorting and tests.
   static constexpr int ValueRole = Qt::UserRole + 1;
 
@@ -20,6 +22,11 @@ class QuantizationMetricModel : public QAbstractTableModel {
 
   // paletteSlots[i] is models[i]'s palette slot (model_palette.h; missing: i): the name's colour swatch.
   void setModels(const std::vector<hopscope::QuantizationStudyPtr>& models, const std::vector<int>& paletteSlots = {});
+  // One status per row, in the same order (missing: current).
+  void setStatuses(const std::vector<ResultStatus>& statuses);
+  ResultStatus status(int row) const;
+  // "16 × 128 tokens, moby-dick-eval.txt; calibrated on 2 batches": what a study was computed with.
+  static QString settingsText(const hopscope::QuantizationStudy& study);
 
   int rowCount(const QModelIndex& parent = {}) const override;
   int columnCount(const QModelIndex& parent = {}) const override;
@@ -28,7 +35,8 @@ class QuantizationMetricModel : public QAbstractTableModel {
 
  private:
   struct Row {
-    QString name, metric, estimator, granularity, weightRange, weightGrid, details;
+    QString name, metric, estimator, granularity, weightRange, weightGrid, details, settings;
+    ResultStatus status;
     double fp = 0, quantized = 0;  // NaN when missing
     int wbits = 0, abits = 0;      // 0 when missing
     int slot = 0;

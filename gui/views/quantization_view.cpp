@@ -20,6 +20,7 @@
 #include "views/quantization_figures.h"
 #include "views/quantization_metric_model.h"
 #include "views/quantizer_table_model.h"
+#include "views/module_path_delegate.h"
 
 
 QuantizationView::QuantizationView(QWidget* parent) : QWidget(parent) {
@@ -59,8 +60,9 @@ QuantizationView::QuantizationView(QWidget* parent) : QWidget(parent) {
   quantizerProxy_ = new QuantizerFilterModel(this);
   quantizerProxy_->setSourceModel(quantizerModel_);
   quantizerTable_ = new QTableView;
-  quantizerTable_->setTextElideMode(Qt::ElideMiddle);  // the end of a site name tells the module
-  quantizerTable_->setWordWrap(false);                 // else long names wrap at dots and elide at the end
+  quantizerTable_->setWordWrap(false);  // else long names wrap at dots and elide at the end
+  // Long site names lose their head, never the layer number or the module's own name.
+  quantizerTable_->setItemDelegateForColumn(QuantizerTableModel::Site, new ModulePathDelegate(quantizerTable_));
   quantizerTable_->setModel(quantizerProxy_);
   quantizerTable_->verticalHeader()->hide();
   quantizerTable_->setAlternatingRowColors(true);
@@ -104,6 +106,10 @@ QuantizationView::QuantizationView(QWidget* parent) : QWidget(parent) {
   auto* content = new QWidget;
   auto* contentLayout = new QVBoxLayout(content);
   contentLayout->setContentsMargins(0, 0, 0, 0);
+  settingsCaption_ = new QLabel;
+  settingsCaption_->setWordWrap(true);
+  settingsCaption_->setToolTip(tr("What the results below were computed with; the settings row above decides the next run"));
+  contentLayout->addWidget(settingsCaption_);
   contentLayout->addWidget(metricTable_);
   contentLayout->addWidget(tabs_, 1);
 
@@ -156,10 +162,43 @@ void QuantizationView::setModels(const std::vector<hopscope::QuantizationStudyPt
     modelSelector_->setCurrentIndex(keep >= 0 ? keep : (models_.empty() ? -1 : 0));
   }
   showQuantizersOfSelectedModel();
-  sqnrPlot_->setFigure(sqnrFigure(models_, slots_));
-  sweepPlot_->setFigure(bitWidthSweepFigure(models_, slots_));
+  statuses_.clear();  // until setStatuses says otherwise
+  updateSettingsCaption();
+  showFigures();
   fitMetricTableHeight();
   pages_->setCurrentIndex(models_.empty() ? 0 : 1);
+}
+
+void QuantizationView::setStatuses(const std::vector<ResultStatus>& statuses) {
+  // Missing statuses are current: redraw only when a mark changes (a redraw of every plot is not free).
+  const auto same = [](const std::vector<ResultStatus>& a, const std::vector<ResultStatus>& b) {
+    for (size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
+      const ResultStatus x = statusAt(a, i), y = statusAt(b, i);
+      if (x.state != y.state || x.note != y.note) return false;
+    }
+    return true;
+  };
+  if (same(statuses, statuses_)) {
+    statuses_ = statuses;
+    return;
+  }
+  statuses_ = statuses;
+  updateSettingsCaption();
+  metricModel_->setStatuses(statuses_);
+  showFigures();
+}
+
+void QuantizationView::showFigures() {
+  sqnrPlot_->setFigure(withStatuses(sqnrFigure(models_, slots_)));
+  sweepPlot_->setFigure(withStatuses(bitWidthSweepFigure(models_, slots_)));
+}
+
+Figure QuantizationView::withStatuses(Figure figure) const {
+  for (FigureSeries& series : figure.series)
+    for (size_t m = 0; m < slots_.size(); ++m)
+      if (slots_[m] == series.slot && !statusAt(statuses_, m).current())
+        series.name += QStringLiteral(" (%1)").arg(resultStatusWord(statusAt(statuses_, m)));
+  return figure;
 }
 
 void QuantizationView::showQuantizersOfSelectedModel() {
@@ -184,4 +223,10 @@ void QuantizationView::fitMetricTableHeight() {
                      rows * metricTable_->verticalHeader()->defaultSectionSize() + 2 * metricTable_->frameWidth() +
                      metricTable_->horizontalScrollBar()->sizeHint().height();
   metricTable_->setFixedHeight(std::min(height, 240));
+}
+
+void QuantizationView::updateSettingsCaption() {
+  std::vector<QString> settings;
+  for (const auto& model : models_) settings.push_back(QuantizationMetricModel::settingsText(*model));
+  showSettingsCaption(*settingsCaption_, settings, statuses_);
 }

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "hopscope/quantization_study.h"
+#include "plots/figure.h"
+#include "views/result_status.h"
 
 class FigurePlot;
 class QAbstractItemModel;
@@ -31,6 +33,9 @@ class QuantizationView : public QWidget {
   // One JSON object per model, in display order, and each model's palette slot (its row in the
   // loaded-models table; missing: its index here). Replaces what is shown.
   void setModels(const std::vector<hopscope::QuantizationStudyPtr>& models, const std::vector<int>& paletteSlots = {});
+  // One status per model of setModels, in its order: stale and pending models are marked in the
+  // metric table and named so in the plots' legends.
+  void setStatuses(const std::vector<ResultStatus>& statuses);
   // The visible plot, for File > Export plot: the sweep plot on its tab, else the SQNR plot.
   QCustomPlot* currentPlot() const;
 
@@ -45,16 +50,24 @@ class QuantizationView : public QWidget {
   QComboBox* kindFilter() const { return kindFilter_; }
   QTabWidget* tabs() const { return tabs_; }
   QLabel* placeholder() const { return placeholder_; }
+  // Above the table: the settings every row was computed with, or a warning that rows differ
+  // (stale or pending ones).
+  QLabel* settingsCaption() const { return settingsCaption_; }
 
  private:
   void showQuantizersOfSelectedModel();
   void updateQuantizerCount();
   void fitMetricTableHeight();
+  void showFigures();
+  Figure withStatuses(Figure figure) const;
+  void updateSettingsCaption();
 
   std::vector<hopscope::QuantizationStudyPtr> models_;
   std::vector<int> slots_;
+  std::vector<ResultStatus> statuses_;
   QStackedWidget* pages_;
   QLabel* placeholder_;
+  QLabel* settingsCaption_;
   QuantizationMetricModel* metricModel_;
   QTableView* metricTable_;
   QTabWidget* tabs_;

@@ -12,6 +12,7 @@
 #include "hopscope/error.h"
 #include "plots/heatmap_plot.h"
 #include "plots/plot_export.h"
+#include "plots/token_axis_ticker.h"
 
 namespace {
 
@@ -41,7 +42,9 @@ class HeatmapPlotTest : public QObject {
  private slots:
   void colourMapHoldsTheValuesWithMaskedCellsAsNaN() {
     HeatmapPlot plot;
+    plot.resize(600, 500);
     plot.setData(lowerTriangle());
+    plot.replot();
     QCPColorMapData* cells = plot.colorMap()->data();
     QCOMPARE(cells->keySize(), 3);
     QCOMPARE(cells->valueSize(), 3);
@@ -55,7 +58,7 @@ class HeatmapPlotTest : public QObject {
     QCOMPARE(plot.yAxis->label(), QStringLiteral("query token"));
     QCOMPARE(plot.colorScale()->axis()->label(), QStringLiteral("attention probability"));
     QVERIFY(plot.yAxis->rangeReversed());
-    auto ticker = plot.yAxis->ticker().dynamicCast<QCPAxisTickerText>();
+    auto ticker = plot.yAxis->ticker().dynamicCast<TokenAxisTicker>();
     QVERIFY(ticker);
     QCOMPARE(ticker->ticks().value(1), QStringLiteral("cat"));
   }

@@ -21,6 +21,8 @@
 #include "hopscope/loaded_model.h"
 #include "jobs/model_jobs.h"
 #include "plots/heatmap_plot.h"
+#include "plots/token_axis_ticker.h"
+#include "views/attention_grid.h"
 #include "views/attention_view.h"
 
 namespace {
@@ -113,14 +115,15 @@ class MainWindowTest : public QObject {
         for (int k = 0; k < tokens; ++k)
           QVERIFY2(std::abs(cells().cell(k, q) - probs.at(head, q, k)) <= 1e-6,
                    qPrintable(QStringLiteral("layer %1 head %2 q %3 k %4").arg(layer).arg(head).arg(q).arg(k)));
-      QCOMPARE(view().heatmap()->title(),
+      QCOMPARE(view().heatmap()->title(), QStringLiteral("softmax1"));
+      QCOMPARE(view().heatmap()->subtitle(),
                QStringLiteral("bert-tiny@softmax1 — layer %1, head %2").arg(layer).arg(head));
     };
     checkHead(1, 2);
     checkHead(0, 3);
     checkHead(1, 0);
 
-    // Mean over heads, and softmax1's missing mass in the tooltip of each row.
+    // Mean over heads, and softmax1's missing ("no-op") mass in the strip and tooltip of each row.
     view().meanOverHeadsBox()->setChecked(true);
     QVERIFY(!view().headBox()->isEnabled());
     const hopscope::AttentionProbabilities& layer1 = expected.attention[1];
@@ -133,19 +136,24 @@ class MainWindowTest : public QObject {
         rowSum += mean;
         QVERIFY(std::abs(cells().cell(k, q) - mean) <= 1e-6);
       }
+      const double strip = view().heatmap()->heatmapData().stripValues[q];
+      QVERIFY2(std::abs(strip - (1.0 - rowSum)) <= 1e-5, qPrintable(QString("q %1: %2 vs %3").arg(q).arg(strip).arg(1.0 - rowSum)));
       const QString tooltip = view().heatmap()->tooltipForCell(q, 0);
-      QVERIFY2(tooltip.endsWith(QStringLiteral("row missing mass 1 − Σp = %1").arg(1.0 - rowSum, 0, 'f', 4)),
-               qPrintable(tooltip));
+      QVERIFY2(tooltip.contains(QStringLiteral("\nno-op mass 1 − Σp = ")), qPrintable(tooltip));
     }
-    QCOMPARE(view().heatmap()->title(), QStringLiteral("bert-tiny@softmax1 — layer 1, mean over 4 heads"));
+    QCOMPARE(view().heatmap()->subtitle(), QStringLiteral("bert-tiny@softmax1 — layer 1, mean over 4 heads"));
     const QString first = view().heatmap()->tooltipForCell(1, 0);
     QVERIFY2(first.startsWith(QStringLiteral("query '%1' (1) → key '%2' (0): ")
                                   .arg(QString::fromStdString(expected.displayTokens[1]),
                                        QString::fromStdString(expected.displayTokens[0]))),
              qPrintable(first));
-    const auto labels = view().heatmap()->xAxis->ticker().dynamicCast<QCPAxisTickerText>()->ticks();
-    for (int k = 0; k < tokens; ++k)
-      QCOMPARE(labels.value(k), QString::fromStdString(expected.displayTokens[k]));
+    const QStringList& columnLabels = view().heatmap()->heatmapData().columnLabels;
+    for (int k = 0; k < tokens; ++k) QCOMPARE(columnLabels.value(k), QString::fromStdString(expected.displayTokens[k]));
+    // The axis labels what fits: every shown tick names its token.
+    const auto labels = view().heatmap()->xAxis->ticker().dynamicCast<TokenAxisTicker>()->ticks();
+    QVERIFY(!labels.isEmpty());
+    for (auto tick = labels.begin(); tick != labels.end(); ++tick)
+      QCOMPARE(tick.value(), QString::fromStdString(expected.displayTokens[static_cast<size_t>(tick.key())]));
   }
 
   void causalMapMasksTheUpperTriangle() {
@@ -164,8 +172,9 @@ class MainWindowTest : public QObject {
         if (k > q) QVERIFY2(std::isnan(cells().cell(k, q)), qPrintable(QString("q %1 k %2").arg(q).arg(k)));
         else QVERIFY(std::abs(cells().cell(k, q) - expected.attention[1].at(1, q, k)) <= 1e-6);
       }
-    QVERIFY(view().heatmap()->tooltipForCell(0, 1).endsWith(QStringLiteral(": masked")));
-    QVERIFY(!view().heatmap()->tooltipForCell(2, 1).contains(QStringLiteral("missing mass")));
+    QVERIFY(view().heatmap()->tooltipForCell(0, 1).contains(QStringLiteral(": masked\n")));
+    // softmax rows sum to 1: the no-op strip is there, and about 0.
+    for (float mass : view().heatmap()->heatmapData().stripValues) QVERIFY(std::abs(mass) <= 1e-5);
   }
 
   void predictionsPanelListsTheTopPredictions() {
@@ -308,8 +317,8 @@ class MainWindowTest : public QObject {
     QCOMPARE(view().currentModelId(), bert);
     window_->removeModel(bert);
     QCOMPARE(window_->models()->rowCount(), 1);
-    QCOMPARE(view().modelSelector()->count(), 1);
-    QVERIFY(view().heatmap()->title().startsWith(QStringLiteral("opt-tiny@softmax — layer")));
+    QCOMPARE(view().grid()->paneCount(), 1);
+    QVERIFY(view().heatmap()->subtitle().startsWith(QStringLiteral("opt-tiny@softmax — layer")));
   }
 };
 

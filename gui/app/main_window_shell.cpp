@@ -1,0 +1,492 @@
+// The application shell of MainWindow: workspaces, recent files, drag and drop, the window layout
+// in QSettings, the View menu, export of whatever is visible (plots and tables) with descriptive
+// file names, the context menus of every plot and table, and the stale / pending marks of results
+// computed with other settings than the settings row's.
+#include "app/main_window.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QKeySequence>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMimeData>
+#include <QPlainTextEdit>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTableView>
+#include <QUrl>
+
+#include <exception>
+
+#include <qcustomplot.h>
+
+#include "app/app_settings.h"
+#include "app/attention_selection.h"
+#include "app/demo_set.h"
+#include "app/evaluation_controls.h"
+#include "app/export_target.h"
+#include "app/workspace.h"
+#include "hopscope/error.h"
+#include "plots/figure_plot.h"
+#include "plots/plot_actions.h"
+#include "plots/plot_export.h"
+#include "views/activations_view.h"
+#include "views/attention_view.h"
+#include "views/loaded_models_model.h"
+#include "views/module_table_panel.h"
+#include "views/outlier_summary_model.h"
+#include "views/outlier_view.h"
+#include "views/quantization_metric_model.h"
+#include "views/quantization_view.h"
+#include "views/table_export.h"
+
+namespace {
+
+QString tokensText(int64_t seqLen) {
+  return seqLen > 0 ? QString::number(seqLen) : QObject::tr("auto");
+}
+
+QString describe(const AnalysisRequest& request) {
+  return QObject::tr("%1 blocks × %2 tokens of %3")
+      .arg(request.samples)
+      .arg(tokensText(request.seqLen), QFileInfo(request.dataPath).fileName());
+}
+
+QString describe(const QuantizationRequest& request) {
+  return QObject::tr("W%1A%2 (%3%4%5), %6 blocks × %7 tokens of %8")
+      .arg(request.weightBits)
+      .arg(request.activationBits)
+      .arg(request.estimator, request.sweepActivationBits ? QObject::tr(", A-bit sweep") : QString(),
+           request.unsignedGridWhenNonNegative ? QObject::tr(", unsigned grid for w ≥ 0") : QString())
+      .arg(request.samples)
+      .arg(tokensText(request.seqLen), QFileInfo(request.dataPath).fileName());
+}
+
+// Pending: a newer request runs; Stale: the shown result's request differs from the settings row.
+template <typename Request>
+ResultStatus statusOf(bool hasResult, bool pending, const std::map<int, Request>& shown,
+                      const std::map<int, Request>& submitted, int modelId, const Request& current,
+                      const QString& recompute) {
+  if (!hasResult) return {};
+  const auto used = shown.find(modelId);
+  if (pending) {
+    const auto next = submitted.find(modelId);
+    return {ResultStatus::State::Pending,
+            QObject::tr("Being recomputed%1; the figures shown are from the previous run%2.")
+                .arg(next != submitted.end() ? QObject::tr(" with ") + describe(next->second) : QString(),
+                     used != shown.end() ? QObject::tr(" (%1)").arg(describe(used->second)) : QString())};
+  }
+  if (used == shown.end() || used->second == current) return {};
+  return {ResultStatus::State::Stale, QObject::tr("Computed with %1, but the settings row now says %2: %3.")
+                                          .arg(describe(used->second), describe(current), recompute)};
+}
+
+QStringList columnTexts(const QAbstractItemModel* model, int column) {
+  QStringList texts;
+  for (int row = 0; model && row < model->rowCount(); ++row) texts << model->index(row, column).data().toString();
+  return texts;
+}
+
+}  // namespace
+
+void MainWindow::buildShell() {
+  setAcceptDrops(true);
+  modelsDock_->installEventFilter(this);  // its close button: the user does not want it
+  connect(evaluationControls_, &EvaluationControls::settingsChanged, this, &MainWindow::refreshResultStatuses);
+  connect(jobs_, &ModelJobs::analyzeFailed, this, [this] { refreshResultStatuses(); });
+  connect(jobs_, &ModelJobs::quantizeFailed, this, [this] { refreshResultStatuses(); });
+  connect(jobs_, &ModelJobs::idle, this, &MainWindow::applyPendingAttentionSelection);
+  connect(jobs_, &ModelJobs::loaded, this, [this](int id) {
+    if (const LoadedModelsModel::Entry* entry = models_->entryById(id)) rememberRecent(entry->argument);
+  });
+  installExportActions();
+  layoutRestored_ = restoreLayout();
+}
+
+void MainWindow::buildShellMenus(QMenu* file) {
+  recentMenu_ = file->addMenu(tr("Open &recent"));
+  rebuildRecentMenu();
+  QAction* demo = file->addAction(tr("Open &demo set"), this, &MainWindow::openDemoSet);
+  demo->setToolTip(tr("The bundled demo models (resources/demo), as hopscope --demo"));
+  file->addSeparator();
+  QAction* openWorkspace = file->addAction(tr("Open &workspace…"), this, &MainWindow::openWorkspaceDialog);
+  openWorkspace->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_O));
+  QAction* saveWorkspace = file->addAction(tr("&Save workspace…"), this, &MainWindow::saveWorkspaceDialog);
+  saveWorkspace->setShortcut(QKeySequence::Save);
+  file->addSeparator();
+  QAction* exportAction = file->addAction(tr("&Export…"), this, &MainWindow::exportVisibleDialog);
+  exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+  exportAction->setToolTip(tr("Export what is visible: a plot as PNG, SVG or PDF, a table as CSV"));
+  QAction* copy = file->addAction(tr("&Copy plot or table"), this, [this] {
+    const ExportTarget target = exportTarget();
+    if (target.table) QApplication::clipboard()->setText(tableTsv(*target.table));
+    else if (target.plot) copyPlotImage(*target.plot);
+  });
+  copy->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+
+  QMenu* view = menuBar()->addMenu(tr("&View"));
+  modelsDockAction_ = view->addAction(tr("&Models panel"), this, [this](bool checked) { setModelsDockWanted(checked); });
+  modelsDockAction_->setCheckable(true);
+  modelsDockAction_->setChecked(true);
+  modelsDockAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M));
+  QAction* resetZoom = view->addAction(tr("&Reset plot zoom"), this, [this] {
+    if (auto* plot = qobject_cast<FigurePlot*>(exportTarget().plot)) plot->resetZoom();
+  });
+  resetZoom->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+  view->addAction(tr("Reset &layout"), this, [this] {
+    appSettings().remove(QStringLiteral("window"));
+    setModelsDockWanted(true);
+    modelsDock_->setFloating(false);
+    addDockWidget(Qt::LeftDockWidgetArea, modelsDock_);
+    resizeDocks({modelsDock_}, {340}, Qt::Horizontal);
+  });
+}
+
+void MainWindow::installExportActions() {
+  const auto onError = [this](const QString& message) { showError(message); };
+  for (QCustomPlot* plot : views_->findChildren<QCustomPlot*>()) {
+    if (plot->contextMenuPolicy() == Qt::CustomContextMenu) continue;  // the view has its own menu
+    auto* figurePlot = qobject_cast<FigurePlot*>(plot);
+    installPlotActions(plot, [this, plot] { return exportFileStem(plot); },
+                       figurePlot ? std::function<void()>([figurePlot] { figurePlot->resetZoom(); })
+                                  : std::function<void()>(),
+                       onError);
+  }
+  QList<QTableView*> tables = views_->findChildren<QTableView*>();
+  tables << modelsTable_;
+  for (QTableView* table : tables) {
+    if (table->contextMenuPolicy() == Qt::CustomContextMenu) continue;
+    installTableActions(table, [this, table] { return exportFileStem(table); }, onError);
+  }
+}
+
+ExportTarget MainWindow::exportTarget() const {
+  return visibleExportTarget(views_->currentWidget(), QApplication::focusWidget());
+}
+
+QString MainWindow::modelNamesForExport(const QStringList& names) const {
+  if (names.isEmpty()) return {};
+  if (names.size() <= 2) return names.join(QLatin1Char('+'));
+  return tr("%1-models").arg(names.size());
+}
+
+QString MainWindow::exportFileStem(QWidget* target) const {
+  QStringList parts;
+  const QString view = currentViewName();
+  if (target == modelsTable_) {
+    parts << QStringLiteral("models");
+  } else if (target == outlierView_->layerPlot()) {
+    parts << modelNamesForExport(columnTexts(outlierView_->summaryModel(), 0)) << view
+          << outlierView_->layerFigureSelector()->currentText();
+  } else if (target == outlierView_->histogramPlot()) {
+    parts << modelNamesForExport(columnTexts(outlierView_->summaryModel(), 0)) << view << tr("histogram")
+          << outlierView_->moduleSelector()->currentText();
+  } else if (target == outlierView_->summaryTable()) {
+    parts << modelNamesForExport(columnTexts(outlierView_->summaryModel(), 0)) << view << tr("summary");
+  } else if (target == outlierView_->modulesPanel()->table()) {
+    parts << outlierView_->modulesPanel()->modelSelector()->currentText() << view << tr("modules");
+  } else if (target == quantizationView_->metricTable()) {
+    parts << modelNamesForExport(columnTexts(quantizationView_->metricModel(), QuantizationMetricModel::Model))
+          << view << tr("metrics");
+  } else if (target == quantizationView_->quantizerTable()) {
+    parts << quantizationView_->modelSelector()->currentText() << view << tr("quantizers");
+  } else if (target == quantizationView_->sqnrPlot() || target == quantizationView_->sweepPlot()) {
+    parts << modelNamesForExport(columnTexts(quantizationView_->metricModel(), QuantizationMetricModel::Model))
+          << view << (target == quantizationView_->sqnrPlot() ? tr("sqnr-per-site") : tr("bit-width-sweep"));
+  } else if (attentionView_->isAncestorOf(target) && qobject_cast<QCustomPlot*>(target)) {
+    const AttentionSelection selection = attentionSelection(*attentionView_);
+    parts << displayName(attentionView_->currentModelId()) << view << tr("layer%1").arg(selection.layer)
+          << (selection.head < 0 ? tr("mean-over-heads") : tr("head%1").arg(selection.head));
+  } else if (activationsView_->isAncestorOf(target) && qobject_cast<QCustomPlot*>(target)) {
+    return activationsView_->suggestedFileStem();
+  } else if (auto* figure = qobject_cast<FigurePlot*>(target)) {
+    parts << view << figure->figure().title;
+  } else {
+    parts << view << (qobject_cast<QTableView*>(target) ? tr("table") : tr("plot"));
+  }
+  const QString stem = fileNameStem(parts);
+  return stem.isEmpty() ? QStringLiteral("hopscope") : stem;
+}
+
+namespace {
+
+// Throws hopscope::Error naming the file and the problem.
+void exportTo(const ExportTarget& target, const QString& path) {
+  const QString suffix = QFileInfo(path).suffix().toLower();
+  if (!target.valid()) throw hopscope::Error("this view shows no plot or table to export");
+  if (target.table) {
+    if (suffix != QLatin1String("csv"))
+      throw hopscope::Error(QStringLiteral("cannot export the table to %1: tables are exported as .csv").arg(path).toStdString());
+    exportTableCsv(*target.table, path);
+  } else {
+    if (suffix == QLatin1String("csv"))
+      throw hopscope::Error(
+          QStringLiteral("cannot export the plot to %1: plots are exported as .png, .svg or .pdf").arg(path).toStdString());
+    exportPlot(*target.plot, path);
+  }
+}
+
+}  // namespace
+
+void MainWindow::exportTargetTo(const ExportTarget& target, const QString& path) {
+  // The Activations view may show one plot per variant: its export writes them all in one file.
+  if (target.plot && activationsView_->isAncestorOf(target.plot) &&
+      QFileInfo(path).suffix().compare(QLatin1String("csv"), Qt::CaseInsensitive) != 0)
+    activationsView_->exportPlots(path);
+  else
+    exportTo(target, path);
+}
+
+bool MainWindow::exportVisible(const QString& path) {
+  try {
+    exportTargetTo(exportTarget(), path);
+    statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+    return true;
+  } catch (const std::exception& error) {
+    showError(QString::fromStdString(error.what()));
+    return false;
+  }
+}
+
+void MainWindow::exportVisibleDialog() {
+  const ExportTarget target = exportTarget();
+  if (!target.valid()) {
+    showError(tr("This view shows no plot or table to export."));
+    return;
+  }
+  const QString stem = exportFileStem(target.plot ? static_cast<QWidget*>(target.plot) : target.table);
+  QString path;
+  if (target.plot) {
+    path = askPlotExportPath(this, stem);
+  } else {
+    path = QFileDialog::getSaveFileName(this, tr("Export table"), stem + QStringLiteral(".csv"),
+                                        tr("CSV table (*.csv)"));
+    if (!path.isEmpty() && QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".csv");
+  }
+  if (path.isEmpty()) return;
+  try {
+    exportTargetTo(target, path);
+    statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+  } catch (const std::exception& error) {
+    showError(QString::fromStdString(error.what()));
+  }
+}
+
+// --- Opening things ---
+
+void MainWindow::openPath(const QString& path) {
+  const QFileInfo info(path);
+  if (info.isFile() && info.suffix().compare(QLatin1String("json"), Qt::CaseInsensitive) == 0) {
+    openWorkspace(path);
+    return;
+  }
+  // A config.json dropped on its own means its folder.
+  openModel(info.isFile() && info.fileName() == QLatin1String("config.json") ? info.absolutePath() : path);
+}
+
+void MainWindow::rememberRecent(const QString& entry) {
+  if (entry.isEmpty()) return;
+  const WorkspaceModel model = WorkspaceModel::fromArgument(entry);
+  const QString absolute = QFileInfo(model.path).absoluteFilePath();
+  RecentFiles::add(WorkspaceModel{absolute, model.normalizer}.argument());
+  rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu() {
+  if (!recentMenu_) return;
+  recentMenu_->clear();
+  const QStringList entries = RecentFiles::entries();
+  for (const QString& entry : entries) {
+    QAction* action = recentMenu_->addAction(entry, this, [this, entry] { openPath(entry); });
+    action->setToolTip(entry.endsWith(QLatin1String(".json"), Qt::CaseInsensitive) ? tr("Open this workspace")
+                                                                                      : tr("Open this model"));
+  }
+  if (entries.isEmpty()) recentMenu_->addAction(tr("(none yet)"))->setEnabled(false);
+  recentMenu_->addSeparator();
+  recentMenu_->addAction(tr("&Clear list"), this, [this] {
+    RecentFiles::clear();
+    rebuildRecentMenu();
+  });
+}
+
+bool MainWindow::openDemoSet() {
+  const DemoSet demo = findDemoSet();
+  if (demo.models.isEmpty()) {
+    showError(demo.error);
+    return false;
+  }
+  for (const QString& model : demo.models) openModel(model);
+  return true;
+}
+
+// --- Workspaces ---
+
+Workspace MainWindow::currentWorkspace() const {
+  Workspace workspace;
+  for (const LoadedModelsModel::Entry& entry : models_->entries()) {
+    WorkspaceModel model = WorkspaceModel::fromArgument(entry.argument);
+    model.path = QFileInfo(model.path).absoluteFilePath();
+    workspace.models.push_back(model);
+  }
+  workspace.text = textEdit_->toPlainText();
+  workspace.evaluation = evaluationControls_->quantizationRequest();
+  workspace.view = currentViewName();
+  const AttentionSelection selection = attentionSelection(*attentionView_);
+  workspace.layer = selection.layer;
+  workspace.head = selection.head;
+  return workspace;
+}
+
+bool MainWindow::saveWorkspace(const QString& path) {
+  try {
+    writeWorkspace(currentWorkspace(), path);
+  } catch (const std::exception& error) {
+    showError(QString::fromStdString(error.what()));
+    return false;
+  }
+  rememberRecent(QFileInfo(path).absoluteFilePath());
+  setWindowTitle(tr("hopscope — %1").arg(QFileInfo(path).fileName()));
+  statusBar()->showMessage(tr("Saved the workspace %1").arg(path), 5000);
+  return true;
+}
+
+bool MainWindow::openWorkspace(const QString& path) {
+  Workspace workspace;
+  try {
+    workspace = readWorkspace(path);
+  } catch (const std::exception& error) {
+    showError(QString::fromStdString(error.what()));
+    return false;
+  }
+  std::vector<int> ids;
+  for (const LoadedModelsModel::Entry& entry : models_->entries()) ids.push_back(entry.id);
+  for (int id : ids) removeModel(id);
+  setInputText(workspace.text);
+  evaluationControls_->setRequest(workspace.evaluation);
+  if (!workspace.view.isEmpty() && !showView(workspace.view))
+    showError(tr("workspace %1: unknown view '%2' (available: %3)")
+                  .arg(path, workspace.view, viewNames().join(QStringLiteral(", "))));
+  hasPendingAttention_ = true;
+  pendingLayer_ = workspace.layer;
+  pendingHead_ = workspace.head;
+  for (const WorkspaceModel& model : workspace.models) openModel(model.argument());
+  if (jobs_->isIdle()) applyPendingAttentionSelection();
+  rememberRecent(QFileInfo(path).absoluteFilePath());
+  setWindowTitle(tr("hopscope — %1").arg(QFileInfo(path).fileName()));
+  return true;
+}
+
+void MainWindow::applyPendingAttentionSelection() {
+  if (!hasPendingAttention_) return;
+  hasPendingAttention_ = false;
+  applyAttentionSelection(*attentionView_, {pendingLayer_, pendingHead_});
+}
+
+void MainWindow::saveWorkspaceDialog() {
+  QString path = QFileDialog::getSaveFileName(this, tr("Save workspace"), QStringLiteral("workspace.json"),
+                                              tr("hopscope workspace (*.json)"));
+  if (path.isEmpty()) return;
+  if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".json");
+  saveWorkspace(path);
+}
+
+void MainWindow::openWorkspaceDialog() {
+  const QString path = QFileDialog::getOpenFileName(this, tr("Open workspace"), QString(),
+                                                    tr("hopscope workspace (*.json);;All files (*)"));
+  if (!path.isEmpty()) openWorkspace(path);
+}
+
+// --- Drag and drop ---
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+  const QMimeData* mime = event->mimeData();
+  if (mime && mime->hasUrls())
+    for (const QUrl& url : mime->urls())
+      if (url.isLocalFile()) {
+        event->acceptProposedAction();
+        return;
+      }
+  QMainWindow::dragEnterEvent(event);
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+  const QMimeData* mime = event->mimeData();
+  if (!mime || !mime->hasUrls()) return QMainWindow::dropEvent(event);
+  bool any = false;
+  for (const QUrl& url : mime->urls())
+    if (url.isLocalFile()) {
+      openPath(url.toLocalFile());
+      any = true;
+    }
+  if (any) event->acceptProposedAction();
+}
+
+// --- Layout ---
+
+void MainWindow::setModelsDockWanted(bool wanted) {
+  modelsDockWanted_ = wanted;
+  if (modelsDockAction_) modelsDockAction_->setChecked(wanted);
+  modelsDock_->setVisible(wanted && currentViewName() != QStringLiteral("training"));
+}
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
+  if (watched == modelsDock_ && event->type() == QEvent::Close) {
+    modelsDockWanted_ = false;
+    if (modelsDockAction_) modelsDockAction_->setChecked(false);
+  }
+  return QMainWindow::eventFilter(watched, event);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  saveLayout();
+  QMainWindow::closeEvent(event);
+}
+
+void MainWindow::saveLayout() const {
+  QSettings settings = appSettings();
+  settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+  settings.setValue(QStringLiteral("window/state"), saveState());
+  settings.setValue(QStringLiteral("window/modelsDock"), modelsDockWanted_);
+}
+
+bool MainWindow::restoreLayout() {
+  const QSettings settings = appSettings();
+  const QByteArray geometry = settings.value(QStringLiteral("window/geometry")).toByteArray();
+  const QByteArray state = settings.value(QStringLiteral("window/state")).toByteArray();
+  if (!geometry.isEmpty()) restoreGeometry(geometry);
+  const bool restored = !state.isEmpty() && restoreState(state);
+  setModelsDockWanted(settings.value(QStringLiteral("window/modelsDock"), true).toBool());
+  return restored;
+}
+
+// --- Stale and pending results ---
+
+ResultStatus MainWindow::analysisStatus(int modelId) const {
+  return statusOf(analyses_.count(modelId) > 0, analysisPending_.count(modelId) > 0, analysisShown_,
+                  analysisSubmitted_, modelId, evaluationControls_->analysisRequest(),
+                  tr("press Analyze (Ctrl+Shift+A) to recompute"));
+}
+
+ResultStatus MainWindow::quantizationStatus(int modelId) const {
+  return statusOf(quantizations_.count(modelId) > 0, quantizationPending_.count(modelId) > 0, quantizationShown_,
+                  quantizationSubmitted_, modelId, evaluationControls_->quantizationRequest(),
+                  tr("press Quantize (Ctrl+Shift+Q) to recompute"));
+}
+
+void MainWindow::refreshResultStatuses() {
+  std::vector<ResultStatus> analysis, quantization;
+  for (const LoadedModelsModel::Entry& entry : models_->entries()) {
+    if (analyses_.count(entry.id)) analysis.push_back(analysisStatus(entry.id));
+    if (quantizations_.count(entry.id)) quantization.push_back(quantizationStatus(entry.id));
+  }
+  outlierView_->setStatuses(analysis);
+  quantizationView_->setStatuses(quantization);
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Renders the report of the bundled demo set (resources/demo/*, see scripts/export_demo.sh) into
+# docs/demo-report.html and docs/demo-report.pdf, and its first page as docs/images/demo-report-page1.png
+# (pdftoppm, from poppler-utils). Evaluated on the demo's held-out text as scripts/demo_table.py
+# does (HOPSCOPE_DEMO_EVAL / HOPSCOPE_DEMO_CALIB; without them the bundled Moby-Dick chapters).
+#   bash scripts/demo_report.sh [--samples N]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CLI=${HOPSCOPE_CLI:-build/gui/cli/hopscope-cli}
+MODELS=${HOPSCOPE_DEMO_MODELS:-resources/demo}
+OUT=${HOPSCOPE_DEMO_REPORT_DIR:-docs}
+EVAL=${HOPSCOPE_DEMO_EVAL:-build/demo-data/sotu-eval.txt}
+CALIB=${HOPSCOPE_DEMO_CALIB:-build/demo-data/sotu-train.txt}
+[ -x "$CLI" ] || { echo "build hopscope first (bash scripts/build.sh)" >&2; exit 1; }
+data=()
+[ -f "$EVAL" ] && data+=(--data "$EVAL")
+[ -f "$CALIB" ] && data+=(--calib "$CALIB")
+
+# Vanilla softmax first in each family: the summary compares every variant against it.
+models=()
+for family in bert opt; do
+  for variant in softmax-none clipped-none softmax-mlp softmax1-none softmax1-mlp; do
+    [ -d "$MODELS/$family-$variant" ] && models+=("$MODELS/$family-$variant")
+  done
+done
+[ ${#models[@]} -gt 0 ] || { echo "no demo models in $MODELS (scripts/export_demo.sh)" >&2; exit 1; }
+
+mkdir -p "$OUT/images"
+"$CLI" report "${models[@]}" "${data[@]}" --seq-len 128 "$@" --title "hopscope demo set: BERT and OPT attention variants" \
+  --html "$OUT/demo-report.html" --pdf "$OUT/demo-report.pdf"
+pdftoppm -png -r 80 -f 1 -l 1 -singlefile "$OUT/demo-report.pdf" "$OUT/images/demo-report-page1"
+echo "wrote $OUT/demo-report.html, $OUT/demo-report.pdf, $OUT/images/demo-report-page1.png"
