@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Copies the finished demo runs (scripts/train_demo.sh) into resources/demo/: for each variant its
 # config.json (with the training settings and data hashes), model.safetensors (float16),
-# tokenizer files and training_log.jsonl. Refuses unfinished runs.
+# tokenizer files (ViT: preprocessor_config.json) and training_log.jsonl. Refuses unfinished runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${HOPSCOPE_DEMO_RUNS:-$HOME/.cache/hopscope/demo-runs}
@@ -15,7 +15,7 @@ for run in "$RUNS"/*/; do
     continue
   fi
   rm -rf "$DEST/$name.tmp" && mkdir -p "$DEST/$name.tmp"
-  for file in config.json model.safetensors training_log.jsonl vocab.txt tokenizer_config.json vocab.json merges.txt; do
+  for file in config.json model.safetensors training_log.jsonl vocab.txt tokenizer_config.json vocab.json merges.txt preprocessor_config.json; do
     [ -f "$run/$file" ] && cp "$run/$file" "$DEST/$name.tmp/"
   done
   rm -rf "$DEST/$name" && mv "$DEST/$name.tmp" "$DEST/$name"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Trains the demo set: BERT (masked LM) and OPT (causal LM), five attention variants each, on the
-# State of the Union addresses (scripts/prepare_demo_corpus.py), with recorded seeds and settings.
+# Trains the demo set: BERT (masked LM) and OPT (causal LM) on the State of the Union addresses
+# (scripts/prepare_demo_corpus.py) and ViT (image classification) on Fashion-MNIST (Debian's
+# dataset-fashion-mnist), five attention variants each, with recorded seeds and settings.
 # Resumable: run it again and every unfinished variant continues from its last checkpoint (a
 # session ends its processes; the runs do not lose more than --eval-every steps). Run it in the
 # background (the runs live outside the work tree, so a fresh checkout continues them):
@@ -9,6 +10,7 @@
 # HOPSCOPE_DEMO_THREADS=1 leaves a core free for other work (two threads with one core busy are slower).
 # Two instances with one thread each train two variants at once: a lock per variant keeps them apart.
 # When every run is done, scripts/export_demo.sh copies the models into resources/demo/.
+# HOPSCOPE_DEMO_FAMILIES="vit" (default "bert opt vit") trains only those families.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,9 +38,19 @@ COMMON=(--data "$DATA/sotu-train.txt" --eval-data "$DATA/sotu-eval.txt" --vocab-
         --layers 4 --hidden 128 --heads 4 --ffn 512 --seq-len $SEQ_LEN --batch 32 --steps 2000
         --lr 1e-3 --warmup 200 --weight-decay 0.01 --clip-norm 1.0 --seed 1
         --eval-every 100 --eval-samples 64 --dtype float16)
+TEXT_STEPS=2000
+# ViT: 28 x 28 grey images in 7 x 7 patches (16 patches and the class token), 1.6 epochs.
+FASHION=/usr/share/datasets/fashion-mnist
+VIT_STEPS=1500
+VIT_COMMON=(--data "$FASHION/train-images-idx3-ubyte.gz" --eval-data "$FASHION/t10k-images-idx3-ubyte.gz" --patch 7
+            --class-names "T-shirt/top,Trouser,Pullover,Dress,Coat,Sandal,Shirt,Sneaker,Bag,Ankle boot"
+            --layers 4 --hidden 128 --heads 4 --ffn 512 --batch 64 --steps $VIT_STEPS
+            --lr 1e-3 --warmup 150 --weight-decay 0.05 --clip-norm 1.0 --seed 1
+            --eval-every 100 --eval-samples 256 --dtype float16)
+FAMILIES=${HOPSCOPE_DEMO_FAMILIES:-bert opt vit}
 # Clipped softmax and gates as the papers configured them (science.md sections 2 and 3; the
 # family registry's paperClippedGamma / paperGate): BERT gamma -0.025 with the mlp gate, OPT
-# gamma -12/512 with the linear gate.
+# gamma -12/512 with the linear gate, ViT gamma -1e-5 with the linear gate.
 OPT_GAMMA=-0.0234375
 VARIANTS=(
   "bert softmax none"
@@ -51,14 +63,21 @@ VARIANTS=(
   "opt softmax linear"
   "opt softmax1 none"
   "opt softmax1 linear"
+  "vit softmax none"
+  "vit clipped:-1e-05:1 none"
+  "vit softmax linear"
+  "vit softmax1 none"
+  "vit softmax1 linear"
 )
 
 mkdir -p "$RUNS"
 for variant in "${VARIANTS[@]}"; do
   read -r family normalizer gate <<<"$variant"
+  [[ " $FAMILIES " == *" $family "* ]] || continue
   name="$family-${normalizer%%:*}-$gate"
   out="$RUNS/$name"
-  if [ -f "$out/training_log.jsonl" ] && grep -q "\"step\":2000[,}]" "$out/training_log.jsonl"; then
+  if [ "$family" = vit ]; then steps=$VIT_STEPS; options=("${VIT_COMMON[@]}"); else steps=$TEXT_STEPS; options=("${COMMON[@]}"); fi
+  if [ -f "$out/training_log.jsonl" ] && grep -q "\"step\":$steps[,}]" "$out/training_log.jsonl"; then
     echo "$name: done"
     continue
   fi
@@ -71,7 +90,7 @@ for variant in "${VARIANTS[@]}"; do
   if [ -f "$out/model.safetensors" ]; then
     "$CLI" --threads "$THREADS" train --resume "$out"
   else
-    "$CLI" --threads "$THREADS" train --family "$family" --normalizer "$normalizer" --gate "$gate" "${COMMON[@]}" --out "$out"
+    "$CLI" --threads "$THREADS" train --family "$family" --normalizer "$normalizer" --gate "$gate" "${options[@]}" --out "$out"
   fi
   flock -u 9
 done

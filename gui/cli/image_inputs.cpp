@@ -18,16 +18,6 @@ bool isIdx(const std::string& path) {
   return name.find("idx") != std::string::npos || name.find("-ubyte") != std::string::npos;
 }
 
-std::string siblingLabels(const std::string& images) {
-  std::string name = fs::path(images).filename().string();
-  const size_t at = name.find("images-idx3");
-  if (at == std::string::npos) return "";
-  name.replace(at, 11, "labels-idx1");
-  const fs::path candidate = fs::path(images).parent_path() / name;
-  std::error_code ec;
-  return fs::is_regular_file(candidate, ec) ? candidate.string() : "";
-}
-
 }  // namespace
 
 LoadedImages loadImages(const std::string& spec, const std::string& labelsPath, const LoadedModel& model, int64_t first,
@@ -65,7 +55,7 @@ LoadedImages loadImages(const std::string& spec, const std::string& labelsPath, 
     const IdxArray array = readIdxFile(spec);
     images = idxImages(array, spec, first, count);
     files.push_back(spec);
-    const std::string labelFile = labelsPath.empty() ? siblingLabels(spec) : labelsPath;
+    const std::string labelFile = labelsPath.empty() ? idxLabelsBeside(spec) : labelsPath;
     if (!labelFile.empty()) {
       const std::vector<int64_t> all = idxLabels(readIdxFile(labelFile), labelFile);
       if (static_cast<int64_t>(all.size()) != array.dims[0])

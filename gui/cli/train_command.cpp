@@ -25,14 +25,21 @@ void addTrainCommand(CLI::App& app) {
   s.family = modelFamilies().front()->name;
   CLI::App* command = app.add_subcommand(
       "train", "Pre-train a model from scratch (masked LM or causal LM, per family) in any attention variant; "
-               "writes a checkpoint folder every MODEL argument accepts, with training_log.jsonl (loss, "
-               "perplexity and the outlier protocol every --eval-every steps). Ctrl-C writes a checkpoint "
+               "or image classification for ViT; writes a checkpoint folder every MODEL argument accepts, with "
+               "training_log.jsonl (loss, perplexity or accuracy and the outlier protocol every --eval-every steps). Ctrl-C writes a checkpoint "
                "that --resume continues.");
   command->add_option("--family", s.family, "Model family: " + families)->capture_default_str();
   command->add_option("--normalizer", o->normalizer, "Attention normalizer (see MODEL)")->capture_default_str();
   command->add_option("--gate", o->gate, "Gated attention: none, linear or mlp")->capture_default_str();
-  command->add_option("--data", s.data, "Training text (UTF-8 file or folder of .txt)");
-  command->add_option("--eval-data", s.evalData, "Held-out text for the evaluations");
+  command->add_option("--data", s.data,
+                      "Training text (UTF-8 file or folder of .txt); image families: an idx image file with its "
+                      "labels-idx1 file beside it (Fashion-MNIST: /usr/share/datasets/fashion-mnist/"
+                      "train-images-idx3-ubyte.gz)");
+  command->add_option("--eval-data", s.evalData, "Held-out text (or idx image file) for the evaluations");
+  command->add_option("--patch", s.patchSize, "Image families: patch side in pixels (must divide the image side)")
+      ->capture_default_str();
+  command->add_option("--class-names", s.classNames, "Image families: the class names, in label order (id2label)")
+      ->delimiter(',');
   command->add_option("--tokenizer", s.tokenizerDir, "Folder with the family's tokenizer files (copied into --out)");
   command->add_option("--vocab-size", s.vocabSize,
                       "Instead of --tokenizer: train the family's tokenizer (WordPiece or byte-level BPE) with this "
@@ -83,8 +90,9 @@ void addTrainCommand(CLI::App& app) {
       result = train(settings, out, resume, cancellableJob(bar.job()), [](const TrainingRecord& record) {
         const auto& eval = record["eval"];
         if (isatty(STDERR_FILENO)) std::cerr << "\r\033[K";  // clear the progress bar's line
-        std::cout << "step " << record["step"] << ": loss " << record["loss"] << ", held-out perplexity "
-                  << eval["perplexity"] << ", avg kurtosis " << eval["summary"]["avg_kurtosis"]
+        std::cout << "step " << record["step"] << ": loss " << record["loss"]
+                  << (eval.contains("accuracy") ? ", held-out accuracy " : ", held-out perplexity ")
+                  << eval[eval.contains("accuracy") ? "accuracy" : "perplexity"] << ", avg kurtosis " << eval["summary"]["avg_kurtosis"]
                   << ", max inf-norm " << eval["summary"]["max_inf_norm"] << std::endl;
       });
     }

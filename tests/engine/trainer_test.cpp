@@ -57,10 +57,29 @@ class TrainerTest : public ::testing::Test {
     s.evalSamples = 4;
     return s;
   }
+  // A tiny ViT on the 24 Fashion-MNIST fixture images (28 x 28, patch 7: 17 tokens).
+  TrainingSettings tinyVit() const {
+    TrainingSettings s = tiny("bert");
+    s.family = "vit";
+    s.data = s.evalData = kFixtures + "/images/fashion24-images-idx3-ubyte.gz";
+    s.tokenizerDir.clear();
+    s.patchSize = 7;
+    s.evalSamples = 8;
+    s.learningRate = 1e-2;
+    return s;
+  }
   std::string out(const std::string& name) const { return (folder_ / name).string(); }
 
   fs::path folder_;
 };
+
+// The pixel bytes of an uncompressed idx image file's twin (the fixture ships both forms).
+std::vector<uint8_t> readTrainingBytes(const std::string& gz) {
+  const std::string path = gz.substr(0, gz.size() - 3);
+  std::ifstream file(path, std::ios::binary);
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  return std::vector<uint8_t>(bytes.begin() + 16, bytes.end());  // header: magic + 3 dimensions
+}
 
 std::string fileBytes(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
@@ -182,6 +201,88 @@ TEST_F(TrainerTest, EveryNormalizerAndGateTrainsWithoutNaN) {
       }
 }
 
+// A ViT trains on labelled idx images: the loss falls, the log records accuracy and cross-entropy,
+// the folder carries the images' preprocessing and loads as an image classifier.
+TEST_F(TrainerTest, AVitTrainsOnIdxImages) {
+  TrainingSettings settings = tinyVit();
+  settings.classNames = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                         "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
+  const TrainingResult result = train(settings, out("vit"), false);
+  ASSERT_EQ(result.records.size(), 3u);
+  const nlohmann::json& first = result.records.front(), last = result.records.back();
+  EXPECT_LT(last["loss"].get<double>(), first["loss"].get<double>() - 0.2) << first["loss"] << " -> " << last["loss"];
+  EXPECT_EQ(last["eval"]["metric"], "top1_accuracy");
+  EXPECT_GE(last["eval"]["accuracy"].get<double>(), 0.0);
+  EXPECT_LE(last["eval"]["accuracy"].get<double>(), 1.0);
+  EXPECT_LT(last["eval"]["loss"].get<double>(), first["eval"]["loss"].get<double>());
+  EXPECT_FALSE(last["eval"].contains("perplexity"));
+  const auto model = LoadedModel::open(out("vit"));
+  EXPECT_EQ(model->info().family, "vit");
+  EXPECT_EQ(model->model().config().patchSize, 7);
+  EXPECT_EQ(model->model().config().maxPositions, 17);
+  EXPECT_EQ(model->model().config().classLabels.at(9), "Ankle boot");
+  // The preprocessing normalises by the training images' own mean and deviation, computed here
+  // from the raw bytes independently.
+  std::ifstream file(out("vit") + "/preprocessor_config.json");
+  const nlohmann::json preprocessor = nlohmann::json::parse(file);
+  const auto raw = readTrainingBytes(settings.data);
+  double sum = 0, squares = 0;
+  for (uint8_t byte : raw) {
+    sum += byte / 255.0;
+    squares += (byte / 255.0) * (byte / 255.0);
+  }
+  const double mean = sum / static_cast<double>(raw.size());
+  EXPECT_NEAR(preprocessor["image_mean"][0].get<double>(), mean, 1e-9);
+  EXPECT_NEAR(preprocessor["image_std"][0].get<double>(),
+              std::sqrt(squares / static_cast<double>(raw.size()) - mean * mean), 1e-9);
+  EXPECT_EQ(readTrainingSettings(out("vit")).patchSize, 7);
+}
+
+// Resume is exact for images too (data order over images and labels).
+TEST_F(TrainerTest, AResumedVitEqualsAnUninterruptedRun) {
+  TrainingSettings settings = tinyVit();
+  settings.gate = GateKind::Linear;
+  settings.normalizer = parseNormalizer("softmax1");
+  settings.steps = 12;
+  settings.evalEvery = 4;
+  const TrainingResult whole = train(settings, out("whole"), false);
+  std::atomic<int64_t> reached{0};
+  JobControl stopAtFive;
+  stopAtFive.progress = [&](double fraction, const std::string&) {
+    reached = static_cast<int64_t>(fraction * static_cast<double>(settings.steps) + 0.5);
+  };
+  stopAtFive.cancelled = [&] { return reached >= 5; };
+  EXPECT_TRUE(train(settings, out("parts"), false, stopAtFive).cancelled);
+  const TrainingResult rest = train({}, out("parts"), true);
+  ASSERT_EQ(rest.records.size(), whole.records.size());
+  for (size_t i = 0; i < whole.records.size(); ++i)
+    EXPECT_EQ(rest.records[i]["loss"].get<double>(), whole.records[i]["loss"].get<double>()) << i;
+  EXPECT_EQ(fileBytes(out("parts") + "/model.safetensors"), fileBytes(out("whole") + "/model.safetensors"));
+}
+
+TEST_F(TrainerTest, BadImageSettingsAreClearErrors) {
+  TrainingSettings settings = tinyVit();
+  settings.patchSize = 5;
+  EXPECT_EQ(test::errorMessage([&] { train(settings, out("a"), false); }),
+            "--patch 5 does not divide the image side (28 pixels)");
+  settings = tinyVit();
+  settings.tokenizerDir = kFixtures + "/models/bert-tiny";
+  EXPECT_EQ(test::errorMessage([&] { train(settings, out("a"), false); }),
+            "--tokenizer and --vocab-size are for text families; vit reads images");
+  settings = tinyVit();
+  settings.classNames = {"a", "b"};
+  EXPECT_EQ(test::errorMessage([&] { train(settings, out("a"), false); }),
+            "--class-names names 2 classes but the labels hold 10");
+  settings = tinyVit();
+  settings.data = kFixtures + "/images/folder";
+  EXPECT_NE(test::errorMessage([&] { train(settings, out("a"), false); }).find("reads an idx image file"),
+            std::string::npos);
+  settings = tinyVit();
+  settings.data = kFixtures + "/images/fashion24-labels-idx1-ubyte";
+  EXPECT_NE(test::errorMessage([&] { train(settings, out("a"), false); }).find("no labels-idx1 file beside it"),
+            std::string::npos);
+}
+
 TEST(Dropout, KeepsOneMinusPScaledAndIsReproducible) {
   const at::Tensor ones = at::ones({200, 100});
   auto generator = [] { return at::detail::createCPUGenerator(42); };
@@ -230,7 +331,7 @@ TEST_F(TrainerTest, BadSettingsAreClearErrors) {
   EXPECT_EQ(test::errorMessage([&] { train(settings, out("a"), false); }), "--hidden 32 is not divisible by --heads 5");
   settings = tiny("vit-ish");
   EXPECT_EQ(test::errorMessage([&] { train(settings, out("a"), false); }),
-            "--family 'vit-ish' is not a model family (supported: bert, opt)");
+            "--family 'vit-ish' is not a model family (supported: bert, opt, vit)");
   settings = tiny("bert");
   settings.tokenizerDir = kFixtures + "/models/opt-tiny";
   EXPECT_NE(test::errorMessage([&] { train(settings, out("a"), false); }).find("no wordpiece tokenizer files"),

@@ -36,6 +36,9 @@ IdxArray readIdxFile(const std::string& path);
 std::vector<DecodedImage> idxImages(const IdxArray& array, const std::string& path, int64_t first, int64_t count);
 // Labels [N] of an idx label file.
 std::vector<int64_t> idxLabels(const IdxArray& array, const std::string& path);
+// The labels file beside an idx image file, as MNIST and Fashion-MNIST name them ("images-idx3"
+// replaced by "labels-idx1"), or "" when there is none.
+std::string idxLabelsBeside(const std::string& images);
 
 // An ImageFolder: one subfolder per class, sorted by name (label = index), holding .png / .jpg /
 // .jpeg files (sorted). Error when the folder has no class subfolder with images.

@@ -1,6 +1,7 @@
 #pragma once
-// Pre-training a model of any family, normalizer and gate from scratch on a text corpus, through the
-// family's evaluation task (the same masking and loss as the evaluation). AdamW with decoupled
+// Pre-training a model of any family, normalizer and gate from scratch on a text corpus (or, for an
+// image family, on labelled idx images such as Fashion-MNIST), through the family's evaluation task
+// (the same masking and loss as the evaluation). AdamW with decoupled
 // weight decay (none on biases and LayerNorm parameters), linear warmup then linear decay, gradient
 // clipping and accumulation, dropout (hopscope/dropout.h), a deterministic data order. Every `evalEvery` steps the held-out
 // blocks are analysed by the same analysis `analyze` runs (loss, perplexity, the outlier protocol,
@@ -10,6 +11,7 @@
 // The output folder is a Hugging Face-layout checkpoint every MODEL argument accepts: config.json
 // (with a "hopscope" key recording the normalizer, every training setting, the data's SHA-256 and
 // the hopscope version), model.safetensors and the tokenizer files (copied, or trained on the data);
+// (image families: preprocessor_config.json with the training images' mean and deviation instead)
 // plus training_state.safetensors (optimizer moments, step) and training_log.jsonl (one JSON object
 // per evaluation).
 #include <cstdint>
@@ -30,9 +32,12 @@ struct TrainingSettings {
   NormalizerSpec normalizer;
   GateKind gate = GateKind::None;
   int64_t layers = 4, hidden = 128, heads = 4, ffn = 512;
-  int64_t seqLen = 128;  // tokens per block; also the position table size
-  std::string data;          // training text (file or folder of .txt)
-  std::string evalData;      // held-out text
+  int64_t seqLen = 128;  // tokens per block; also the position table size (text families)
+  int64_t patchSize = 7;  // image families: patch side in pixels (it must divide the image side)
+  std::vector<std::string> classNames;  // image families: one per class (id2label), optional
+  std::string data;          // training text (file or folder of .txt), or an idx image file whose
+                             // labels-idx1 file is beside it (image families, e.g. Fashion-MNIST)
+  std::string evalData;      // held-out text or idx image file
   std::string tokenizerDir;  // folder holding the family's tokenizer files (copied into the output)
   int64_t vocabSize = 0;     // > 0 instead of tokenizerDir: train the family's tokenizer with this many
                              // tokens on `data` into the output folder (tokenizer_training.h)

@@ -129,6 +129,16 @@ std::vector<int64_t> idxLabels(const IdxArray& array, const std::string& path) {
   return std::vector<int64_t>(array.values.begin(), array.values.end());
 }
 
+std::string idxLabelsBeside(const std::string& images) {
+  std::string name = fs::path(images).filename().string();
+  const size_t at = name.find("images-idx3");
+  if (at == std::string::npos) return "";
+  name.replace(at, 11, "labels-idx1");
+  const fs::path candidate = fs::path(images).parent_path() / name;
+  std::error_code ec;
+  return fs::is_regular_file(candidate, ec) ? candidate.string() : "";
+}
+
 ImageFolderListing listImageFolder(const std::string& directory) {
   std::error_code ec;
   if (!fs::is_directory(directory, ec)) throw Error(directory + ": not a folder");

@@ -20,6 +20,7 @@
 #include "hopscope/error.h"
 #include "hopscope/evaluation_task.h"
 #include "hopscope/file_hash.h"
+#include "hopscope/image_data.h"
 #include "hopscope/loaded_model.h"
 #include "hopscope/masked_lm.h"
 #include "hopscope/model_builder.h"
@@ -31,6 +32,7 @@
 #include "hopscope/tokenizer_training.h"
 #include "hopscope/transformer_model.h"
 #include "hopscope/version.h"
+#include "training_images.h"
 
 namespace hopscope {
 namespace fs = std::filesystem;
@@ -43,16 +45,9 @@ constexpr const char* kLogFile = "training_log.jsonl";
 constexpr const char* kModelFile = "model.safetensors";
 
 const ModelFamily& familyNamed(const std::string& name) {
-  if (const ModelFamily* family = findFamily(name)) {
-    // The trainer reads text; training image models (ViT on Fashion-MNIST) is not there yet.
-    if (family->task == TaskKind::ImageClassification)
-      throw Error("--family '" + name + "': training image models is not supported yet (only text families: "
-                  "bert, opt)");
-    return *family;
-  }
+  if (const ModelFamily* family = findFamily(name)) return *family;
   std::string supported;
-  for (const ModelFamily* family : modelFamilies())
-    if (family->task != TaskKind::ImageClassification) supported += (supported.empty() ? "" : ", ") + family->name;
+  for (const ModelFamily* family : modelFamilies()) supported += (supported.empty() ? "" : ", ") + family->name;
   throw Error("--family '" + name + "' is not a model family (supported: " + supported + ")");
 }
 
@@ -62,7 +57,8 @@ GateKind gateNamed(const std::string& name) {
   throw Error("gate '" + name + "' is not one of none, linear, mlp");
 }
 
-void checkSettings(const TrainingSettings& s) {
+void checkSettings(const TrainingSettings& s, const ModelFamily& family) {
+  const bool images = family.task == TaskKind::ImageClassification;
   auto atLeast = [](int64_t value, int64_t minimum, const char* option) {
     if (value < minimum) throw Error(std::string(option) + " must be at least " + std::to_string(minimum));
   };
@@ -86,6 +82,12 @@ void checkSettings(const TrainingSettings& s) {
   if (!(s.attentionDropout >= 0 && s.attentionDropout < 1)) throw Error("--attention-dropout must be in [0, 1)");
   if (s.data.empty()) throw Error("--data is required");
   if (s.evalData.empty()) throw Error("--eval-data is required");
+  if (images) {
+    atLeast(s.patchSize, 1, "--patch");
+    if (!s.tokenizerDir.empty() || s.vocabSize > 0)
+      throw Error("--tokenizer and --vocab-size are for text families; " + family.name + " reads images");
+    return;
+  }
   if (s.vocabSize < 0) throw Error("--vocab-size must be positive");
   if (s.tokenizerDir.empty() && s.vocabSize == 0) throw Error("--tokenizer DIR or --vocab-size N is required");
   if (!s.tokenizerDir.empty() && s.vocabSize > 0)
@@ -103,6 +105,8 @@ TrainingSettings settingsFromJson(const json& j, const std::string& source) {
     s.heads = j.at("heads").get<int64_t>();
     s.ffn = j.at("ffn").get<int64_t>();
     s.seqLen = j.at("seq_len").get<int64_t>();
+    s.patchSize = j.value("patch_size", s.patchSize);  // absent before image training
+    s.classNames = j.value("class_names", std::vector<std::string>{});
     s.data = j.at("data").get<std::string>();
     s.evalData = j.at("eval_data").get<std::string>();
     s.tokenizerDir = j.at("tokenizer").get<std::string>();
@@ -139,6 +143,30 @@ ModelConfig modelConfigFor(const TrainingSettings& s, const ModelFamily& family,
   config.intermediateSize = s.ffn;
   config.maxPositions = s.seqLen;
   return config;
+}
+
+// An image family's config: the images' size and channels, one class per label.
+ModelConfig imageModelConfigFor(const TrainingSettings& s, const ModelFamily& family, const TrainingImages& images) {
+  if (images.size % s.patchSize != 0)
+    throw Error("--patch " + std::to_string(s.patchSize) + " does not divide the image side (" +
+                std::to_string(images.size) + " pixels)");
+  if (!s.classNames.empty() && static_cast<int64_t>(s.classNames.size()) != images.classes)
+    throw Error("--class-names names " + std::to_string(s.classNames.size()) + " classes but the labels hold " +
+                std::to_string(images.classes));
+  json id2label = json::object();
+  for (int64_t c = 0; c < images.classes; ++c)
+    id2label[std::to_string(c)] = s.classNames.empty() ? "LABEL_" + std::to_string(c) : s.classNames[static_cast<size_t>(c)];
+  return parseModelConfig({{"model_type", family.modelType},
+                           {"hidden_size", s.hidden},
+                           {"num_hidden_layers", s.layers},
+                           {"num_attention_heads", s.heads},
+                           {"intermediate_size", s.ffn},
+                           {"image_size", images.size},
+                           {"patch_size", s.patchSize},
+                           {"num_channels", images.channels},
+                           {"num_labels", images.classes},
+                           {"id2label", id2label}},
+                          "training settings");
 }
 
 void copyTokenizerFiles(const std::string& from, const std::string& to) {
@@ -211,33 +239,36 @@ json evaluationJson(const ModelAnalysis& analysis) {
     }
     layers.push_back(entry);
   }
-  return {{"metric", analysis.metric.name},
-          {"perplexity", analysis.metric.value},
-          {"loss", std::log(analysis.metric.value)},
-          {"summary", summary},
-          {"layers", layers}};
+  json evaluation = {{"metric", analysis.metric.name}, {"summary", summary}, {"layers", layers}};
+  if (analysis.metric.name == "top1_accuracy")
+    evaluation.update({{"accuracy", analysis.metric.value}, {"loss", analysis.metric.crossEntropy}});
+  else
+    evaluation.update({{"perplexity", analysis.metric.value}, {"loss", std::log(analysis.metric.value)}});
+  return evaluation;
 }
 
-// The deterministic data order: every epoch a fresh permutation of the blocks (seeded by the run's
-// seed and the epoch), cut into micro-batches; a last partial batch of an epoch is skipped.
+// The deterministic data order: every epoch a fresh permutation of the blocks or images (seeded by
+// the run's seed and the epoch), cut into micro-batches; a last partial batch of an epoch is skipped.
 class DataOrder {
  public:
-  DataOrder(at::Tensor blocks, int64_t batch, uint64_t seed) : blocks_(std::move(blocks)), batch_(batch), seed_(seed) {}
+  DataOrder(TaskData data, int64_t batch, uint64_t seed) : data_(std::move(data)), batch_(batch), seed_(seed) {}
 
   // The rows of micro-batch g (counted over the whole run).
-  at::Tensor rows(int64_t g) {
-    const int64_t perEpoch = blocks_.size(0) / batch_;
+  TaskData rows(int64_t g) {
+    const int64_t perEpoch = data_.size() / batch_;
     const int64_t epoch = g / perEpoch, within = g % perEpoch;
     if (epoch != epoch_ || !order_.defined()) {
       at::Generator generator = at::detail::createCPUGenerator(splitmix64(seed_ ^ splitmix64(static_cast<uint64_t>(epoch))));
-      order_ = at::randperm(blocks_.size(0), generator, at::kLong);
+      order_ = at::randperm(data_.size(), generator, at::kLong);
       epoch_ = epoch;
     }
-    return blocks_.index_select(0, order_.slice(0, within * batch_, (within + 1) * batch_));
+    const at::Tensor rows = order_.slice(0, within * batch_, (within + 1) * batch_);
+    if (!data_.labels.defined()) return TaskData(data_.inputs.index_select(0, rows));
+    return TaskData(data_.inputs.index_select(0, rows), data_.labels.index_select(0, rows));
   }
 
  private:
-  at::Tensor blocks_;
+  TaskData data_;
   int64_t batch_;
   uint64_t seed_;
   int64_t epoch_ = -1;
@@ -272,6 +303,7 @@ nlohmann::json trainingSettingsJson(const TrainingSettings& s) {
           {"gate", gateKindName(s.gate)}, {"layers", s.layers},
           {"hidden", s.hidden},         {"heads", s.heads},
           {"ffn", s.ffn},               {"seq_len", s.seqLen},
+          {"patch_size", s.patchSize},  {"class_names", s.classNames},
           {"data", s.data},             {"eval_data", s.evalData},
           {"tokenizer", s.tokenizerDir}, {"vocab_size", s.vocabSize > 0 ? json(s.vocabSize) : json()},
           {"batch", s.batch},
@@ -304,13 +336,44 @@ TrainingResult train(const TrainingSettings& requested, const std::string& out, 
   const fs::path folder(out);
   std::error_code ec;
   const TrainingSettings settings = resume ? readTrainingSettings(out) : requested;
-  checkSettings(settings);
   const ModelFamily& family = familyNamed(settings.family);
+  checkSettings(settings, family);
+  const bool images = family.task == TaskKind::ImageClassification;
   job.report(0.0, "reading " + settings.data);
-  const TextCorpus corpus = readTextCorpus(settings.data);
-  const TextCorpus evalCorpus = readTextCorpus(settings.evalData);
+  TextCorpus corpus, evalCorpus;
+  TrainingImages trainImages, evalImages;
+  if (images) {
+    trainImages = readTrainingImages(settings.data);
+    evalImages = readTrainingImages(settings.evalData, settings.evalSamples);
+    if (evalImages.size != trainImages.size || evalImages.channels != trainImages.channels)
+      throw Error(settings.evalData + ": held-out images of " + std::to_string(evalImages.size) + " pixels x " +
+                  std::to_string(evalImages.channels) + " channels, training images of " +
+                  std::to_string(trainImages.size) + " x " + std::to_string(trainImages.channels));
+  } else {
+    corpus = readTextCorpus(settings.data);
+    evalCorpus = readTextCorpus(settings.evalData);
+  }
+  const std::vector<std::string>& dataFiles = images ? trainImages.files : corpus.files;
+  const std::vector<std::string>& evalFiles = images ? evalImages.files : evalCorpus.files;
 
-  if (!resume) {
+  if (!resume && images) {
+    if (fs::exists(folder / kModelFile, ec) || fs::exists(folder / kStateFile, ec))
+      throw Error(out + ": already holds a checkpoint (use --resume to continue it, or another --out)");
+    const ModelConfig config = imageModelConfigFor(settings, family, trainImages);
+    fs::create_directories(folder, ec);
+    if (ec) throw Error(out + ": cannot create the folder: " + ec.message());
+    const json provenance = {{"training", trainingSettingsJson(settings)},
+                             {"gate", gateKindName(settings.gate)},
+                             {"data_sha256", sha256OfFiles(dataFiles)},
+                             {"eval_data_sha256", sha256OfFiles(evalFiles)},
+                             {"version", hopscopeVersion()}};
+    writeFileAtomically((folder / "preprocessor_config.json").string(),
+                        trainingPreprocessorConfig(trainImages).dump(2) + "\n");
+    writeFileAtomically((folder / "config.json").string(),
+                        checkpointConfigJson(config, settings.normalizer, provenance).dump(2) + "\n");
+    writeSafetensors((folder / kModelFile).string(), initialWeights(config, settings.gate, settings.seed),
+                     {{"step", "0"}});
+  } else if (!resume) {
     if (fs::exists(folder / kModelFile, ec) || fs::exists(folder / kStateFile, ec))
       throw Error(out + ": already holds a checkpoint (use --resume to continue it, or another --out)");
     // A trained tokenizer is written straight into the output folder; a given one is copied there.
@@ -329,8 +392,8 @@ TrainingResult train(const TrainingSettings& requested, const std::string& out, 
     if (ec) throw Error(out + ": cannot create the folder: " + ec.message());
     const json provenance = {{"training", trainingSettingsJson(settings)},
                              {"gate", gateKindName(settings.gate)},
-                             {"data_sha256", sha256OfFiles(corpus.files)},
-                             {"eval_data_sha256", sha256OfFiles(evalCorpus.files)},
+                             {"data_sha256", sha256OfFiles(dataFiles)},
+                             {"eval_data_sha256", sha256OfFiles(evalFiles)},
                              {"version", hopscopeVersion()}};
     if (!trainsTokenizer) copyTokenizerFiles(settings.tokenizerDir, out);
     writeFileAtomically((folder / "config.json").string(),
@@ -353,17 +416,30 @@ TrainingResult train(const TrainingSettings& requested, const std::string& out, 
   trainTask.maskProb = settings.maskProb;
   trainTask.seed = settings.seed + 1;  // training masks differ from the evaluation's (seed 0)
   const EvaluationTask task(*loaded, trainTask);
-  job.report(0.03, "tokenizing " + settings.data);
-  const at::Tensor blocks = task.makeBlocks(corpus, 0);
-  if (blocks.size(0) < settings.batch)
-    throw Error(settings.data + ": only " + std::to_string(blocks.size(0)) + " blocks of " +
-                std::to_string(settings.seqLen) + " tokens, fewer than one batch of " + std::to_string(settings.batch));
   AnalysisSettings evaluation;
   evaluation.samples = settings.evalSamples;
   evaluation.seqLen = settings.seqLen;
   evaluation.batch = settings.batch;
   evaluation.maskProb = settings.maskProb;
-  const at::Tensor evalBlocks = EvaluationTask(*loaded, evaluation).makeBlocks(evalCorpus, settings.evalSamples);
+  TaskData blocks, evalBlocks;
+  int64_t tokensPerSample = settings.seqLen;
+  if (images) {
+    job.report(0.03, "preprocessing " + settings.data);
+    const int64_t channels = model.config().channels;
+    ImageSet set = makeImageSet(trainImages.images, trainImages.labels, loaded->preprocessing(), channels);
+    blocks = TaskData(set.pixels, set.labels);
+    set = makeImageSet(evalImages.images, evalImages.labels, loaded->preprocessing(), channels);
+    evalBlocks = TaskData(set.pixels, set.labels);
+    trainImages.images = {};  // the decoded bytes are no longer needed
+    tokensPerSample = model.config().maxPositions;
+  } else {
+    job.report(0.03, "tokenizing " + settings.data);
+    blocks = task.makeBlocks(corpus, 0);
+    evalBlocks = EvaluationTask(*loaded, evaluation).makeBlocks(evalCorpus, settings.evalSamples);
+  }
+  if (blocks.size() < settings.batch)
+    throw Error(settings.data + ": only " + std::to_string(blocks.size()) + (images ? " images" : " blocks of " +
+                std::to_string(settings.seqLen) + " tokens") + ", fewer than one batch of " + std::to_string(settings.batch));
 
   // Parameters: each tensor once (tied heads share their table); no decay on 1-D tensors (biases,
   // LayerNorm gains and biases), as the reference training scripts do.
@@ -447,7 +523,7 @@ TrainingResult train(const TrainingSettings& requested, const std::string& out, 
       const at::Tensor loss = task.loss(model.forward(batch.inputs), batch) / static_cast<double>(settings.accumulation);
       loss.backward();
       stepLoss += loss.item<double>();
-      tokensSinceRecord += batch.ids.numel();
+      tokensSinceRecord += settings.batch * tokensPerSample;
     }
     const double gradNorm = clipGradientNorm(parameters, settings.clipNorm);
     optimizer.step(learningRate);
@@ -460,7 +536,7 @@ TrainingResult train(const TrainingSettings& requested, const std::string& out, 
     lossSum += stepLoss;
     ++lossSteps;
     job.report(static_cast<double>(step) / static_cast<double>(settings.steps),
-               progressText(step, settings.steps, stepLoss, stepSeconds, settings.batch * settings.accumulation * settings.seqLen));
+               progressText(step, settings.steps, stepLoss, stepSeconds, settings.batch * settings.accumulation * tokensPerSample));
 
     if (step % settings.evalEvery == 0 || step == settings.steps) {
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - recordStart).count();
