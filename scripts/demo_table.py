@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """The README's demo-set tables, computed, never typed: runs `hopscope-cli analyze` and `quantize`
-(W8A8, the reference protocol) on every model of resources/demo/ on the held-out addresses, keeps
+(W8A8, the reference protocol) on every model of resources/demo/ on the held-out addresses (ViT:
+the Fashion-MNIST test images, calibrated on training images), keeps
 the JSON under build/demo-results/, and writes one table per family (FP perplexity, W8A8 perplexity,
 avg kurtosis, max inf-norm, and the change of each against the softmax variant) between the
 markers <!-- demo-table:begin --> and <!-- demo-table:end --> in README.md.
 
-    python3 scripts/demo_table.py [--samples N]
+    python3 scripts/demo_table.py [--samples N] [--images N]
 """
 import json
 import os
@@ -18,6 +19,7 @@ DEMO = os.environ.get("HOPSCOPE_DEMO_DIR", os.path.join(ROOT, "resources/demo"))
 EVAL = os.environ.get("HOPSCOPE_DEMO_EVAL", os.path.join(ROOT, "build/demo-data/sotu-eval.txt"))
 CALIB = os.environ.get("HOPSCOPE_DEMO_CALIB", os.path.join(ROOT, "build/demo-data/sotu-train.txt"))
 OUT = os.path.join(ROOT, "build/demo-results")
+FASHION = "/usr/share/datasets/fashion-mnist"
 BEGIN, END = "<!-- demo-table:begin -->", "<!-- demo-table:end -->"
 ORDER = ["softmax-none", "clipped-none", "softmax-mlp", "softmax-linear", "softmax1-none", "softmax1-mlp",
          "softmax1-linear"]
@@ -41,7 +43,9 @@ def number(value):
 
 
 def main():
+    global IMAGES
     samples = sys.argv[sys.argv.index("--samples") + 1] if "--samples" in sys.argv else "64"
+    IMAGES = sys.argv[sys.argv.index("--images") + 1] if "--images" in sys.argv else "2000"
     os.makedirs(OUT, exist_ok=True)
     names = sorted(d for d in os.listdir(DEMO) if os.path.isfile(os.path.join(DEMO, d, "config.json")))
     families = sorted({name.split("-", 1)[0] for name in names})
@@ -52,9 +56,15 @@ def main():
         # The models' own block length (their position table).
         seq_len = str(json.load(open(os.path.join(paths[0], "config.json")))["hopscope"]["training"]["seq_len"])
         analysis, quantization = os.path.join(OUT, f"{family}-analyze.json"), os.path.join(OUT, f"{family}-quantize.json")
-        common = ["--data", EVAL, "--samples", samples, "--seq-len", seq_len]
+        images = family == "vit"
+        if images:
+            common = ["--images", f"{FASHION}/t10k-images-idx3-ubyte.gz", "--samples", IMAGES]
+            calib = ["--calib-images", f"{FASHION}/train-images-idx3-ubyte.gz"]
+        else:
+            common = ["--data", EVAL, "--samples", samples, "--seq-len", seq_len]
+            calib = ["--calib", CALIB]
         run(["analyze", *paths, *common, "--json", analysis])
-        run(["quantize", *paths, *common, "--calib", CALIB, "--json", quantization])
+        run(["quantize", *paths, *common, *calib, "--json", quantization])
         analysed = {m["path"]: m for m in json.load(open(analysis))["models"]}
         quantized = {m["path"]: m for m in json.load(open(quantization))["models"]}
         rows, base = [], None
@@ -67,7 +77,8 @@ def main():
                 base = row
             rows.append(row)
         metric = json.load(open(quantization))["models"][0]["metric"]["name"].replace("_", " ")
-        lines = [f"**{family.upper()}** ({metric} on {samples} held-out blocks of {seq_len} tokens; change against softmax)",
+        held_out = (f"{IMAGES} Fashion-MNIST test images" if images else f"{samples} held-out blocks of {seq_len} tokens")
+        lines = [f"**{family.upper() if family != 'vit' else 'ViT'}** ({metric} on {held_out}; change against softmax)",
                  "",
                  "| variant | normalizer | gate | FP | W8A8 | avg kurtosis | max inf-norm |",
                  "|---|---|---|---:|---:|---:|---:|"]
