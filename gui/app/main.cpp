@@ -1,4 +1,4 @@
-// hopscope: the desktop workbench. `hopscope [MODEL... | WORKSPACE.json] [--demo] [--view NAME]
+// hopscope: the desktop workbench. `hopscope [MODEL... | WORKSPACE.json] [--demo | --demo-family F] [--view NAME]
 // [--text TEXT] [--threads N] [--screenshot FILE.png]`; see design.md "hopscope (GUI)".
 #include <QApplication>
 #include <QCommandLineParser>
@@ -55,6 +55,9 @@ struct CommandLine {
       QStringLiteral("N"), QStringLiteral("0")};
   const QCommandLineOption demo{QStringLiteral("demo"),
       QStringLiteral("Open the bundled demo set (resources/demo/<name>/ checkpoint folders).")};
+  const QCommandLineOption demoFamily{QStringLiteral("demo-family"),
+      QStringLiteral("Open the bundled demo models of one family only (bert, opt or vit): its variants side by side."),
+      QStringLiteral("FAMILY")};
   const QCommandLineOption screenshot{QStringLiteral("screenshot"),
       QStringLiteral("Wait until every load and run has finished, save the window to FILE.png and exit."),
       QStringLiteral("FILE.png")};
@@ -70,7 +73,7 @@ struct CommandLine {
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("MODEL"), QStringLiteral("Models or a workspace to open."),
                                  QStringLiteral("[MODEL... | WORKSPACE.json]"));
-    parser.addOptions({view, text, threads, demo, screenshot});
+    parser.addOptions({view, text, threads, demo, demoFamily, screenshot});
   }
 };
 
@@ -147,7 +150,11 @@ int main(int argc, char** argv) {
   }
   if (!workspaceOpened || parser.isSet(viewOption)) window.showView(parser.value(viewOption));
   if (parser.isSet(textOption)) window.setInputText(parser.value(textOption));
-  if (parser.isSet(commandLine.demo) && !window.openDemoSet()) printError(window.errorText());
+  if (parser.isSet(commandLine.demoFamily)) {
+    if (!window.openDemoSet(parser.value(commandLine.demoFamily))) printError(window.errorText());
+  } else if (parser.isSet(commandLine.demo) && !window.openDemoSet()) {
+    printError(window.errorText());
+  }
   for (const QString& model : models) window.openModel(model);
   window.show();
 

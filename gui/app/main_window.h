@@ -81,7 +81,8 @@ class MainWindow : public QMainWindow {
   bool saveWorkspace(const QString& path);
   bool openWorkspace(const QString& path);
   // Opens the bundled demo set (demo_set.h); false with an error in the banner when there is none.
-  bool openDemoSet();
+  // Opens the bundled demo models (all, or those of one family); false with errorText() when none.
+  bool openDemoSet(const QString& family = {});
   // Whether each shown result was computed with the settings row's values (result_status.h).
   ResultStatus analysisStatus(int modelId) const;
   ResultStatus quantizationStatus(int modelId) const;

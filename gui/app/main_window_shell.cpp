@@ -114,8 +114,16 @@ void MainWindow::buildShell() {
 void MainWindow::buildShellMenus(QMenu* file) {
   recentMenu_ = file->addMenu(tr("Open &recent"));
   rebuildRecentMenu();
-  QAction* demo = file->addAction(tr("Open &demo set"), this, &MainWindow::openDemoSet);
-  demo->setToolTip(tr("The bundled demo models (resources/demo), as hopscope --demo"));
+  // One entry per family of the bundled demo set (its five variants side by side), and all of them.
+  QMenu* demo = file->addMenu(tr("Open &demo set"));
+  demo->setToolTipsVisible(true);
+  for (const QString& family : findDemoSet().families) {
+    QAction* action = demo->addAction(tr("%1 variants").arg(family.toUpper()), this, [this, family] { openDemoSet(family); });
+    action->setToolTip(tr("The bundled %1 demo models (resources/demo/%2-*), as hopscope --demo-family %2").arg(family.toUpper(), family));
+  }
+  if (!demo->isEmpty()) demo->addSeparator();
+  QAction* allDemo = demo->addAction(tr("&All"), this, [this] { openDemoSet(); });
+  allDemo->setToolTip(tr("Every bundled demo model (resources/demo), as hopscope --demo"));
   file->addSeparator();
   QAction* openWorkspace = file->addAction(tr("Open &workspace…"), this, &MainWindow::openWorkspaceDialog);
   openWorkspace->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_O));
@@ -317,8 +325,8 @@ void MainWindow::rebuildRecentMenu() {
   });
 }
 
-bool MainWindow::openDemoSet() {
-  const DemoSet demo = findDemoSet();
+bool MainWindow::openDemoSet(const QString& family) {
+  const DemoSet demo = findDemoSet(family);
   if (demo.models.isEmpty()) {
     showError(demo.error);
     return false;

@@ -8,16 +8,22 @@
 
 namespace {
 
-// Okabe–Ito: distinguishable with the common colour-vision deficiencies; yellow last (weak on
-// white). Each slot also has its own marker shape, so lines stay apart in grey print.
+// Okabe–Ito first: distinguishable with the common colour-vision deficiencies; yellow last of them
+// (weak on white). Then eight more (after Paul Tol: indigo, wine, olive, teal; light green, dark
+// green, grey, brown), each at least 67 apart in RGB from every other, so the whole demo set (15
+// models) gets a colour each. Each of the first eight slots also has its own
+// marker shape, so lines stay apart in grey print; the next eight reuse the shapes.
 const QColor kPalette[] = {QColor(0, 114, 178),  QColor(230, 159, 0),   QColor(0, 158, 115),
                            QColor(213, 94, 0),   QColor(204, 121, 167), QColor(86, 180, 233),
-                           QColor(0, 0, 0),      QColor(240, 228, 66)};
+                           QColor(0, 0, 0),      QColor(240, 228, 66),
+                           QColor(51, 34, 136),  QColor(136, 34, 85),   QColor(153, 153, 51),
+                           QColor(68, 170, 153), QColor(136, 204, 102), QColor(17, 119, 51),
+                           QColor(136, 136, 136), QColor(102, 51, 0)};
 const MarkerShape kShapes[] = {MarkerShape::Circle,  MarkerShape::Square, MarkerShape::Triangle,
                                MarkerShape::Diamond, MarkerShape::Cross,  MarkerShape::TriangleDown,
                                MarkerShape::Plus,    MarkerShape::Star};
 constexpr int kSlots = static_cast<int>(std::size(kPalette));
-static_assert(std::size(kShapes) == std::size(kPalette));
+constexpr int kShapeCount = static_cast<int>(std::size(kShapes));
 
 int wrapped(int slot) { return ((slot % kSlots) + kSlots) % kSlots; }
 
@@ -39,7 +45,7 @@ QIcon paintSwatch(const QColor& colour) {
 
 QColor modelColour(int slot) { return kPalette[wrapped(slot)]; }
 
-MarkerShape modelMarker(int slot) { return kShapes[wrapped(slot)]; }
+MarkerShape modelMarker(int slot) { return kShapes[wrapped(slot) % kShapeCount]; }
 
 QIcon modelSwatch(int slot) {
   static std::array<QIcon, kSlots> swatches;  // painted on first use (needs a QGuiApplication)

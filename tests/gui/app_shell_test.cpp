@@ -29,6 +29,7 @@
 #include <memory>
 
 #include "app/app_settings.h"
+#include "app/demo_set.h"
 #include "app/evaluation_controls.h"
 #include "app/export_target.h"
 #include "app/workspace.h"
@@ -499,6 +500,34 @@ class AppShellTest : public QObject {
     QCOMPARE(window_->outlierView()->summaryModel()->rowCount(), 1);
   }
 
+  // The demo set lists its families and opens family by family, vanilla softmax first.
+  void demoSetOrdersVariantsAndFilters() {
+    QTemporaryDir resources;
+    for (const char* name : {"bert-softmax1-mlp", "opt-softmax-none", "bert-softmax-none", "bert-clipped-none",
+                             "bert-softmax1-none", "bert-softmax-mlp", "vit-softmax-linear"}) {
+      QVERIFY(QDir(resources.path()).mkpath(QStringLiteral("demo/") + QLatin1String(name)));
+      QFile config(resources.filePath(QStringLiteral("demo/%1/config.json").arg(QLatin1String(name))));
+      QVERIFY(config.open(QIODevice::WriteOnly));
+    }
+    QVERIFY(QDir(resources.path()).mkpath(QStringLiteral("demo/not-a-model")));  // no config.json
+    qputenv("HOPSCOPE_RESOURCES", resources.path().toLocal8Bit());
+    const DemoSet all = findDemoSet();
+    const DemoSet bert = findDemoSet(QStringLiteral("bert"));
+    const DemoSet none = findDemoSet(QStringLiteral("gpt"));
+    qunsetenv("HOPSCOPE_RESOURCES");
+    QCOMPARE(all.families, QStringList({QStringLiteral("bert"), QStringLiteral("opt"), QStringLiteral("vit")}));
+    QCOMPARE(all.models.size(), 7);
+    QStringList names;
+    for (const QString& path : bert.models) names << QFileInfo(path).fileName();
+    QCOMPARE(names, QStringList({QStringLiteral("bert-softmax-none"), QStringLiteral("bert-clipped-none"),
+                                 QStringLiteral("bert-softmax-mlp"), QStringLiteral("bert-softmax1-none"),
+                                 QStringLiteral("bert-softmax1-mlp")}));
+    QVERIFY(none.models.isEmpty());
+    QVERIFY2(none.error.contains(QStringLiteral("no demo models of the family \"gpt\"")) &&
+                 none.error.contains(QStringLiteral("(it has: bert, opt, vit)")),
+             qPrintable(none.error));
+  }
+
   void demoWithoutADemoSetSaysSo() {
     QTemporaryDir resources;
     QProcess process;
@@ -531,6 +560,17 @@ class AppShellTest : public QObject {
     QVERIFY2(demo.exitCode() == 0, qPrintable(QString::fromLocal8Bit(demo.readAllStandardError())));
     QVERIFY(!QString::fromLocal8Bit(demo.readAllStandardError()).contains(QStringLiteral("no demo set")));
     QVERIFY(!QImage(screenshot).isNull());
+
+    // --demo-family opens one family; a family the set does not hold is a clear error.
+    QProcess other;
+    other.setProcessEnvironment(environment);
+    other.start(QStringLiteral(HOPSCOPE_GUI_BINARY),
+                {QStringLiteral("--demo-family"), QStringLiteral("opt"), QStringLiteral("--screenshot"), screenshot});
+    QVERIFY(other.waitForFinished(120000));
+    const QString otherErrors = QString::fromLocal8Bit(other.readAllStandardError());
+    QVERIFY2(otherErrors.contains(QStringLiteral("no demo models of the family \"opt\"")) &&
+                 otherErrors.contains(QStringLiteral("(it has: bert)")),
+             qPrintable(otherErrors));
   }
 };
 

@@ -62,13 +62,18 @@ class FigurePlotTest : public QObject {
   Q_OBJECT
  private slots:
   void paletteGivesEverySlotItsOwnColourAndShape() {
-    for (int a = 0; a < 8; ++a)
-      for (int b = a + 1; b < 8; ++b) {
-        QVERIFY(modelColour(a) != modelColour(b));
-        QVERIFY(modelMarker(a) != modelMarker(b));
+    // 16 colours (the whole demo set, 15 models, one each), clearly apart: at least 60 apart in
+    // RGB distance; 8 marker shapes.
+    for (int a = 0; a < 16; ++a)
+      for (int b = a + 1; b < 16; ++b) {
+        const QColor x = modelColour(a), y = modelColour(b);
+        const double distance = std::hypot(std::hypot(x.red() - y.red(), x.green() - y.green()), x.blue() - y.blue());
+        QVERIFY2(distance >= 60, qPrintable(QStringLiteral("slots %1 and %2").arg(a).arg(b)));
+        if (a < 8 && b < 8) QVERIFY(modelMarker(a) != modelMarker(b));
       }
     QCOMPARE(modelColour(0), QColor(0, 114, 178));  // Okabe–Ito blue first
-    QCOMPARE(modelColour(8), modelColour(0));         // more models than colours: the palette repeats
+    QCOMPARE(modelColour(16), modelColour(0));        // more models than colours: the palette repeats
+    QCOMPARE(modelMarker(8), modelMarker(0));
     QCOMPARE(centreColour(modelSwatch(2)), modelColour(2));
     QCOMPARE(slotAt({5, 2}, 1), 2);
     QCOMPARE(slotAt({}, 3), 3);
