@@ -147,15 +147,7 @@ QString OutlierView::histogramNote() const { return histogramPlot_->figure().not
 QString OutlierView::layerNote() const { return layerPlot_->figure().note; }
 
 void OutlierView::setStatuses(const std::vector<ResultStatus>& statuses) {
-  // Missing statuses are current: redraw only when a mark changes (a redraw of every plot is not free).
-  const auto same = [](const std::vector<ResultStatus>& a, const std::vector<ResultStatus>& b) {
-    for (size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
-      const ResultStatus x = statusAt(a, i), y = statusAt(b, i);
-      if (x.state != y.state || x.note != y.note) return false;
-    }
-    return true;
-  };
-  if (same(statuses, statuses_)) {
+  if (sameStatuses(statuses, statuses_)) {
     statuses_ = statuses;
     return;
   }

@@ -6,6 +6,14 @@
 #include <QObject>
 #include <QStyle>
 
+bool sameStatuses(const std::vector<ResultStatus>& a, const std::vector<ResultStatus>& b) {
+  for (std::size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
+    const ResultStatus x = statusAt(a, i), y = statusAt(b, i);
+    if (x.state != y.state || x.note != y.note) return false;
+  }
+  return true;
+}
+
 QString resultStatusWord(const ResultStatus& status) {
   switch (status.state) {
     case ResultStatus::State::Stale: return QObject::tr("stale");

@@ -23,6 +23,10 @@ inline ResultStatus statusAt(const std::vector<ResultStatus>& statuses, std::siz
   return i < statuses.size() ? statuses[i] : ResultStatus{};
 }
 
+// Whether two status lists mark every result alike (a missing status counts as Current): views
+// redraw only when a mark changes, since redrawing every plot is not free.
+bool sameStatuses(const std::vector<ResultStatus>& a, const std::vector<ResultStatus>& b);
+
 // "stale" / "pending" (empty when current): the word shown beside a result.
 QString resultStatusWord(const ResultStatus& status);
 // A warning icon for Stale, a refresh icon for Pending, none for Current.
