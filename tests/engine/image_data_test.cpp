@@ -127,6 +127,11 @@ TEST(IdxFiles, BrokenFilesAreRefusedBeforeAllocating) {
             std::string::npos);
   EXPECT_NE(errorOf([&] { readIdxFile(bad + "text.png"); }).find("not an idx file"), std::string::npos);
   EXPECT_NE(errorOf([&] { readIdxFile(bad + "missing-idx3-ubyte"); }).find("no such file"), std::string::npos);
+  // Fuzzing found: no images but huge image sizes (0 x 16910092 x 219942157 x 1) passed the byte
+  // count (0 = 0) and the size of one image overflowed. Refused now, before any product is formed.
+  IdxArray empty;
+  empty.dims = {0, 0x01020b0c, 0x0d0b0c0d, 0x0e0f1011};
+  EXPECT_EQ(errorOf([&] { idxImages(empty, "e-idx3-ubyte", 0, 4); }), "e-idx3-ubyte: the idx file holds no images");
 }
 
 TEST(ImageFolders, ClassesAreSortedSubfolders) {

@@ -106,10 +106,13 @@ std::vector<DecodedImage> idxImages(const IdxArray& array, const std::string& pa
                 std::to_string(array.dims.size()));
   const int64_t n = array.dims[0], height = array.dims[1], width = array.dims[2];
   const int64_t channels = array.dims.size() == 4 ? array.dims[3] : 1;
+  if (n < 1) throw Error(path + ": the idx file holds no images");
   if (height < 1 || width < 1 || channels < 1) throw Error(path + ": idx images of size 0");
   if (first < 0 || first > n) throw Error(path + ": holds " + std::to_string(n) + " images, cannot start at " + std::to_string(first));
   const int64_t take = count <= 0 ? n - first : std::min(count, n - first);
-  const int64_t size = height * width * channels;
+  // readIdxFile checked that the dimensions multiply to the bytes present, so with n >= 1 one
+  // image's size is their share (never the product of claimed sizes: with n = 0 that could overflow).
+  const int64_t size = static_cast<int64_t>(array.values.size()) / n;
   std::vector<DecodedImage> images;
   images.reserve(static_cast<size_t>(take));
   for (int64_t i = first; i < first + take; ++i) {
