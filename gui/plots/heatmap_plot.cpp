@@ -400,6 +400,7 @@ void HeatmapPlot::setData(HeatmapData data) {
   placePatchImage();
   // A patch map is always the whole image: no zoom or pan (the grid is small; cells stay square).
   setInteractions(data_.isPatchMap() ? QCP::Interactions() : QCP::Interactions(QCP::iRangeDrag | QCP::iRangeZoom));
+  xAxis->setTickLabelRotation(data_.isPatchMap() ? 0 : 60);  // patch indices are short: upright
   if (data_.isPatchMap()) fitPatchMap();
   applyColourScale();
   if (hoverRow_ >= rows || hoverColumn_ >= columns) hoverRow_ = hoverColumn_ = -1;

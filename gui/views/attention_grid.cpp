@@ -272,7 +272,7 @@ bool AttentionGrid::buildImageMap(const Pane& pane, const QString& name, const Q
   }
   map = patch_attention::queryMap(run, layer_, head_, token);
   map.title = title;
-  map.subtitle = tr("%1\nquery: %2%3 · p(→ class token) %4 · no-op %5")
+  map.subtitle = tr("%1\nquery: %2%3 · p(→ CLS) %4 · no-op %5")
                      .arg(where, patch_attention::queryText(query), outside, formatNumber(map.classTokenWeight),
                           formatNumber(map.noOpMass));
   return true;

@@ -381,7 +381,7 @@ void AttentionView::showSelection() {
     if (!grid_->isImagePane(index) || !plot->hasMap() || id < 0) continue;
     const HeatmapData& data = plot->heatmapData();
     QString part = QStringLiteral("%1&nbsp;<b>%2</b>&nbsp;").arg(swatchHtml(models_->rowOfId(id)), data.title.toHtmlEscaped());
-    if (!std::isnan(data.classTokenWeight)) part += tr("class&nbsp;token&nbsp;%1, ").arg(formatted(data.classTokenWeight));
+    if (!std::isnan(data.classTokenWeight)) part += tr("p(→&nbsp;CLS)&nbsp;%1, ").arg(formatted(data.classTokenWeight));
     part += tr("no-op&nbsp;%1").arg(formatted(data.noOpMass));
     imageParts << part;
   }
