@@ -361,7 +361,9 @@ void AttentionGrid::updatePanes() {
     map.title = variantsUnique ? variant : QStringLiteral("%1 — %2").arg(variant, name);
     map.subtitle = tr("%1 — layer %2, %3").arg(name).arg(layer_).arg(headText(head_, heads));
     if (differencing) {
-      if (!referenceHasMap) {
+      if (reference->lastImageRun) {
+        map.subtitle += tr("\nno difference: %1 ran an image, not this text").arg(referenceName);
+      } else if (!referenceHasMap) {
         map.subtitle += tr("\nno difference: %1 has no layer %2, %3 to compare with")
                             .arg(referenceName).arg(layer_).arg(headText(head_, heads));
       } else if (!attention_maps::sameTokens(run, *reference->lastRun)) {

@@ -156,6 +156,11 @@ class ImageAttentionTest : public QObject {
     // Tooltips name the patch and the value.
     QVERIFY2(grid().pane(0)->tooltipForCell(1, 2).startsWith(QStringLiteral("patch (1, 2): attention from the class token ")),
              qPrintable(grid().pane(0)->tooltipForCell(1, 2)));
+    // A difference to an image model has nothing to subtract from a text map: the text pane says so.
+    view().referenceBox()->setCurrentIndex(view().referenceBox()->findData(entries[0].id));
+    QVERIFY2(grid().pane(2)->subtitle().contains(QStringLiteral("ran an image")), qPrintable(grid().pane(2)->subtitle()));
+    QVERIFY(!grid().pane(2)->heatmapData().diverging);
+    view().referenceBox()->setCurrentIndex(0);
     // The predictions tab lists the classes of the current image pane.
     view().selectModelId(entries[0].id);
     QVERIFY(view().predictionsList()->topLevelItemCount() > 0);
