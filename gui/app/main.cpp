@@ -1,5 +1,6 @@
 // hopscope: the desktop workbench. `hopscope [MODEL... | WORKSPACE.json] [--demo | --demo-family F] [--view NAME]
-// [--text TEXT] [--threads N] [--screenshot FILE.png]`; see design.md "hopscope (GUI)".
+// [--text TEXT] [--image FILE [--image-index N]] [--threads N] [--screenshot FILE.png]`; see design.md
+// "hopscope (GUI)".
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -50,6 +51,11 @@ struct CommandLine {
   const QCommandLineOption text{QStringLiteral("text"),
       QStringLiteral("Input text, run once each model has loaded (default: a sample sentence)."),
       QStringLiteral("TEXT")};
+  const QCommandLineOption image{QStringLiteral("image"),
+      QStringLiteral("Input image of image models (ViT): PNG, JPEG or an idx file (MNIST, Fashion-MNIST)."),
+      QStringLiteral("FILE")};
+  const QCommandLineOption imageIndex{QStringLiteral("image-index"),
+      QStringLiteral("Which image of an idx --image file (default 0)."), QStringLiteral("N"), QStringLiteral("0")};
   const QCommandLineOption threads{QStringLiteral("threads"),
       QStringLiteral("LibTorch threads (default: HOPSCOPE_THREADS or the number of cores)."),
       QStringLiteral("N"), QStringLiteral("0")};
@@ -73,7 +79,7 @@ struct CommandLine {
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("MODEL"), QStringLiteral("Models or a workspace to open."),
                                  QStringLiteral("[MODEL... | WORKSPACE.json]"));
-    parser.addOptions({view, text, threads, demo, demoFamily, screenshot});
+    parser.addOptions({view, text, image, imageIndex, threads, demo, demoFamily, screenshot});
   }
 };
 
@@ -150,6 +156,16 @@ int main(int argc, char** argv) {
   }
   if (!workspaceOpened || parser.isSet(viewOption)) window.showView(parser.value(viewOption));
   if (parser.isSet(textOption)) window.setInputText(parser.value(textOption));
+  if (parser.isSet(commandLine.image)) {
+    bool indexOk = false;
+    const int index = parser.value(commandLine.imageIndex).toInt(&indexOk);
+    if (!indexOk || index < 0) {
+      printError(QStringLiteral("--image-index wants a whole number >= 0, got '%1'").arg(parser.value(commandLine.imageIndex)));
+      return 2;
+    }
+    // A bad image is reported and shown in the window's banner; the window opens anyway.
+    if (!window.openImage(parser.value(commandLine.image), index)) printError(window.errorText());
+  }
   if (parser.isSet(commandLine.demoFamily)) {
     if (!window.openDemoSet(parser.value(commandLine.demoFamily))) printError(window.errorText());
   } else if (parser.isSet(commandLine.demo) && !window.openDemoSet()) {

@@ -20,7 +20,9 @@
 #include <QMenuBar>
 #include <QPlainTextEdit>
 #include <QProgressBar>
+#include <QSignalBlocker>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
@@ -43,6 +45,7 @@
 #include "report/report_exporter.h"
 #include "views/activations_view.h"
 #include "views/attention_view.h"
+#include "views/patch_attention.h"
 #include "views/outlier_view.h"
 #include "views/quantization_view.h"
 #include "views/training_view.h"
@@ -131,6 +134,8 @@ MainWindow::MainWindow(QWidget* parent)
   connect(jobs_, &ModelJobs::loadFailed, this, &MainWindow::onLoadFailed);
   connect(jobs_, &ModelJobs::ran, this,
           [this](int id, const hopscope::TextRunResult& result) { models_->setRunResult(id, result); });
+  connect(jobs_, &ModelJobs::ranImage, this,
+          [this](int id, const hopscope::ImageRunResult& result) { models_->setImageRunResult(id, result); });
   connect(jobs_, &ModelJobs::runFailed, this, &MainWindow::onRunFailed);
   connect(jobs_, &ModelJobs::analyzed, this, [this](int id, ModelJobs::AnalysisPtr result) {
     analysisPending_.erase(id);
@@ -246,11 +251,50 @@ void MainWindow::buildCentralArea() {
   runButton_->setToolTip(tr("Run the text through every loaded model (Ctrl+Return)"));
   runButton_->setMinimumHeight(lineHeight * 2);
   connect(runButton_, &QPushButton::clicked, this, &MainWindow::runText);
+  // The image beside the text: image models (ViT) run it, text models the text.
+  const int thumbnailSide = lineHeight * 3 + 14;
+  imageThumbnail_ = new QLabel;
+  imageThumbnail_->setFixedSize(thumbnailSide, thumbnailSide);
+  imageThumbnail_->setAlignment(Qt::AlignCenter);
+  imageThumbnail_->setFrameShape(QFrame::StyledPanel);
+  imageThumbnail_->setStyleSheet(QStringLiteral("QLabel { background: palette(base); color: gray; }"));
+  imageThumbnail_->setToolTip(tr("The image that image models (ViT) run; drop a PNG, JPEG or idx file on the window"));
+  openImageButton_ = new QPushButton(tr("Open image…"));
+  openImageButton_->setToolTip(tr("A PNG or JPEG image, or an idx file (MNIST, Fashion-MNIST) for image models (Ctrl+I)"));
+  connect(openImageButton_, &QPushButton::clicked, this, &MainWindow::openImageDialog);
+  imageCaption_ = new QLabel;
+  imageCaption_->setWordWrap(true);
+  imageCaption_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  imageCaption_->setMinimumWidth(150);
+  imageCaption_->setMaximumWidth(230);
+  imageIndexBox_ = new QSpinBox;
+  imageIndexBox_->setPrefix(tr("image "));
+  imageIndexBox_->setToolTip(tr("Which image of the idx file runs"));
+  imageIndexBox_->setKeyboardTracking(false);
+  imageIndexBox_->hide();
+  connect(imageIndexBox_, &QSpinBox::valueChanged, this, [this](int index) {
+    if (image_ && image_->idx && index != image_->index) openImage(imagePath_, index);
+  });
+  auto* imageColumn = new QVBoxLayout;
+  imageColumn->setContentsMargins(0, 0, 0, 0);
+  imageColumn->setSpacing(2);
+  auto* imageButtons = new QHBoxLayout;
+  imageButtons->addWidget(openImageButton_);
+  imageButtons->addWidget(imageIndexBox_);
+  imageButtons->addStretch(1);
+  imageColumn->addLayout(imageButtons);
+  imageColumn->addWidget(imageCaption_);
+  imageColumn->addStretch(1);
+
   textInput_ = new QWidget;
   auto* input = new QHBoxLayout(textInput_);
   input->setContentsMargins(0, 0, 0, 0);
   input->addWidget(textEdit_, 1);
   input->addWidget(runButton_, 0, Qt::AlignTop);
+  input->addSpacing(8);
+  input->addWidget(imageThumbnail_, 0, Qt::AlignTop);
+  input->addLayout(imageColumn);
+  showImageInput();
 
   evaluationControls_ = new EvaluationControls;
   connect(evaluationControls_, &EvaluationControls::analyzeRequested, this, &MainWindow::analyzeModels);
@@ -335,6 +379,9 @@ void MainWindow::buildMenus() {
   QAction* open = file->addAction(tr("&Open model…"), this, &MainWindow::openModelDialog);
   open->setShortcut(QKeySequence::Open);
   open->setToolTip(tr("Open a checkpoint directory with a chosen normalizer"));
+  QAction* openImageAction = file->addAction(tr("Open &image…"), this, &MainWindow::openImageDialog);
+  openImageAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
+  openImageAction->setToolTip(tr("The image that image models (ViT) run: PNG, JPEG or an idx file"));
   buildShellMenus(file);  // recent files, workspaces, Export…, the View menu
   // Ctrl+Shift+R is the Training view's Resume: the report pairs with Export plot instead.
   QAction* reportAction = file->addAction(tr("Export &report…"), this, [this] {
@@ -419,13 +466,74 @@ void MainWindow::runOn(int modelId) {
   const LoadedModelsModel::Entry* entry = models_->entryById(modelId);
   if (!entry || !entry->model) return;
   auto model = entry->model;
+  if (entry->isImageModel()) {
+    if (!image_) return;  // its pane asks for an image
+    models_->setRunning(modelId);
+    jobs_->runImage(modelId, model, image_->image, kTopPredictions);
+    return;
+  }
   models_->setRunning(modelId);
   jobs_->run(modelId, model, textEdit_->toPlainText(), kTopPredictions);
 }
 
+void MainWindow::openImageDialog() {
+  const QString path = QFileDialog::getOpenFileName(
+      this, tr("Open image"), imagePath_.isEmpty() ? QString() : QFileInfo(imagePath_).absolutePath(),
+      tr("Images (*.png *.jpg *.jpeg *-ubyte *-ubyte.gz *.idx3 *.gz);;All files (*)"));
+  if (!path.isEmpty()) openImage(path);
+}
+
+bool MainWindow::openImage(const QString& path, int index) {
+  try {
+    image_ = readImageInput(path, index);
+  } catch (const std::exception& error) {
+    showError(tr("Cannot open the image: %1").arg(QString::fromStdString(error.what())));
+    showImageInput();  // the previous image stays, and so does its index
+    return false;
+  }
+  imagePath_ = path;
+  showImageInput();
+  for (const LoadedModelsModel::Entry& entry : models_->entries())
+    if (entry.isImageModel()) runOn(entry.id);
+  return true;
+}
+
+void MainWindow::showImageInput() {
+  if (!image_) {
+    imageThumbnail_->setPixmap({});
+    imageThumbnail_->setText(tr("no image"));
+    imageCaption_->setText(tr("<span style=\"color:gray\">Image models run an image: open or drop one</span>"));
+    imageIndexBox_->hide();
+    return;
+  }
+  const QImage image = patch_attention::inputImage(image_->image);
+  const int side = imageThumbnail_->width() - 4;
+  // Small images (MNIST's 28 × 28) are enlarged pixel by pixel: what the file holds, not a blur.
+  const bool small = image.width() < side && image.height() < side;
+  imageThumbnail_->setPixmap(QPixmap::fromImage(
+      image.scaled(side, side, Qt::KeepAspectRatio, small ? Qt::FastTransformation : Qt::SmoothTransformation)));
+  const QString name = QFileInfo(imagePath_).fileName();
+  imageCaption_->setText(tr("%1%2<br><span style=\"color:gray\">%3 × %4, %5</span>")
+                             .arg(name.toHtmlEscaped())
+                             .arg(image_->idx ? tr(" [%1]").arg(image_->index) : QString())
+                             .arg(image_->image.width)
+                             .arg(image_->image.height)
+                             .arg(image_->image.channels == 1 ? tr("grey") : tr("RGB")));
+  imageCaption_->setToolTip(imagePath_);
+  imageThumbnail_->setToolTip(tr("%1\nthe image that image models run").arg(imagePath_));
+  {
+    const QSignalBlocker block(imageIndexBox_);
+    imageIndexBox_->setRange(0, std::max(image_->count - 1, 0));
+    imageIndexBox_->setValue(image_->index);
+    imageIndexBox_->setSuffix(tr(" of %1").arg(image_->count));
+  }
+  imageIndexBox_->setVisible(image_->idx);
+}
+
 void MainWindow::onLoaded(int modelId) {
-  // Show the new model's map right away: run the current text through it.
-  if (!textEdit_->toPlainText().trimmed().isEmpty()) runOn(modelId);
+  // Show the new model's map right away: run the current text (an image model: the image) through it.
+  const LoadedModelsModel::Entry* loaded = models_->entryById(modelId);
+  if (loaded && (loaded->isImageModel() ? hasImage() : !textEdit_->toPlainText().trimmed().isEmpty())) runOn(modelId);
   // And its figures when an evaluation view is open.
   if (currentViewName() == QStringLiteral("outliers")) analyzeOne(modelId);
   if (currentViewName() == QStringLiteral("quantization")) quantizeOne(modelId);

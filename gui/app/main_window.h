@@ -8,8 +8,10 @@
 #include <QStringList>
 
 #include <map>
+#include <optional>
 #include <set>
 
+#include "jobs/image_input.h"
 #include "jobs/model_jobs.h"
 #include "views/result_status.h"
 
@@ -22,6 +24,7 @@ class QLabel;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
+class QSpinBox;
 class QTableView;
 class QTabWidget;
 class ActivationsView;
@@ -52,8 +55,15 @@ class MainWindow : public QMainWindow {
   int openModel(const QString& argument);
   void removeModel(int modelId);
   void setInputText(const QString& text);
-  // Runs the text box through every loaded model (a newer run supersedes a pending one).
+  // Runs the text box through every loaded text model and the image through every image model
+  // (a newer run supersedes a pending one).
   void runText();
+  // The image that image models run: a PNG or JPEG, or image `index` of an idx file. Runs it through
+  // every loaded image model; on a bad file shows the error, keeps the previous image and returns false.
+  bool openImage(const QString& path, int index = 0);
+  bool hasImage() const { return image_.has_value(); }
+  const std::optional<ImageInput>& image() const { return image_; }
+  QString imagePath() const { return imagePath_; }
   bool showView(const QString& name);
   // Outlier statistics / quantization study of every loaded model with the settings row's values;
   // results replace earlier ones per model as they arrive.
@@ -74,7 +84,8 @@ class MainWindow : public QMainWindow {
   QString exportFileStem(QWidget* target) const;
   // Exports the target: a plot as .png/.svg/.pdf, a table as .csv; errors go to the banner.
   bool exportVisible(const QString& path);
-  // A checkpoint folder or file opens as a model, a workspace .json as a workspace.
+  // A checkpoint folder or file opens as a model, a workspace .json as a workspace, a PNG, JPEG or
+  // idx file as the image that image models run.
   void openPath(const QString& path);
   // The session as a workspace (workspace.h) and back; errors go to the banner and return false.
   Workspace currentWorkspace() const;
@@ -109,6 +120,10 @@ class MainWindow : public QMainWindow {
   QTableView* modelsTable() const { return modelsTable_; }
   QPlainTextEdit* textEdit() const { return textEdit_; }
   QPushButton* runButton() const { return runButton_; }
+  QPushButton* openImageButton() const { return openImageButton_; }
+  QLabel* imageThumbnail() const { return imageThumbnail_; }
+  QLabel* imageCaption() const { return imageCaption_; }
+  QSpinBox* imageIndexBox() const { return imageIndexBox_; }
 
  protected:
   void showEvent(QShowEvent* event) override;
@@ -123,6 +138,8 @@ class MainWindow : public QMainWindow {
   void buildStatusBar();
   void buildMenus();
   void openModelDialog();
+  void openImageDialog();
+  void showImageInput();
   void removeSelectedModels();
   void runOn(int modelId);
   void onLoaded(int modelId);
@@ -162,6 +179,12 @@ class MainWindow : public QMainWindow {
   QStringList errors_;
   QPlainTextEdit* textEdit_ = nullptr;
   QPushButton* runButton_ = nullptr;
+  QPushButton* openImageButton_ = nullptr;
+  QLabel* imageThumbnail_ = nullptr;
+  QLabel* imageCaption_ = nullptr;
+  QSpinBox* imageIndexBox_ = nullptr;
+  std::optional<ImageInput> image_;
+  QString imagePath_;
   QTabWidget* views_ = nullptr;
   AttentionView* attentionView_ = nullptr;
   QWidget* textInput_ = nullptr;

@@ -296,6 +296,13 @@ void MainWindow::openPath(const QString& path) {
     openWorkspace(path);
     return;
   }
+  // An image (PNG, JPEG, idx) is the input of image models.
+  const QString suffix = info.suffix().toLower();
+  if (info.isFile() && (suffix == QLatin1String("png") || suffix == QLatin1String("jpg") ||
+                        suffix == QLatin1String("jpeg") || isIdxImageFile(path))) {
+    openImage(path);
+    return;
+  }
   // A config.json dropped on its own means its folder.
   openModel(info.isFile() && info.fileName() == QLatin1String("config.json") ? info.absolutePath() : path);
 }

@@ -36,6 +36,7 @@ bool runGuarded(Work&& work, QString& message, bool& cancelled) {
 ModelJobs::ModelJobs(QObject* parent) : QObject(parent) {
   qRegisterMetaType<ModelJobs::ModelPtr>();
   qRegisterMetaType<hopscope::TextRunResult>();
+  qRegisterMetaType<hopscope::ImageRunResult>();
   qRegisterMetaType<ModelJobs::AnalysisPtr>();
   qRegisterMetaType<ModelJobs::StudyPtr>();
   // Two workers: a slow load must not hold up a run on another model. LibTorch parallelises
@@ -150,6 +151,18 @@ void ModelJobs::run(int modelId, ModelPtr model, const QString& text, int topK) 
         if (!model) throw hopscope::Error("the model is not loaded");
         hopscope::TextRunResult result = model->runText(input, topK, control);
         return [this, modelId, result = std::move(result)] { emit ran(modelId, result); };
+      },
+      [this, modelId](const QString& message, bool cancelled) { emit runFailed(modelId, message, cancelled); });
+}
+
+void ModelJobs::runImage(int modelId, ModelPtr model, const hopscope::DecodedImage& image, int topK) {
+  const QString label = model ? QString::fromStdString(model->info().name) : QStringLiteral("run");
+  submitLatest(
+      Kind::Run, modelId, label,
+      [this, modelId, model, image, topK](const hopscope::JobControl& control) -> std::function<void()> {
+        if (!model) throw hopscope::Error("the model is not loaded");
+        hopscope::ImageRunResult result = model->runImage(image, topK, control);
+        return [this, modelId, result = std::move(result)] { emit ranImage(modelId, result); };
       },
       [this, modelId](const QString& message, bool cancelled) { emit runFailed(modelId, message, cancelled); });
 }

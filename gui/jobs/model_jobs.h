@@ -22,6 +22,7 @@
 
 Q_DECLARE_METATYPE(std::shared_ptr<const hopscope::LoadedModel>)
 Q_DECLARE_METATYPE(hopscope::TextRunResult)
+Q_DECLARE_METATYPE(hopscope::ImageRunResult)
 Q_DECLARE_METATYPE(hopscope::ModelAnalysisPtr)
 Q_DECLARE_METATYPE(hopscope::QuantizationStudyPtr)
 
@@ -40,6 +41,8 @@ class ModelJobs : public QObject {
   // modelId is the caller's handle for the model slot; it comes back in every signal.
   void load(int modelId, const QString& argument);
   void run(int modelId, ModelPtr model, const QString& text, int topK = 5);
+  // Image models: one decoded image (the same "latest request wins" slot as run).
+  void runImage(int modelId, ModelPtr model, const hopscope::DecodedImage& image, int topK = 5);
   // Outlier statistics of the model on the request's text (hopscope-cli analyze).
   void analyze(int modelId, ModelPtr model, const AnalysisRequest& request);
   // FP versus quantized metric and every quantizer's diagnostics (hopscope-cli quantize).
@@ -58,6 +61,7 @@ class ModelJobs : public QObject {
   void loadFailed(int modelId, const QString& message, bool cancelled);
   void ran(int modelId, const hopscope::TextRunResult& result);
   void runFailed(int modelId, const QString& message, bool cancelled);
+  void ranImage(int modelId, const hopscope::ImageRunResult& result);
   void analyzed(int modelId, ModelJobs::AnalysisPtr result);
   void analyzeFailed(int modelId, const QString& message, bool cancelled);
   void quantized(int modelId, ModelJobs::StudyPtr result);

@@ -215,8 +215,20 @@ HeatmapPlot::HeatmapPlot(QWidget* parent) : QCustomPlot(parent) {
   stripRect_->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
   colorScale_->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
 
+  // Patch maps: the image beneath the cells (grid layer, below main), the patch grid above them.
+  addLayer(QStringLiteral("patches"), layer(QStringLiteral("main")), QCustomPlot::limAbove);
+  patchLayer_ = layer(QStringLiteral("patches"));
+  imageItem_ = new QCPItemPixmap(this);
+  imageItem_->setLayer(QStringLiteral("grid"));
+  imageItem_->setClipAxisRect(map);
+  imageItem_->topLeft->setAxes(xAxis, yAxis);
+  imageItem_->bottomRight->setAxes(xAxis, yAxis);
+  imageItem_->setScaled(true, Qt::IgnoreAspectRatio, Qt::FastTransformation);  // pixels as the model saw them
+  imageItem_->setSelectable(false);
+  imageItem_->setVisible(false);
+
   // Markers on their own buffered layer: hovering redraws only that layer.
-  addLayer(QStringLiteral("markers"), layer(QStringLiteral("main")), QCustomPlot::limAbove);
+  addLayer(QStringLiteral("markers"), layer(QStringLiteral("patches")), QCustomPlot::limAbove);
   overlay_ = layer(QStringLiteral("markers"));
   overlay_->setMode(QCPLayer::lmBuffered);
   const QPen hoverPen(QColor(255, 255, 255, 210), 1.2);
@@ -236,8 +248,10 @@ HeatmapPlot::HeatmapPlot(QWidget* parent) : QCustomPlot(parent) {
   });
 
   // Tick labels are chosen before the layout settles: when the settled size fits another label
-  // step, draw once more.
+  // step, draw once more. Patch maps fit their square cells to the settled axis rect (also when
+  // rendered at another size for export) and regenerate the ticks for that range at once.
   connect(this, &QCustomPlot::afterLayout, this, [this] {
+    if (data_.isPatchMap() && fitPatchMap()) axisRect()->update(QCPLayoutElement::upPreparation);
     for (QCPAxis* axis : {xAxis, yAxis})
       if (auto ticker = axis->ticker().dynamicCast<TokenAxisTicker>(); ticker && ticker->stale()) {
         replot(rpQueuedReplot);
@@ -283,7 +297,61 @@ void HeatmapPlot::clear(const QString& message) {
   for (QCPItemRect* item : {hoverRowItem_, hoverColumnItem_, selectedItem_, selectedRowItem_, hoverStripItem_,
                             selectedStripItem_})
     item->setVisible(false);
+  placePatchImage();
+  setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
   replot(rpQueuedReplot);
+}
+
+void HeatmapPlot::placePatchImage() {
+  for (QCPItemLine* line : patchLines_) removeItem(line);
+  patchLines_.clear();
+  if (!data_.isPatchMap()) {
+    imageItem_->setVisible(false);  // keeps its last pixmap (QCPItemPixmap warns about a null one)
+    colorMap_->data()->clearAlpha();
+    return;
+  }
+  const int rows = data_.rows(), columns = data_.columns();
+  imageItem_->setPixmap(QPixmap::fromImage(data_.image));
+  imageItem_->topLeft->setCoords(-0.5, -0.5);
+  imageItem_->bottomRight->setCoords(columns - 0.5, rows - 0.5);
+  imageItem_->setVisible(true);
+  // Translucent cells: the image shows through, the colours still read against the scale.
+  colorMap_->data()->fillAlpha(140);
+  const QPen pen(QColor(255, 255, 255, 150), 1);
+  auto line = [&](double x0, double y0, double x1, double y1) {
+    auto* item = new QCPItemLine(this);
+    item->setLayer(patchLayer_);
+    item->setClipAxisRect(axisRect());
+    item->start->setAxes(xAxis, yAxis);
+    item->end->setAxes(xAxis, yAxis);
+    item->start->setCoords(x0, y0);
+    item->end->setCoords(x1, y1);
+    item->setPen(pen);
+    item->setSelectable(false);
+    patchLines_.push_back(item);
+  };
+  for (int row = 0; row <= rows; ++row) line(-0.5, row - 0.5, columns - 0.5, row - 0.5);
+  for (int column = 0; column <= columns; ++column) line(column - 0.5, -0.5, column - 0.5, rows - 0.5);
+}
+
+bool HeatmapPlot::fitPatchMap() {
+  const QRect rect = axisRect()->rect();
+  const int rows = data_.rows(), columns = data_.columns();
+  if (rect.width() < 2 || rect.height() < 2 || rows < 1 || columns < 1) return false;
+  const double cell = std::min(rect.width() / double(columns), rect.height() / double(rows));
+  const double width = rect.width() / cell, height = rect.height() / double(cell);
+  const QCPRange x((columns - 1) / 2.0 - width / 2.0, (columns - 1) / 2.0 + width / 2.0);
+  const QCPRange y((rows - 1) / 2.0 - height / 2.0, (rows - 1) / 2.0 + height / 2.0);
+  const auto same = [](const QCPRange& a, const QCPRange& b) {
+    return std::abs(a.lower - b.lower) < 1e-9 && std::abs(a.upper - b.upper) < 1e-9;
+  };
+  if (same(xAxis->range(), x) && same(yAxis->range(), y)) return false;
+  const bool wasSetting = settingRange_;
+  settingRange_ = true;
+  xAxis->setRange(x);
+  yAxis->setRange(y);
+  settingRange_ = wasSetting;
+  return true;
 }
 
 void HeatmapPlot::setData(HeatmapData data) {
@@ -329,6 +397,11 @@ void HeatmapPlot::setData(HeatmapData data) {
   yAxis->setVisible(true);
   stripRect_->setVisible(data_.hasStrip());
   stripMap_->setVisible(data_.hasStrip());
+  placePatchImage();
+  // A patch map is always the whole image: no zoom or pan (the grid is small; cells stay square).
+  setInteractions(data_.isPatchMap() ? QCP::Interactions() : QCP::Interactions(QCP::iRangeDrag | QCP::iRangeZoom));
+  xAxis->setTickLabelRotation(data_.isPatchMap() ? 0 : 60);  // patch indices are short: upright
+  if (data_.isPatchMap()) fitPatchMap();
   applyColourScale();
   if (hoverRow_ >= rows || hoverColumn_ >= columns) hoverRow_ = hoverColumn_ = -1;
   if (selectedRow_ >= rows || selectedColumn_ >= columns) selectedRow_ = selectedColumn_ = -1;
@@ -448,7 +521,7 @@ void HeatmapPlot::clampRange(QCPAxis* axis, int cells) {
 }
 
 void HeatmapPlot::onRangeChanged() {
-  if (!hasMap()) return;
+  if (!hasMap() || data_.isPatchMap()) return;
   const bool wasSetting = settingRange_;
   settingRange_ = true;
   clampRange(xAxis, data_.columns());
@@ -458,7 +531,7 @@ void HeatmapPlot::onRangeChanged() {
 }
 
 void HeatmapPlot::setViewRange(const QCPRange& columns, const QCPRange& rows) {
-  if (!hasMap()) return;
+  if (!hasMap() || data_.isPatchMap()) return;
   if (xAxis->range() == columns && yAxis->range() == rows) return;
   settingRange_ = true;
   xAxis->setRange(columns);
@@ -471,6 +544,10 @@ void HeatmapPlot::setViewRange(const QCPRange& columns, const QCPRange& rows) {
 
 void HeatmapPlot::resetView() {
   if (!hasMap()) return;
+  if (data_.isPatchMap()) {
+    if (fitPatchMap()) replot(rpQueuedReplot);
+    return;
+  }
   setViewRange(QCPRange(-0.5, data_.columns() - 0.5), QCPRange(-0.5, data_.rows() - 0.5));
 }
 
@@ -503,6 +580,13 @@ void HeatmapPlot::updateMarkers() {
   selectedRowItem_->setVisible(false);
   hoverStripItem_->setVisible(false);
   selectedStripItem_->setVisible(false);
+  if (data_.isPatchMap()) {  // outlines of the hovered patch and of the query patch
+    if (hoverRow && hoverColumn)
+      placeCell(hoverRowItem_, hoverColumn_ - 0.5, hoverRow_ - 0.5, hoverColumn_ + 0.5, hoverRow_ + 0.5);
+    if (selectedCell)
+      placeCell(selectedItem_, selectedColumn_ - 0.5, selectedRow_ - 0.5, selectedColumn_ + 0.5, selectedRow_ + 0.5);
+    return;
+  }
   if (hoverRow) {
     placeCell(hoverRowItem_, -0.5, hoverRow_ - 0.5, columns - 0.5, hoverRow_ + 0.5);
     if (data_.hasStrip()) placeCell(hoverStripItem_, -0.5, hoverRow_ - 0.5, 1.5, hoverRow_ + 0.5);
@@ -532,6 +616,8 @@ bool HeatmapPlot::stripRowAt(const QPoint& position, int& row) const {
 QString HeatmapPlot::tooltipForCell(int row, int column) const {
   if (row < 0 || row >= data_.rows() || column < 0 || column >= data_.columns()) return {};
   const double value = data_.at(row, column);
+  if (data_.isPatchMap())
+    return tr("patch (%1, %2): %3 %4").arg(row).arg(column).arg(data_.cellNoun, formatValue(value));
   QString text = QStringLiteral("%1 '%2' (%3) → %4 '%5' (%6): ")
                      .arg(data_.rowNoun, data_.rowLabels[row])
                      .arg(row)

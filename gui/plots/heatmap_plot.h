@@ -11,9 +11,11 @@
 // other plots can set (the attention grid keeps several heatmaps in step this way). The crosshair
 // lives on its own buffered layer, so moving it does not redraw the map.
 #include <QColor>
+#include <QImage>
 #include <QString>
 #include <QStringList>
 
+#include <limits>
 #include <vector>
 
 #include <qcustomplot.h>
@@ -33,6 +35,14 @@ struct HeatmapData {
   QString stripTitle;  // the strip's column label, e.g. "no-op"
   QString stripNoun;   // tooltip words, e.g. "no-op mass 1 − Σp"
   bool diverging = false;  // signed values centred on 0 (a difference): a diverging colour map
+  // Patch maps (an image model's attention over its patch grid): the image drawn beneath the cells,
+  // which become translucent, with the patch grid over it; cells stay square and the whole image is
+  // always shown (no zoom); the tooltip names the patch "(row, column)" and the value as cellNoun.
+  QImage image;      // null: an ordinary matrix
+  QString cellNoun;  // e.g. "attention from the class token"
+  // Numbers of the shown query, for the pane's subtitle and the selection line (NaN: none).
+  double classTokenWeight = std::numeric_limits<double>::quiet_NaN();  // p(query → class token)
+  double noOpMass = std::numeric_limits<double>::quiet_NaN();          // 1 − Σ_k p of the query
 
   int rows() const { return static_cast<int>(rowLabels.size()); }
   int columns() const { return static_cast<int>(columnLabels.size()); }
@@ -41,6 +51,7 @@ struct HeatmapData {
                   static_cast<size_t>(column)];
   }
   bool hasStrip() const { return !stripValues.empty(); }
+  bool isPatchMap() const { return !image.isNull(); }
 };
 
 class HeatmapTitle;
@@ -134,6 +145,9 @@ class HeatmapPlot : public QCustomPlot {
   void updateMarkers();
   void clampRange(QCPAxis* axis, int cells);
   void onRangeChanged();
+  // Patch maps: the whole grid with square cells, centred in the axis rect; true when it moved.
+  bool fitPatchMap();
+  void placePatchImage();
 
   HeatmapData data_;
   bool fixedUnitRange_ = true;
@@ -155,6 +169,9 @@ class HeatmapPlot : public QCustomPlot {
   QCPColorMap* stripMap_ = nullptr;
   QCPColorScale* colorScale_ = nullptr;
   QCPLayer* overlay_ = nullptr;
+  QCPItemPixmap* imageItem_ = nullptr;      // patch maps: the image beneath the cells
+  std::vector<QCPItemLine*> patchLines_;     // patch maps: the grid lines
+  QCPLayer* patchLayer_ = nullptr;
   QCPItemRect *hoverRowItem_ = nullptr, *hoverColumnItem_ = nullptr, *selectedItem_ = nullptr,
               *selectedRowItem_ = nullptr, *hoverStripItem_ = nullptr, *selectedStripItem_ = nullptr;
 };

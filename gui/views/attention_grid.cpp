@@ -13,6 +13,7 @@
 #include "plots/plot_export.h"
 #include "views/attention_maps.h"
 #include "views/loaded_models_model.h"
+#include "views/patch_attention.h"
 
 namespace {
 
@@ -24,6 +25,11 @@ QString modelName(const LoadedModelsModel& models, const LoadedModelsModel::Entr
 QString variantOf(const LoadedModelsModel::Entry& entry) {
   if (!entry.model) return {};
   return attention_maps::variantLabel(entry.model->info().normalizer, entry.model->info().gate);
+}
+
+QString formatNumber(double value) {
+  if (value == 0.0 || std::abs(value) >= 1e-3) return QString::number(value, 'f', 4);
+  return QString::number(value, 'e', 2);
 }
 
 QString headText(int head, int heads) {
@@ -102,17 +108,26 @@ AttentionGrid::Pane& AttentionGrid::addPane(int id) {
   pane.plot->installEventFilter(this);
   HeatmapPlot* plot = pane.plot;
   connect(plot, &HeatmapPlot::viewRangeChanged, this, [this, plot](const QCPRange& columns, const QCPRange& rows) {
-    if (syncing_) return;
+    if (syncing_ || plot->heatmapData().isPatchMap()) return;
     viewRange_ = std::make_pair(columns, rows);
     syncing_ = true;
     for (Pane& other : panes_)
-      if (other.plot != plot) other.plot->setViewRange(columns, rows);
+      if (other.plot != plot && !other.image) other.plot->setViewRange(columns, rows);
     syncing_ = false;
     emit viewRangeChanged(columns, rows);
   });
   connect(plot, &HeatmapPlot::viewResetRequested, this, [this] { resetView(); });
-  connect(plot, &HeatmapPlot::cellHovered, this, [this](int row, int column) { setHoverCell(row, column); });
-  connect(plot, &HeatmapPlot::cellClicked, this, [this](int row, int column) { setSelectedCell(row, column); });
+  // Image panes share their hover and query among themselves; text panes theirs.
+  connect(plot, &HeatmapPlot::cellHovered, this, [this, plot](int row, int column) {
+    if (plot->heatmapData().isPatchMap()) setImageHover(row, column);
+    else setHoverCell(row, column);
+  });
+  connect(plot, &HeatmapPlot::cellClicked, this, [this, plot](int row, int column) {
+    if (!plot->heatmapData().isPatchMap()) return setSelectedCell(row, column);
+    if (imageNoOp_ || column < 0) return;  // the no-op map has no query to pick
+    const patch_attention::PatchQuery clicked{row, column};
+    setImageQuery(clicked == imageQuery_ ? patch_attention::PatchQuery{} : clicked);
+  });
   panes_.push_back(pane);
   return panes_.back();
 }
@@ -198,7 +213,8 @@ int AttentionGrid::layerCount() const {
   int layers = 0;
   for (const Pane& pane : panes_) {
     const LoadedModelsModel::Entry* entry = models_->entryById(pane.modelId);
-    if (entry && entry->lastRun) layers = std::max(layers, static_cast<int>(entry->lastRun->attention.size()));
+    if (const auto* attention = entry ? entry->attention() : nullptr)
+      layers = std::max(layers, static_cast<int>(attention->size()));
   }
   return layers;
 }
@@ -207,10 +223,59 @@ int AttentionGrid::headCount() const {
   int heads = 0;
   for (const Pane& pane : panes_) {
     const LoadedModelsModel::Entry* entry = models_->entryById(pane.modelId);
-    if (entry && entry->lastRun && layer_ < static_cast<int>(entry->lastRun->attention.size()))
-      heads = std::max(heads, static_cast<int>(entry->lastRun->attention[static_cast<size_t>(layer_)].heads));
+    const auto* attention = entry ? entry->attention() : nullptr;
+    if (attention && layer_ < static_cast<int>(attention->size()))
+      heads = std::max(heads, static_cast<int>((*attention)[static_cast<size_t>(layer_)].heads));
   }
   return heads;
+}
+
+bool AttentionGrid::hasImagePanes() const {
+  for (const Pane& pane : panes_)
+    if (pane.image) return true;
+  return false;
+}
+
+bool AttentionGrid::isImagePane(int index) const {
+  return index >= 0 && index < paneCount() && panes_[static_cast<size_t>(index)].image;
+}
+
+bool AttentionGrid::buildImageMap(const Pane& pane, const QString& name, const QString& title, HeatmapData& map,
+                                  QString& message) const {
+  const LoadedModelsModel::Entry* entry = models_->entryById(pane.modelId);
+  const hopscope::ImageRunResult& run = *entry->lastImageRun;
+  const int layers = static_cast<int>(run.attention.size());
+  if (layer_ >= layers) {
+    message = tr("%1 has %n layer(s): no layer %2", nullptr, layers).arg(name).arg(layer_);
+    return false;
+  }
+  const int heads = static_cast<int>(run.attention[static_cast<size_t>(layer_)].heads);
+  if (head_ >= heads) {
+    message = tr("%1 has %n head(s) per layer: no head %2", nullptr, heads).arg(name).arg(head_);
+    return false;
+  }
+  const QString where = tr("%1 — layer %2, %3").arg(name).arg(layer_).arg(headText(head_, heads));
+  if (imageNoOp_) {
+    map = patch_attention::noOpMap(run, layer_, head_);
+    map.title = title;
+    map.subtitle = tr("%1\nno-op mass 1 − Σp of each patch's query · class token's %2")
+                       .arg(where, formatNumber(map.noOpMass));
+    return true;
+  }
+  patch_attention::PatchQuery query = imageQuery_;
+  int token = patch_attention::queryToken(run, query);
+  QString outside;
+  if (token < 0) {  // a patch of a larger grid than this model's: its class token instead
+    outside = tr(" (%1 is outside its %2 × %3 grid)").arg(patch_attention::queryText(query)).arg(run.gridHeight).arg(run.gridWidth);
+    query = {};
+    token = 0;
+  }
+  map = patch_attention::queryMap(run, layer_, head_, token);
+  map.title = title;
+  map.subtitle = tr("%1\nquery: %2%3 · p(→ CLS) %4 · no-op %5")
+                     .arg(where, patch_attention::queryText(query), outside, formatNumber(map.classTokenWeight),
+                          formatNumber(map.noOpMass));
+  return true;
 }
 
 void AttentionGrid::updatePanes() {
@@ -231,7 +296,10 @@ void AttentionGrid::updatePanes() {
     const LoadedModelsModel::Entry* entry = models_->entryById(pane.modelId);
     const int row = models_->rowOfId(pane.modelId);
     const bool differencing = reference && pane.modelId != referenceId_;
-    const QString key = QStringLiteral("%1|%2|%3|%4|%5|%6|%7|%8|%9")
+    const bool image = entry && entry->lastImageRun && !entry->lastImageRun->attention.empty();
+    const QString imageKey = image ? QStringLiteral("%1,%2,%3").arg(imageQuery_.row).arg(imageQuery_.column).arg(imageNoOp_)
+                                   : QString();
+    const QString key = QStringLiteral("%1|%2|%3|%4|%5|%6|%7|%8|%9|")
                             .arg(pane.modelId)
                             .arg(generation_.value(pane.modelId))
                             .arg(entry ? static_cast<int>(entry->state) : -1)
@@ -240,9 +308,10 @@ void AttentionGrid::updatePanes() {
                             .arg(head_)
                             .arg(differencing ? QStringLiteral("%1:%2").arg(referenceId_).arg(generation_.value(referenceId_)) : QString())
                             .arg(row)
-                            .arg(variantsUnique ? 1 : 0);
+                            .arg(variantsUnique ? 1 : 0) + imageKey;
     if (key == pane.key) continue;
     pane.key = key;
+    pane.image = image;
     HeatmapPlot* plot = pane.plot;
     plot->setAccentColour(row >= 0 ? modelColour(row) : QColor());
     if (!entry) {
@@ -251,8 +320,26 @@ void AttentionGrid::updatePanes() {
     }
     const QString name = modelName(*models_, *entry);
     const QString variant = variantOf(*entry);
+    if (image) {
+      HeatmapData map;
+      QString message;
+      if (!buildImageMap(pane, name, variantsUnique ? variant : QStringLiteral("%1 — %2").arg(variant, name), map,
+                         message)) {
+        plot->clear(message);
+        continue;
+      }
+      if (differencing) map.subtitle += tr("\n(image panes show no difference maps)");
+      plot->setData(std::move(map));
+      const patch_attention::PatchQuery query = imageNoOp_ ? patch_attention::PatchQuery{} : imageQuery_;
+      plot->setHoverCell(imageHoverRow_, imageHoverColumn_);
+      plot->setSelectedCell(query.isClassToken() ? -1 : query.row, query.isClassToken() ? -1 : query.column);
+      continue;
+    }
     if (!entry->lastRun || entry->lastRun->attention.empty()) {
-      QString why = tr("run a text to see its attention");
+      QString why = entry->isImageModel()
+                        ? tr("an image model: open an image (Open image… beside the text, or drop a PNG, JPEG "
+                             "or idx file on the window) to see its attention")
+                        : tr("run a text to see its attention");
       if (entry->state == LoadedModelsModel::State::Loading) why = tr("loading…");
       if (entry->state == LoadedModelsModel::State::Running) why = tr("running…");
       if (entry->state == LoadedModelsModel::State::Failed) why = entry->message;
@@ -274,7 +361,9 @@ void AttentionGrid::updatePanes() {
     map.title = variantsUnique ? variant : QStringLiteral("%1 — %2").arg(variant, name);
     map.subtitle = tr("%1 — layer %2, %3").arg(name).arg(layer_).arg(headText(head_, heads));
     if (differencing) {
-      if (!referenceHasMap) {
+      if (reference->lastImageRun) {
+        map.subtitle += tr("\nno difference: %1 ran an image, not this text").arg(referenceName);
+      } else if (!referenceHasMap) {
         map.subtitle += tr("\nno difference: %1 has no layer %2, %3 to compare with")
                             .arg(referenceName).arg(layer_).arg(headText(head_, heads));
       } else if (!attention_maps::sameTokens(run, *reference->lastRun)) {
@@ -376,7 +465,8 @@ void AttentionGrid::setModelHidden(int id, bool hidden) {
 void AttentionGrid::setViewRange(const QCPRange& columns, const QCPRange& rows) {
   viewRange_ = std::make_pair(columns, rows);
   syncing_ = true;
-  for (Pane& pane : panes_) pane.plot->setViewRange(columns, rows);
+  for (Pane& pane : panes_)
+    if (!pane.image) pane.plot->setViewRange(columns, rows);
   syncing_ = false;
   emit viewRangeChanged(columns, rows);
 }
@@ -392,15 +482,40 @@ void AttentionGrid::setHoverCell(int row, int column) {
   if (row == hoverRow_ && column == hoverColumn_) return;
   hoverRow_ = row;
   hoverColumn_ = column;
-  for (Pane& pane : panes_) pane.plot->setHoverCell(row, column);
+  for (Pane& pane : panes_)
+    if (!pane.image) pane.plot->setHoverCell(row, column);
   emit hoverChanged(row, column);
+}
+
+void AttentionGrid::setImageHover(int row, int column) {
+  if (row == imageHoverRow_ && column == imageHoverColumn_) return;
+  imageHoverRow_ = row;
+  imageHoverColumn_ = column;
+  for (Pane& pane : panes_)
+    if (pane.image) pane.plot->setHoverCell(row, column);
+}
+
+void AttentionGrid::setImageQuery(patch_attention::PatchQuery query) {
+  if (query.isClassToken()) query = {};
+  if (query == imageQuery_) return;
+  imageQuery_ = query;
+  updatePanes();
+  emit imageQueryChanged();
+}
+
+void AttentionGrid::setImageNoOp(bool noOp) {
+  if (noOp == imageNoOp_) return;
+  imageNoOp_ = noOp;
+  updatePanes();
+  emit imageQueryChanged();
 }
 
 void AttentionGrid::setSelectedCell(int row, int column) {
   if (row == selectedRow_ && column == selectedColumn_) return;
   selectedRow_ = row;
   selectedColumn_ = column;
-  for (Pane& pane : panes_) pane.plot->setSelectedCell(row, column);
+  for (Pane& pane : panes_)
+    if (!pane.image) pane.plot->setSelectedCell(row, column);
   emit selectionChanged(row, column);
 }
 

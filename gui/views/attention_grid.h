@@ -6,6 +6,11 @@
 // model is loading, failed or has no run says so. With a reference variant set, every other pane
 // shows p − p_ref (when its tokens are the reference's). A pane is rebuilt only when what it shows
 // changed, and its map is redrawn on the next event loop pass (one redraw per change burst).
+//
+// Image models (ViT) get patch panes (views/patch_attention.h): the image as the model saw it with
+// its patch grid, and one query's attention over the patches as a translucent overlay (or the no-op
+// mass of every patch's query). Their query (the class token, or a clicked patch) and hover are
+// shared by the image panes only; text panes keep their own cell selection, zoom and hover.
 #include <qcustomplot.h>
 #include <QHash>
 #include <QSet>
@@ -13,6 +18,8 @@
 
 #include <optional>
 #include <vector>
+
+#include "views/patch_attention.h"
 
 class QFrame;
 class QGridLayout;
@@ -58,6 +65,16 @@ class AttentionGrid : public QWidget {
   int selectedRow() const { return selectedRow_; }
   int selectedColumn() const { return selectedColumn_; }
 
+  // Image panes: the query whose attention they show (the class token by default; a click on a
+  // patch selects it, a second click on it goes back to the class token), and whether they show the
+  // no-op mass 1 − Σp of every patch's query instead.
+  void setImageQuery(patch_attention::PatchQuery query);
+  patch_attention::PatchQuery imageQuery() const { return imageQuery_; }
+  void setImageNoOp(bool noOp);
+  bool imageNoOp() const { return imageNoOp_; }
+  bool hasImagePanes() const;
+  bool isImagePane(int index) const;
+
   // The panes in grid order (at least one: a message pane when no model is open).
   int paneCount() const { return static_cast<int>(panes_.size()); }
   HeatmapPlot* pane(int index) const;
@@ -82,6 +99,7 @@ class AttentionGrid : public QWidget {
   void currentModelChanged(int id);
   void hoverChanged(int row, int column);
   void selectionChanged(int row, int column);
+  void imageQueryChanged();
   void viewRangeChanged(const QCPRange& columns, const QCPRange& rows);
 
  private:
@@ -90,6 +108,7 @@ class AttentionGrid : public QWidget {
     QFrame* frame = nullptr;
     HeatmapPlot* plot = nullptr;
     QString key;  // what the pane shows; equal keys are not rebuilt
+    bool image = false;  // shows an image run's patch map
   };
 
   Pane* paneFor(int id);
@@ -101,6 +120,9 @@ class AttentionGrid : public QWidget {
   void applyColours();
   void highlightCurrent();
   bool eventFilter(QObject* watched, QEvent* event) override;
+  // An image pane's map (query attention or no-op mass) and its titles; false with a message set.
+  bool buildImageMap(const Pane& pane, const QString& name, const QString& title, HeatmapData& map, QString& message) const;
+  void setImageHover(int row, int column);
 
   LoadedModelsModel* models_;
   QGridLayout* layout_;
@@ -115,4 +137,7 @@ class AttentionGrid : public QWidget {
   int hoverRow_ = -1, hoverColumn_ = -1, selectedRow_ = -1, selectedColumn_ = -1;
   std::optional<std::pair<QCPRange, QCPRange>> viewRange_;
   bool syncing_ = false;
+  patch_attention::PatchQuery imageQuery_;
+  bool imageNoOp_ = false;
+  int imageHoverRow_ = -1, imageHoverColumn_ = -1;
 };

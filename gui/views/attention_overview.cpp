@@ -99,11 +99,11 @@ void AttentionOverview::syncVariants() {
     Variant variant;
     variant.modelId = id;
     variant.generation = generation;
-    if (entry && entry->lastRun && !entry->lastRun->attention.empty()) {
-      const hopscope::TextRunResult& run = *entry->lastRun;
-      variant.layers = static_cast<int>(run.attention.size());
-      variant.heads = static_cast<int>(run.attention.front().heads);
-      variant.cells = static_cast<int>(std::min<int64_t>(run.attention.front().queries, kThumbnailCells));
+    const std::vector<hopscope::AttentionProbabilities>* attention = entry ? entry->attention() : nullptr;
+    if (attention && !attention->empty()) {  // a text run, or an image run (its tokens: class token + patches)
+      variant.layers = static_cast<int>(attention->size());
+      variant.heads = static_cast<int>(attention->front().heads);
+      variant.cells = static_cast<int>(std::min<int64_t>(attention->front().queries, kThumbnailCells));
       const size_t count = static_cast<size_t>(variant.layers) * static_cast<size_t>(variant.heads + 1);
       variant.pooled.resize(count);
       variant.thumbnails.resize(count);
@@ -131,11 +131,11 @@ bool AttentionOverview::computeNext() {
         const size_t index = static_cast<size_t>(layer * columns + head);
         if (variant.thumbnails[index].ready) continue;
         const LoadedModelsModel::Entry* entry = models_->entryById(variant.modelId);
-        if (!entry || !entry->lastRun || generation_.value(variant.modelId) != variant.generation) {
+        if (!entry || !entry->attention() || generation_.value(variant.modelId) != variant.generation) {
           for (Thumbnail& thumbnail : variant.thumbnails) thumbnail.ready = true;  // stale: drawn empty
           return true;
         }
-        const hopscope::AttentionProbabilities& attention = entry->lastRun->attention[static_cast<size_t>(layer)];
+        const hopscope::AttentionProbabilities& attention = (*entry->attention())[static_cast<size_t>(layer)];
         const int cells = variant.cells;
         std::vector<float>& pooled = variant.pooled[index];
         Thumbnail& thumbnail = variant.thumbnails[index];
@@ -144,7 +144,7 @@ bool AttentionOverview::computeNext() {
           const int64_t queries = attention.queries, keys = attention.keys;
           std::vector<double> sum(static_cast<size_t>(cells * cells), 0.0);
           std::vector<int64_t> count(static_cast<size_t>(cells * cells), 0);
-          const bool causal = entry->lastRun->causal;
+          const bool causal = entry->lastRun && entry->lastRun->causal;
           for (int64_t q = 0; q < queries; ++q) {
             const float* row = attention.probs.data() + (head * queries + q) * keys;
             const int64_t blockRow = q * cells / queries;

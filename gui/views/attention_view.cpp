@@ -29,6 +29,7 @@
 #include "views/attention_maps.h"
 #include "views/attention_overview.h"
 #include "views/loaded_models_model.h"
+#include "views/patch_attention.h"
 
 namespace {
 
@@ -118,6 +119,30 @@ AttentionView::AttentionView(LoadedModelsModel* models, QWidget* parent)
   actions->addWidget(resetZoom);
   actions->addWidget(exportButton);
   actions->addStretch(1);
+
+  // Image panes: the query and the no-op toggle, shown while an image pane is.
+  imageQuery_ = new QLabel;
+  imageQuery_->setTextFormat(Qt::RichText);
+  imageQuery_->setToolTip(tr("Image panes show this query's attention over the patches.\n"
+                             "Click a patch on an image to make it the query; click it again (or Class token) "
+                             "to go back to the class token."));
+  classToken_ = new QPushButton(tr("Class token"));
+  classToken_->setToolTip(tr("Show the class token's attention over the patches in every image pane"));
+  imageNoOp_ = new QCheckBox(tr("No-op mass per patch"));
+  imageNoOp_->setToolTip(tr("Colour every patch by the no-op mass 1 − Σp of its own query row\n"
+                            "(softmax1's weight on its implicit zero key; 0 for softmax)\n"
+                            "instead of one query's attention"));
+  imageControls_ = new QWidget;
+  auto* imageRow = new QHBoxLayout(imageControls_);
+  imageRow->setContentsMargins(0, 0, 0, 0);
+  imageRow->addWidget(new QLabel(tr("Image query:")));
+  imageRow->addWidget(imageQuery_);
+  imageRow->addWidget(classToken_);
+  imageRow->addSpacing(10);
+  imageRow->addWidget(imageNoOp_);
+  imageControls_->setVisible(false);
+  actions->insertWidget(3, imageControls_);
+  actions->insertSpacing(3, 16);
 
   selection_ = new QLabel;
   selection_->setWordWrap(true);
@@ -236,14 +261,22 @@ AttentionView::AttentionView(LoadedModelsModel* models, QWidget* parent)
   connect(grid_, &AttentionGrid::runsChanged, this, [this] {
     syncRanges();
     showSelection();
+    showImageQuery();
     showPredictions(currentModelId());
   });
   connect(grid_, &AttentionGrid::currentModelChanged, this, [this](int id) { showPredictions(id); });
   connect(grid_, &AttentionGrid::selectionChanged, this, [this] { showSelection(); });
+  connect(grid_, &AttentionGrid::imageQueryChanged, this, [this] { showImageQuery(); });
+  connect(classToken_, &QPushButton::clicked, this, [this] { grid_->setImageQuery({}); });
+  connect(imageNoOp_, &QCheckBox::toggled, grid_, &AttentionGrid::setImageNoOp);
   for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
     connect(models_, signal, this, [this] { rebuildModelLists(); });
-  connect(models_, &QAbstractItemModel::dataChanged, this, [this] { rebuildModelLists(); });
+  connect(models_, &QAbstractItemModel::dataChanged, this, [this] {
+    rebuildModelLists();
+    showImageQuery();
+  });
   rebuildModelLists();
+  showImageQuery();
   syncRanges();
   showSelection();
 }
@@ -325,12 +358,48 @@ void AttentionView::rebuildModelLists() {
   overview_->setModelIds(grid_->shownModelIds());
 }
 
+void AttentionView::showImageQuery() {
+  imageControls_->setVisible(grid_->hasImagePanes());
+  const patch_attention::PatchQuery query = grid_->imageQuery();
+  imageQuery_->setText(grid_->imageNoOp() ? tr("<i>every patch (no-op mass)</i>")
+                                          : QStringLiteral("<b>%1</b>").arg(patch_attention::queryText(query)));
+  classToken_->setEnabled(!query.isClassToken() && !grid_->imageNoOp());
+  {
+    const QSignalBlocker block(imageNoOp_);
+    imageNoOp_->setChecked(grid_->imageNoOp());
+  }
+  showSelection();
+}
+
 void AttentionView::showSelection() {
   const int row = grid_->selectedRow(), column = grid_->selectedColumn();
+  // Image panes: the query's weight on the class token and its no-op mass, pane by pane.
+  QStringList imageParts;
+  for (int index = 0; index < grid_->paneCount(); ++index) {
+    const HeatmapPlot* plot = grid_->pane(index);
+    const int id = grid_->paneModelId(index);
+    if (!grid_->isImagePane(index) || !plot->hasMap() || id < 0) continue;
+    const HeatmapData& data = plot->heatmapData();
+    QString part = QStringLiteral("%1&nbsp;<b>%2</b>&nbsp;").arg(swatchHtml(models_->rowOfId(id)), data.title.toHtmlEscaped());
+    if (!std::isnan(data.classTokenWeight)) part += tr("p(→&nbsp;CLS)&nbsp;%1, ").arg(formatted(data.classTokenWeight));
+    part += tr("no-op&nbsp;%1").arg(formatted(data.noOpMass));
+    imageParts << part;
+  }
+  QString imageLine;
+  if (!imageParts.isEmpty())
+    imageLine = QStringLiteral("<b>%1</b>: %2")
+                    .arg(grid_->imageNoOp() ? tr("image, the class token's own no-op mass")
+                                            : tr("image, query %1").arg(patch_attention::queryText(grid_->imageQuery())),
+                         imageParts.join(QStringLiteral(" &nbsp;·&nbsp; ")));
+  if (row < 0 && !imageLine.isEmpty() && grid_->paneCount() == static_cast<int>(imageParts.size())) {
+    selection_->setText(imageLine);
+    return;
+  }
   if (row < 0) {
     selection_->setText(tr("<span style=\"color:gray\">Click a cell to select its query and key in every pane; "
                            "the wheel zooms, dragging pans, a double-click resets. "
-                           "PageUp/PageDown or [ ] step layers, ←/→ or , . step heads, M toggles the mean.</span>"));
+                           "PageUp/PageDown or [ ] step layers, ←/→ or , . step heads, M toggles the mean.</span>") +
+                        (imageLine.isEmpty() ? QString() : QStringLiteral("<br>") + imageLine));
     return;
   }
   QStringList parts;
@@ -338,7 +407,7 @@ void AttentionView::showSelection() {
   for (int index = 0; index < grid_->paneCount(); ++index) {
     const HeatmapPlot* plot = grid_->pane(index);
     const int id = grid_->paneModelId(index);
-    if (!plot->hasMap() || id < 0) continue;
+    if (!plot->hasMap() || id < 0 || grid_->isImagePane(index)) continue;
     const HeatmapData& data = plot->heatmapData();
     if (row >= data.rows() || column >= data.columns()) continue;
     if (where.isEmpty())
@@ -354,8 +423,10 @@ void AttentionView::showSelection() {
                                    (data.diverging ? tr("Δ no-op&nbsp;") : tr("no-op&nbsp;")) + formatted(mass);
     parts << part;
   }
-  selection_->setText(where.isEmpty() ? QString()
-                                      : QStringLiteral("<b>%1</b>: %2").arg(where, parts.join(QStringLiteral(" &nbsp;·&nbsp; "))));
+  QStringList lines;
+  if (!where.isEmpty()) lines << QStringLiteral("<b>%1</b>: %2").arg(where, parts.join(QStringLiteral(" &nbsp;·&nbsp; ")));
+  if (!imageLine.isEmpty()) lines << imageLine;
+  selection_->setText(lines.join(QStringLiteral("<br>")));
 }
 
 bool AttentionView::exportGrid(const QString& path) {
@@ -383,6 +454,20 @@ void AttentionView::exportGridDialog() {
 void AttentionView::showPredictions(int modelId) {
   predictions_->clear();
   const LoadedModelsModel::Entry* entry = models_->entryById(modelId);
+  if (entry && entry->lastImageRun) {
+    const hopscope::ImageRunResult& run = *entry->lastImageRun;
+    const QString name = entry->model ? fromStd(entry->model->info().name) : QString();
+    predictionsTitle_->setText(tr("%1: top classes of the image").arg(name));
+    predictions_->setHeaderLabels({tr("Class"), tr("Name"), tr("p")});
+    for (const hopscope::ClassPrediction& prediction : run.top) {
+      auto* item = new QTreeWidgetItem(predictions_);
+      item->setText(0, QString::number(prediction.label));
+      item->setText(1, fromStd(prediction.name));
+      item->setText(2, QString::number(prediction.probability, 'f', 3));
+    }
+    return;
+  }
+  predictions_->setHeaderLabels({tr("Position"), tr("Prediction"), tr("p")});
   if (!entry || !entry->lastRun) {
     predictionsTitle_->setText(tr("Top predictions"));
     return;

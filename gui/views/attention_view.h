@@ -13,6 +13,7 @@ class QAction;
 class QCheckBox;
 class QComboBox;
 class QLabel;
+class QPushButton;
 class QSpinBox;
 class QTabWidget;
 class QToolButton;
@@ -39,6 +40,12 @@ class AttentionView : public QWidget {
   QToolButton* variantsButton() const { return variantsButton_; }
   QLabel* selectionLabel() const { return selection_; }
   QTreeWidget* predictionsList() const { return predictions_; }
+  // Image panes' controls (shown while an image pane is): the query, back to the class token, and
+  // the no-op mass per patch instead of the query's attention.
+  QWidget* imageControls() const { return imageControls_; }
+  QLabel* imageQueryLabel() const { return imageQuery_; }
+  QPushButton* classTokenButton() const { return classToken_; }
+  QCheckBox* imageNoOpBox() const { return imageNoOp_; }
   QAction* nextLayerAction() const { return nextLayer_; }
   QAction* previousLayerAction() const { return previousLayer_; }
   QAction* nextHeadAction() const { return nextHead_; }
@@ -62,6 +69,7 @@ class AttentionView : public QWidget {
   void rebuildModelLists();
   void showSelection();
   void showPredictions(int modelId);
+  void showImageQuery();
   void exportGridDialog();
 
   LoadedModelsModel* models_;
@@ -77,5 +85,9 @@ class AttentionView : public QWidget {
   QTabWidget* side_;
   QLabel* predictionsTitle_;
   QTreeWidget* predictions_;
+  QWidget* imageControls_;
+  QLabel* imageQuery_;
+  QPushButton* classToken_;
+  QCheckBox* imageNoOp_;
   QAction *nextLayer_, *previousLayer_, *nextHead_, *previousHead_;
 };

@@ -125,6 +125,11 @@ QString LoadedModelsModel::tooltip(const Entry& entry) const {
     for (const std::string& note : info.notes) lines << tr("note: %1").arg(fromStd(note));
   }
   if (entry.lastRun) lines << tr("last run: %1 tokens").arg(entry.lastRun->ids.size());
+  if (entry.lastImageRun)
+    lines << tr("last run: image %1 (%2 × %3 patches)")
+                 .arg(QString::fromStdString(entry.lastImageRun->input.source))
+                 .arg(entry.lastImageRun->gridHeight)
+                 .arg(entry.lastImageRun->gridWidth);
   return lines.join(QLatin1Char('\n'));
 }
 
@@ -186,8 +191,9 @@ void LoadedModelsModel::setFailed(int id, const QString& message) {
   if (!entry) return;
   entry->state = State::Failed;
   entry->message = message;
-  const bool hadRun = entry->lastRun.has_value();
+  const bool hadRun = entry->lastRun.has_value() || entry->lastImageRun.has_value();
   entry->lastRun.reset();  // a map of an older text next to this error would mislead
+  entry->lastImageRun.reset();
   rowChanged(id);
   if (hadRun) emit runResultChanged(id);
 }
@@ -203,6 +209,17 @@ void LoadedModelsModel::setRunResult(int id, hopscope::TextRunResult result) {
   Entry* entry = find(id);
   if (!entry) return;
   entry->lastRun = std::move(result);
+  entry->state = State::Ready;
+  entry->message.clear();
+  rowChanged(id);
+  emit runResultChanged(id);
+}
+
+void LoadedModelsModel::setImageRunResult(int id, hopscope::ImageRunResult result) {
+  Entry* entry = find(id);
+  if (!entry) return;
+  entry->lastImageRun = std::move(result);
+  entry->lastRun.reset();
   entry->state = State::Ready;
   entry->message.clear();
   rowChanged(id);

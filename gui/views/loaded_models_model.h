@@ -27,6 +27,15 @@ class LoadedModelsModel : public QAbstractTableModel {
     QString message;  // error text when Failed
     std::shared_ptr<const hopscope::LoadedModel> model;
     std::optional<hopscope::TextRunResult> lastRun;
+    // Image models run the window's image instead of its text: their latest result (lastRun stays empty).
+    std::optional<hopscope::ImageRunResult> lastImageRun;
+    bool isImageModel() const { return model && model->info().imageSize > 0; }
+    // The attention of the latest run, text or image (nullptr when there is none).
+    const std::vector<hopscope::AttentionProbabilities>* attention() const {
+      if (lastRun) return &lastRun->attention;
+      if (lastImageRun) return &lastImageRun->attention;
+      return nullptr;
+    }
   };
 
   explicit LoadedModelsModel(QObject* parent = nullptr);
@@ -44,6 +53,7 @@ class LoadedModelsModel : public QAbstractTableModel {
   void setFailed(int id, const QString& message);
   void setRunning(int id);
   void setRunResult(int id, hopscope::TextRunResult result);
+  void setImageRunResult(int id, hopscope::ImageRunResult result);
 
   int rowOfId(int id) const;  // -1 when the id is gone
   const Entry* entryById(int id) const;

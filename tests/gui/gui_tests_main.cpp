@@ -16,6 +16,7 @@ int runQuantizationViewTests(int argc, char** argv);
 int runEvaluationViewsTests(int argc, char** argv);
 int runTrainingViewTests(int argc, char** argv);
 int runAttentionViewTests(int argc, char** argv);
+int runImageAttentionTests(int argc, char** argv);
 int runActivationsViewTests(int argc, char** argv);
 int runTableExportTests(int argc, char** argv);
 int runWorkspaceTests(int argc, char** argv);
@@ -50,6 +51,7 @@ int main(int argc, char** argv) {
   if (selected("AppShell")) failures += runAppShellTests(argc, argv);
   if (selected("UiStall")) failures += runUiStallTests(argc, argv);
   if (selected("AttentionView")) failures += runAttentionViewTests(argc, argv);
+  if (selected("ImageAttention")) failures += runImageAttentionTests(argc, argv);
   if (selected("ActivationsView")) failures += runActivationsViewTests(argc, argv);
   return failures == 0 ? 0 : 1;
 }

@@ -58,6 +58,9 @@ struct ImageRunResult {
   int64_t gridHeight = 0, gridWidth = 0;          // patches; token 0 is the class token
   std::vector<AttentionProbabilities> attention;  // one per layer, in order
   std::vector<ClassPrediction> top;               // most likely first
+  // The image as the model saw it: resized and cropped as preprocessing() says, 8-bit (the pixel
+  // values with normalization and rescaling undone), grey or RGB; for front ends to draw.
+  DecodedImage input;
 };
 
 class LoadedModel {

@@ -36,6 +36,31 @@ nlohmann::json readJsonFile(const std::string& path) {
   }
 }
 
+// The pixel values as an 8-bit image again (normalization and rescaling undone, rounded): what the
+// model saw after resizing and cropping, for the front ends to draw. pixels: float [C, H, W].
+DecodedImage modelInputImage(const at::Tensor& pixels, const ImagePreprocessing& p, const DecodedImage& original) {
+  at::Tensor x = pixels.to(at::kCPU).to(at::kDouble);
+  const int64_t channels = x.size(0);
+  if (p.normalize) {
+    auto perChannel = [&](const std::vector<double>& values) {
+      if (values.size() == 1) return at::full({1, 1, 1}, values[0], at::kDouble);
+      return at::tensor(std::vector<double>(values.begin(), values.begin() + channels), at::kDouble).view({channels, 1, 1});
+    };
+    x = x * perChannel(p.std) + perChannel(p.mean);
+  }
+  if (p.rescale && p.rescaleFactor != 0) x = x / p.rescaleFactor;
+  // A grey image fed to every channel of an RGB model is shown grey.
+  if (original.channels == 1 && channels == 3) x = x.narrow(0, 0, 1);
+  const at::Tensor bytes = x.round().clamp(0, 255).to(at::kByte).permute({1, 2, 0}).contiguous();
+  DecodedImage image;
+  image.channels = bytes.size(2);
+  image.height = bytes.size(0);
+  image.width = bytes.size(1);
+  image.source = original.source;
+  image.pixels.assign(bytes.data_ptr<uint8_t>(), bytes.data_ptr<uint8_t>() + bytes.numel());
+  return image;
+}
+
 }  // namespace
 
 struct LoadedModel::Impl {
@@ -147,6 +172,7 @@ ImageRunResult LoadedModel::runImage(const DecodedImage& image, int topK, const 
   }
   ImageRunResult result;
   result.gridHeight = result.gridWidth = model.config().imageSize / model.config().patchSize;
+  result.input = modelInputImage(inputs.pixelValues[0], impl_->preprocessing, image);
   const std::vector<std::string> modules = model.attentionModules();
   for (size_t layer = 0; layer < modules.size(); ++layer) {
     const at::Tensor probs = recorder.recorded().at(modules[layer] + ".probs")[0].to(at::kCPU).contiguous();
