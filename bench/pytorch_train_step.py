@@ -2,7 +2,9 @@
 """The demo set's models in PyTorch eager mode (Debian's python3-torch): the median time of a
 training step (forward, loss, backward, clipping, AdamW), to set beside bench/train_bench.
 
-    /usr/bin/python3 bench/pytorch_train_step.py [THREADS] [STEPS]
+    /usr/bin/python3 bench/pytorch_train_step.py [THREADS] [STEPS] [FAMILY]
+
+FAMILY (bert or opt) runs that model only.
 
 The models mirror hopscope's BERT (post-LN, masked LM with 15 % of positions scored, tied decoder)
 and OPT (pre-LN, causal LM, tied lm_head) at the demo size: 4 layers, hidden 128, 4 heads, FFN 512,
@@ -97,7 +99,10 @@ def main():
     steps = int(sys.argv[2]) if len(sys.argv) > 2 else 20
     torch.set_num_threads(threads)
     print(f"PyTorch {torch.__version__}, {threads} threads, {steps} steps per model")
+    only = sys.argv[3] if len(sys.argv) > 3 else None
     for name, causal in (("bert", False), ("opt", True)):
+        if only and name != only:
+            continue
         seconds = median_step(causal, steps)
         print(f"{name:5} softmax   gate none    median {seconds:.3f} s/step  {1 / seconds:.2f} steps/s  "
               f"{B * T / seconds:.0f} tokens/s")

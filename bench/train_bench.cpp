@@ -3,7 +3,9 @@
 // variant, as `hopscope-cli train` runs it. Compare with bench/pytorch_train_step.py, the same
 // models in PyTorch eager mode, run on the same machine with the same thread count.
 //
-//   train_bench [--threads N] [--steps S]
+//   train_bench [--threads N] [--steps S] [--family NAME] [--plain]
+//
+// --family runs one family only; --plain only its plain softmax variant (what the PyTorch script has).
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -19,15 +21,21 @@ namespace fs = std::filesystem;
 int main(int argc, char** argv) {
   int threads = 0;
   int64_t steps = 20;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  std::string onlyFamily;
+  bool plainOnly = false;
+  for (int i = 1; i < argc; ++i) {
     const std::string option = argv[i];
-    if (option == "--threads") threads = std::atoi(argv[i + 1]);
-    else if (option == "--steps") steps = std::atoll(argv[i + 1]);
+    if (option == "--plain") plainOnly = true;
+    else if (i + 1 >= argc) break;
+    else if (option == "--threads") threads = std::atoi(argv[++i]);
+    else if (option == "--steps") steps = std::atoll(argv[++i]);
+    else if (option == "--family") onlyFamily = argv[++i];
   }
   std::printf("%d threads, %lld steps per run\n", configureThreads(threads), static_cast<long long>(steps));
   const std::string resources = HOPSCOPE_RESOURCES_DIR;
   for (const ModelFamily* family : modelFamilies())
     for (const auto& [normalizer, gated] : {std::pair{"softmax", false}, std::pair{"softmax1", true}}) {
+      if ((!onlyFamily.empty() && family->name != onlyFamily) || (plainOnly && gated)) continue;
       TrainingSettings s;
       s.family = family->name;
       s.normalizer = parseNormalizer(normalizer);

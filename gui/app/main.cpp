@@ -1,6 +1,6 @@
 // hopscope: the desktop workbench. `hopscope [MODEL... | WORKSPACE.json] [--demo | --demo-family F] [--view NAME]
-// [--text TEXT] [--image FILE [--image-index N]] [--threads N] [--screenshot FILE.png]`; see design.md
-// "hopscope (GUI)".
+// [--text TEXT] [--image FILE [--image-index N]] [--threads N] [--training-folder DIR [--training-plot NAME]]
+// [--screenshot FILE.png]`; see design.md "hopscope (GUI)".
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -14,6 +14,7 @@
 #include "app/main_window.h"
 #include "hopscope/runtime.h"
 #include "jobs/model_jobs.h"
+#include "views/training_view.h"
 
 namespace {
 
@@ -67,6 +68,13 @@ struct CommandLine {
   const QCommandLineOption screenshot{QStringLiteral("screenshot"),
       QStringLiteral("Wait until every load and run has finished, save the window to FILE.png and exit."),
       QStringLiteral("FILE.png")};
+  const QCommandLineOption trainingFolder{QStringLiteral("training-folder"),
+      QStringLiteral("Open the Training view on DIR, a folder of training runs (one subfolder per run with its "
+                     "training_log.jsonl, as the view's output folder; e.g. resources/demo), and show their curves."),
+      QStringLiteral("DIR")};
+  const QCommandLineOption trainingPlot{QStringLiteral("training-plot"),
+      QStringLiteral("Curves the Training view shows: %1.").arg(TrainingView::plotNames().join(QStringLiteral(", "))),
+      QStringLiteral("NAME"), QStringLiteral("loss")};
 
   CommandLine() {
     parser.setApplicationDescription(QStringLiteral(
@@ -79,7 +87,7 @@ struct CommandLine {
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("MODEL"), QStringLiteral("Models or a workspace to open."),
                                  QStringLiteral("[MODEL... | WORKSPACE.json]"));
-    parser.addOptions({view, text, image, imageIndex, threads, demo, demoFamily, screenshot});
+    parser.addOptions({view, text, image, imageIndex, threads, demo, demoFamily, trainingFolder, trainingPlot, screenshot});
   }
 };
 
@@ -132,6 +140,20 @@ int main(int argc, char** argv) {
                    .arg(parser.value(viewOption), MainWindow::viewNames().join(QStringLiteral(", "))));
     return 2;
   }
+  if (!TrainingView::plotNames().contains(parser.value(commandLine.trainingPlot).toLower())) {
+    printError(QStringLiteral("unknown training plot '%1' (available: %2)")
+                   .arg(parser.value(commandLine.trainingPlot), TrainingView::plotNames().join(QStringLiteral(", "))));
+    return 2;
+  }
+  const QStringList trainingFolders = parser.values(commandLine.trainingFolder);
+  if (trainingFolders.size() > 1) {
+    printError(QStringLiteral("--training-folder is given once: the folder that holds the runs, one subfolder each"));
+    return 2;
+  }
+  if (!trainingFolders.isEmpty() && !QFileInfo(trainingFolders.front()).isDir()) {
+    printError(QStringLiteral("--training-folder: '%1' is not a folder").arg(trainingFolders.front()));
+    return 2;
+  }
   MainWindow window;
   window.setInputText(MainWindow::defaultText());
   // A workspace sets models, text, settings and view; explicit options then override it.
@@ -155,6 +177,12 @@ int main(int argc, char** argv) {
     }
   }
   if (!workspaceOpened || parser.isSet(viewOption)) window.showView(parser.value(viewOption));
+  // The Training view on the runs; an explicit --view still chooses what is shown.
+  if (!trainingFolders.isEmpty()) {
+    if (!window.openTrainingFolder(trainingFolders.front())) printError(window.errorText());
+    if (parser.isSet(viewOption)) window.showView(parser.value(viewOption));
+  }
+  window.trainingView()->showPlot(parser.value(commandLine.trainingPlot));
   if (parser.isSet(textOption)) window.setInputText(parser.value(textOption));
   if (parser.isSet(commandLine.image)) {
     bool indexOk = false;

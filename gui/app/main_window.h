@@ -94,6 +94,10 @@ class MainWindow : public QMainWindow {
   // Opens the bundled demo set (demo_set.h); false with an error in the banner when there is none.
   // Opens the bundled demo models (all, or those of one family); false with errorText() when none.
   bool openDemoSet(const QString& family = {});
+  // The Training view on a folder of runs (its output folder, one subfolder per run; e.g.
+  // resources/demo), with the family of its runs when they share one; false with an error in the
+  // banner when it is not a folder.
+  bool openTrainingFolder(const QString& folder);
   // Whether each shown result was computed with the settings row's values (result_status.h).
   ResultStatus analysisStatus(int modelId) const;
   ResultStatus quantizationStatus(int modelId) const;

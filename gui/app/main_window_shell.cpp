@@ -9,6 +9,7 @@
 #include <QClipboard>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDir>
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
@@ -47,6 +48,7 @@
 #include "views/quantization_metric_model.h"
 #include "views/quantization_view.h"
 #include "views/table_export.h"
+#include "views/training_view.h"
 
 namespace {
 
@@ -339,6 +341,29 @@ bool MainWindow::openDemoSet(const QString& family) {
     return false;
   }
   for (const QString& model : demo.models) openModel(model);
+  return true;
+}
+
+// Runs all of one family go on that family's variant rows: the family box follows them (a folder
+// of OPT runs would otherwise list them beside five untrained BERT presets).
+bool MainWindow::openTrainingFolder(const QString& folder) {
+  const QFileInfo info(folder);
+  if (!info.isDir()) {
+    showError(tr("%1 is not a folder: a training folder holds one subfolder per run (training_log.jsonl, "
+                 "config.json), e.g. resources/demo").arg(folder));
+    return false;
+  }
+  const QDir dir(info.absoluteFilePath());
+  QStringList families;
+  for (const QString& name : dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
+    const TrainingRunOnDisk run = readTrainingRun(dir.filePath(name));
+    const QString family = QString::fromStdString(run.settings.family);
+    if (run.settingsRead && !families.contains(family)) families << family;
+  }
+  QComboBox* familyBox = trainingView_->familyBox();
+  if (families.size() == 1 && familyBox->findText(families.front()) >= 0) familyBox->setCurrentText(families.front());
+  trainingView_->setOutputFolder(dir.absolutePath());
+  showView(QStringLiteral("training"));
   return true;
 }
 

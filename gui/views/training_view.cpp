@@ -819,6 +819,17 @@ void TrainingView::addCustomVariant() {
   if (addVariant(customNormalizer_->text(), gate)) customNormalizer_->clear();
 }
 
+QStringList TrainingView::plotNames() {
+  return {QStringLiteral("loss"), QStringLiteral("kurtosis"), QStringLiteral("inf-norm")};
+}
+
+bool TrainingView::showPlot(const QString& name) {
+  const int index = static_cast<int>(plotNames().indexOf(name.toLower()));
+  if (index < 0) return false;
+  plotTabs_->setCurrentIndex(index);
+  return true;
+}
+
 QCustomPlot* TrainingView::currentPlot() const { return qobject_cast<QCustomPlot*>(plotTabs_->currentWidget()); }
 
 QProgressBar* TrainingView::progressBar(int row) const {

@@ -6,6 +6,7 @@
 // its palette slot). Pointing the output folder at earlier runs shows their curves from their
 // training_log.jsonl; stopped runs resume, and any run with a checkpoint opens in the workbench.
 #include <QString>
+#include <QStringList>
 #include <QWidget>
 
 #include <map>
@@ -75,6 +76,9 @@ class TrainingView : public QWidget {
   void openAll();
 
   QCustomPlot* currentPlot() const;  // the visible curve plot, for File > Export plot
+  // The plot tabs by name (loss, kurtosis, inf-norm), for `hopscope --training-plot`.
+  static QStringList plotNames();
+  bool showPlot(const QString& name);  // false for an unknown name
   TrainingJobs* jobs() const { return jobs_; }
   QTableWidget* variantsTable() const { return table_; }
   QProgressBar* progressBar(int row) const;

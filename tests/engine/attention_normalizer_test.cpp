@@ -100,6 +100,32 @@ TEST(AttentionNormalizer, FiniteGradientsForEveryNormalizer) {
   }
 }
 
+// OPT's causal mask as the engine applies it without padding (self_attention.h,
+// maskFillsDtypeMin): filling the masked scores with the dtype minimum gives the probabilities and
+// score gradients of Hugging Face's scores + causal mask clamped at the minimum, bit for bit (up to
+// the sign of a zero gradient), for every normalizer.
+TEST(AttentionNormalizer, CausalMaskFillEqualsTheAddedMaskClampedAtTheMinimum) {
+  const float lowest = std::numeric_limits<float>::lowest();
+  const int64_t batch = 3, heads = 2, tokens = 7;
+  at::manual_seed(3);
+  const at::Tensor scores = at::randn({batch, heads, tokens, tokens}) * 8;
+  const at::Tensor masked = at::ones({tokens, tokens}, at::kBool).triu(1).view({1, 1, tokens, tokens});
+  const at::Tensor additive = at::full({tokens, tokens}, lowest).triu(1).view({1, 1, tokens, tokens});
+  const at::Tensor upstream = at::randn({batch, heads, tokens, tokens});
+  for (const char* spec : {"softmax", "softmax1", "softmax1-legacy", "clipped:-0.1:1.1", "clipped-softmax1:-0.1:1.1"}) {
+    SCOPED_TRACE(spec);
+    const NormalizerSpec normalizer = parseNormalizer(spec);
+    const at::Tensor added = scores.clone().requires_grad_(true);
+    const at::Tensor filled = scores.clone().requires_grad_(true);
+    const at::Tensor reference = normalizeAttention((added + additive).clamp_min(lowest), normalizer);
+    const at::Tensor engine = normalizeAttention(filled.masked_fill(masked, lowest), normalizer);
+    EXPECT_TRUE(at::equal(engine, reference));
+    (reference * upstream).sum().backward();
+    (engine * upstream).sum().backward();
+    EXPECT_TRUE(at::equal(filled.grad(), added.grad()));  // compares values: -0 == +0
+  }
+}
+
 TEST(NormalizerSpec, ParsesAndRoundTrips) {
   for (const char* text : {"softmax", "softmax1", "softmax1-legacy", "clipped:-0.025:1",
                            "clipped-softmax1:-0.1:1.1", "clipped:-0.0234375:1"}) {

@@ -9,6 +9,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTreeWidget>
 #include <QtTest>
@@ -24,6 +25,7 @@
 #include "plots/token_axis_ticker.h"
 #include "views/attention_grid.h"
 #include "views/attention_view.h"
+#include "views/training_view.h"
 
 namespace {
 
@@ -307,6 +309,40 @@ class MainWindowTest : public QObject {
     QVERIFY(!window_->exportPlot(dir.filePath("no-such-dir/attention.png")));
     QVERIFY(window_->errorVisible());
     QVERIFY(window_->errorText().contains(QStringLiteral("no-such-dir/attention.png")));
+  }
+
+  // --training-folder: the Training view on a folder of runs; for a folder of OPT runs the family
+  // box turns to OPT (no BERT presets beside them); --training-plot picks the curves.
+  void trainingFolderShowsItsRunsOnTheirFamilysRows() {
+    const QString demo = QStringLiteral(HOPSCOPE_RESOURCES_DIR "/demo/");
+    QTemporaryDir runs;
+    for (const QString& name : {QStringLiteral("opt-softmax-none"), QStringLiteral("opt-softmax1-none")}) {
+      if (!QFileInfo::exists(demo + name + "/training_log.jsonl")) QSKIP("demo runs missing");
+      QVERIFY(QDir(runs.path()).mkdir(name));
+      for (const QString& file : {QStringLiteral("config.json"), QStringLiteral("training_log.jsonl")})
+        QVERIFY(QFile::copy(demo + name + "/" + file, runs.filePath(name + "/" + file)));
+    }
+    QVERIFY(window_->openTrainingFolder(runs.path()));
+    TrainingView& training = *window_->trainingView();
+    QVERIFY(training.isVisible());  // the current tab
+    QCOMPARE(training.familyBox()->currentText(), QStringLiteral("opt"));
+    QCOMPARE(QDir(training.outputFolder()), QDir(runs.path()));
+    for (const QString& name : {QStringLiteral("opt-softmax-none"), QStringLiteral("opt-softmax1-none")}) {
+      const int row = training.rowOfRun(name);
+      QVERIFY2(row >= 0, qPrintable(name));
+      QCOMPARE(training.records(row).size(), size_t{20});
+      QCOMPARE(training.runState(row), TrainingView::RunState::Finished);
+    }
+    // The OPT presets plus the two runs: the demo's folder names (opt-softmax-none) are not the
+    // presets' (opt-softmax), so the runs get rows of their own.
+    QCOMPARE(training.variantCount(), 7);
+    QCOMPARE(training.runName(0), QStringLiteral("opt-softmax"));
+    QVERIFY(training.showPlot(QStringLiteral("kurtosis")));
+    QCOMPARE(training.plotTabs()->currentIndex(), 1);
+    QVERIFY(!training.showPlot(QStringLiteral("nonsense")));
+
+    QVERIFY(!window_->openTrainingFolder(runs.filePath(QStringLiteral("missing"))));
+    QVERIFY(window_->errorText().contains(QStringLiteral("not a folder")));
   }
 
   void removingAModelUpdatesTableAndView() {

@@ -1,6 +1,9 @@
 // The hopscope binary end to end: --screenshot waits for the load and the run, writes the window
 // as a PNG and exits 0; an unwritable screenshot path exits 1 with a message; a bad --view is a
-// usage error (2); --help and --version work without a display.
+// usage error (2), so are a --training-folder that is no folder and an unknown --training-plot;
+// --help and --version work without a display.
+#include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QImage>
 #include <QProcess>
@@ -74,6 +77,29 @@ class ScreenshotTest : public QObject {
     const Outcome version = runHopscope({QStringLiteral("--version")}, false);
     QVERIFY2(version.exitCode == 0, qPrintable(version.errors));
     QVERIFY2(version.output.startsWith(QStringLiteral("hopscope ")), qPrintable(version.output));
+  }
+
+  void trainingFolderScreenshotAndItsUsageErrors() {
+    const QString run = QStringLiteral(HOPSCOPE_RESOURCES_DIR "/demo/bert-softmax-none");
+    if (!QFileInfo::exists(run + "/training_log.jsonl")) QSKIP("demo runs missing");
+    QTemporaryDir dir;
+    QVERIFY(QDir(dir.path()).mkdir(QStringLiteral("runs")));
+    const QString runs = dir.filePath(QStringLiteral("runs"));
+    QVERIFY(QFile::link(run, runs + QStringLiteral("/bert-softmax-none")));
+    const QString path = dir.filePath(QStringLiteral("training.png"));
+    const Outcome outcome = runHopscope({QStringLiteral("--training-folder"), runs, QStringLiteral("--training-plot"),
+                                         QStringLiteral("kurtosis"), QStringLiteral("--screenshot"), path});
+    QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.errors));
+    QVERIFY(!QImage(path).isNull());
+
+    const Outcome missing = runHopscope({QStringLiteral("--training-folder"), dir.filePath(QStringLiteral("missing")),
+                                         QStringLiteral("--screenshot"), QStringLiteral("/dev/null")});
+    QCOMPARE(missing.exitCode, 2);
+    QVERIFY2(missing.errors.contains(QStringLiteral("is not a folder")), qPrintable(missing.errors));
+    const Outcome badPlot = runHopscope({QStringLiteral("--training-plot"), QStringLiteral("nonsense"),
+                                         QStringLiteral("--screenshot"), QStringLiteral("/dev/null")});
+    QCOMPARE(badPlot.exitCode, 2);
+    QVERIFY2(badPlot.errors.contains(QStringLiteral("unknown training plot 'nonsense'")), qPrintable(badPlot.errors));
   }
 
   void unknownViewIsAUsageError() {

@@ -193,7 +193,6 @@ at::Tensor OptModel::forward(const ModelInputs& inputs, ForwardHooks* hooks) con
   const at::Tensor& ids = inputs.inputIds;
   const int64_t batch = ids.size(0), tokens = ids.size(1), d = config_.hiddenSize;
   const double eps = config_.layerNormEps;
-  const float lowest = std::numeric_limits<float>::lowest();
 
   at::Tensor x = weights_.at("model.decoder.embed_tokens.weight").index_select(0, ids.reshape({-1}));
   x = tap(hooks, "model.decoder.embed_tokens", x.view({batch, tokens, d}));
@@ -205,26 +204,35 @@ at::Tensor OptModel::forward(const ModelInputs& inputs, ForwardHooks* hooks) con
   positionEmbeddings = tap(hooks, "model.decoder.embed_positions", positionEmbeddings);
   x = hiddenDropout(inputs.dropout, x + positionEmbeddings);
 
-  // Causal mask (dtype minimum above the diagonal) plus the padding mask (dtype minimum on padded
-  // keys); their sum may reach -inf, which the attention clamps back to the minimum.
-  const at::Tensor causal =
-      at::full({tokens, tokens}, lowest, x.options()).triu(1).view({1, 1, tokens, tokens});
-  const at::Tensor padding =
-      (1 - mask).to(at::kBool).view({batch, 1, 1, tokens}).to(at::kFloat) * lowest;
-  const at::Tensor additiveMask = causal + padding;
-
+  // Hugging Face adds the causal mask (dtype minimum above the diagonal) and the padding mask
+  // (dtype minimum on padded keys) to the scores; their sum may reach -inf, which the attention
+  // clamps back to the minimum. Without an attention mask (training) there is no padding, and the
+  // causal mask applies as one masked_fill of the minimum (SelfAttentionOptions::maskFillsDtypeMin:
+  // the same values and gradients, in one pass instead of two).
   SelfAttentionOptions options;
   options.heads = config_.heads;
   options.scaling = QueryScaling::QueryTimesInverseSqrtAfterBias;
-  options.clampScoresAtDtypeMin = true;
   options.dropout = inputs.dropout;
+  at::Tensor attentionMask;
+  if (inputs.attentionMask.defined()) {
+    const float lowest = std::numeric_limits<float>::lowest();
+    const at::Tensor causal =
+        at::full({tokens, tokens}, lowest, x.options()).triu(1).view({1, 1, tokens, tokens});
+    const at::Tensor padding =
+        (1 - mask).to(at::kBool).view({batch, 1, 1, tokens}).to(at::kFloat) * lowest;
+    attentionMask = causal + padding;
+    options.clampScoresAtDtypeMin = true;
+  } else {
+    attentionMask = at::ones({tokens, tokens}, ids.options().dtype(at::kBool)).triu(1).view({1, 1, tokens, tokens});
+    options.maskFillsDtypeMin = true;
+  }
 
   for (const Layer& layer : layers_) {
     x = tap(hooks, layer.attentionNormInputSite, x);  // layer 0: the embedding sum
     at::Tensor h = at::layer_norm(x, {d}, layer.attentionNormWeight, layer.attentionNormBias, eps);
     h = tap(hooks, layer.attentionNormSite, h);
     const at::Tensor context =
-        selfAttention(h, additiveMask, layer.attention, normalizer_, options, layer.attentionSites, hooks);
+        selfAttention(h, attentionMask, layer.attention, normalizer_, options, layer.attentionSites, hooks);
     at::Tensor attended = tap(hooks, layer.outProjSite, at::linear(context, layer.outWeight, layer.outBias));
     attended = tap(hooks, layer.selfAttentionSite, attended);
     x = tap(hooks, layer.ffnNormInputSite, x + hiddenDropout(inputs.dropout, attended));

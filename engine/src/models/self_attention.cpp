@@ -34,8 +34,13 @@ at::Tensor selfAttention(const at::Tensor& x, const at::Tensor& additiveMask,
                                  splitHeads(key, options.heads).transpose(-1, -2));
   if (options.scaling == QueryScaling::ScoresDividedBySqrtHeadDim)
     scores = scores / std::sqrt(static_cast<double>(headDim));
-  scores = tap(hooks, sites.scores, scores) + additiveMask;
-  if (options.clampScoresAtDtypeMin) scores = scores.clamp_min(std::numeric_limits<float>::lowest());
+  scores = tap(hooks, sites.scores, scores);
+  if (options.maskFillsDtypeMin) {
+    scores = scores.masked_fill(additiveMask, std::numeric_limits<float>::lowest());
+  } else {
+    scores = scores + additiveMask;
+    if (options.clampScoresAtDtypeMin) scores = scores.clamp_min(std::numeric_limits<float>::lowest());
+  }
 
   const at::Tensor probs = tap(hooks, sites.probs, normalizeAttention(scores, normalizer));
   at::Tensor context = at::matmul(attentionDropout(options.dropout, probs), splitHeads(value, options.heads));

@@ -11,9 +11,14 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "hopscope/adamw.h"
 #include "hopscope/atomic_file.h"
@@ -39,6 +44,50 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
+
+// glibc serves a block above its mmap threshold (which it raises to at most 32 MiB) with a fresh
+// mmap() and unmaps it on free, so every step page-faults its largest tensors in again: at the demo
+// size the 64 MiB logits, their shifted copy, log-softmax and gradients (the loss and its backward
+// took twice as long that way, bench/pytorch_train_step.py's eager PyTorch included). While a run
+// trains, blocks up to 1 GiB come from the heap and freed memory stays there for the next step
+// (fully for `hopscope-cli train`, which trains on the main thread's arena; a worker thread's
+// arena, as in the GUI, still maps blocks too large for its 64 MiB heaps); afterwards the
+// thresholds return to glibc's usual steady state (32 MiB mmap, 64 MiB trim) and the heap is
+// trimmed. Memory only: no number changes.
+class KeepFreedMemoryWhileTraining {
+ public:
+  KeepFreedMemoryWhileTraining() {
+#if defined(__GLIBC__)
+    const std::lock_guard<std::mutex> lock(mutex());
+    if (active()++ == 0) {
+      mallopt(M_MMAP_THRESHOLD, 1 << 30);
+      mallopt(M_TRIM_THRESHOLD, 1 << 30);
+    }
+#endif
+  }
+  ~KeepFreedMemoryWhileTraining() {
+#if defined(__GLIBC__)
+    const std::lock_guard<std::mutex> lock(mutex());
+    if (--active() == 0) {
+      mallopt(M_MMAP_THRESHOLD, 32 << 20);
+      mallopt(M_TRIM_THRESHOLD, 64 << 20);
+      malloc_trim(0);
+    }
+#endif
+  }
+  KeepFreedMemoryWhileTraining(const KeepFreedMemoryWhileTraining&) = delete;
+  KeepFreedMemoryWhileTraining& operator=(const KeepFreedMemoryWhileTraining&) = delete;
+
+ private:
+  static std::mutex& mutex() {
+    static std::mutex m;
+    return m;
+  }
+  static int& active() {
+    static int count = 0;
+    return count;
+  }
+};
 
 constexpr const char* kStateFile = "training_state.safetensors";
 constexpr const char* kLogFile = "training_log.jsonl";
@@ -500,6 +549,7 @@ TrainingResult train(const TrainingSettings& requested, const std::string& out, 
     writeFileAtomically((folder / kLogFile).string(), logText(result.records));
   };
 
+  const KeepFreedMemoryWhileTraining keepFreedMemory;
   DataOrder order(blocks, settings.batch, settings.seed);
   std::vector<double> stepSeconds;
   int64_t tokensSinceRecord = 0;
