@@ -89,7 +89,7 @@ Figure summaryFigure(const std::vector<TrainingCurves>& runs, const std::string&
 Figure trainingLossFigure(const std::vector<TrainingCurves>& runs) {
   Figure figure = frame(QObject::tr("Training and held-out loss"), QObject::tr("loss (nats)"), AxisScale::Linear);
   figure.note = QObject::tr("solid: training loss, the mean over the steps since the previous evaluation; "
-                            "dashed: held-out loss, ln(perplexity) on the held-out blocks");
+                            "dashed: held-out loss, the cross-entropy on the held-out data (ln perplexity for language models)");
   const Reader training = [](const json& record) { return numberAt(record, {"loss"}); };
   const Reader heldOut = [](const json& record) { return numberAt(record, {"eval", "loss"}); };
   for (const TrainingCurves& run : runs) {

@@ -4,6 +4,7 @@
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGridLayout>
 #include <QGroupBox>
@@ -62,6 +63,12 @@ QString customKey(const NormalizerSpec& normalizer, GateKind gate) {
 }
 
 // The bundled text, or an empty path with the reason as the field's placeholder.
+// Fashion-MNIST as Debian's dataset-fashion-mnist installs it, and its classes in label order.
+const QString kFashionMnist = QStringLiteral("/usr/share/datasets/fashion-mnist");
+std::vector<std::string> fashionMnistClasses() {
+  return {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
+}
+
 void fillBundled(QLineEdit* edit, const char* relative) {
   try {
     edit->setText(QString::fromStdString(hopscope::requireBundledFile(relative, "a file of your own")));
@@ -144,17 +151,20 @@ TrainingView::TrainingView(QWidget* parent) : QWidget(parent), jobs_(new Trainin
 QWidget* TrainingView::buildSettingsPanel() {
   family_ = new QComboBox;
   for (const hopscope::ModelFamily* family : hopscope::modelFamilies()) {
-    if (family->task == hopscope::TaskKind::ImageClassification) continue;  // the trainer reads text only
     family_->addItem(QString::fromStdString(family->name));
-    family_->setItemData(family_->count() - 1,
-                         tr("%1: %2").arg(QString::fromStdString(family->name),
-                                          family->task == hopscope::TaskKind::MaskedLanguageModel
-                                              ? tr("masked language model, WordPiece tokenizer")
-                                              : tr("causal language model, byte-level BPE tokenizer")),
+    const QString task = family->task == hopscope::TaskKind::MaskedLanguageModel
+                             ? tr("masked language model, WordPiece tokenizer")
+                         : family->task == hopscope::TaskKind::CausalLanguageModel
+                             ? tr("causal language model, byte-level BPE tokenizer")
+                             : tr("image classifier on labelled idx images (e.g. Fashion-MNIST)");
+    family_->setItemData(family_->count() - 1, tr("%1: %2").arg(QString::fromStdString(family->name), task),
                          Qt::ToolTipRole);
   }
   family_->setToolTip(tr("Model family to pre-train from scratch; names the runs' folders (train --family)"));
-  connect(family_, &QComboBox::currentIndexChanged, this, [this] { rebuildRows(); });
+  connect(family_, &QComboBox::currentIndexChanged, this, [this] {
+    adaptToFamily();
+    rebuildRows();
+  });
 
   // Sized for a 2-core machine: about a minute or two per variant.
   layers_ = spinBox(1, 48, 2, tr("Transformer layers (train --layers)"));
@@ -164,6 +174,8 @@ QWidget* TrainingView::buildSettingsPanel() {
   seqLen_ = spinBox(8, 4096, 64, tr("Tokens per block, also the position table size (train --seq-len)"));
   vocabSize_ = spinBox(128, 200000, 2048, tr("Vocabulary size of the tokenizer trained on the training text "
                                              "(BERT: WordPiece, OPT: byte-level BPE) (train --vocab-size)"));
+  patch_ = spinBox(1, 64, 7, tr("Image families: patch side in pixels; it must divide the image side (28 for "
+                                "Fashion-MNIST: 4, 7 or 14) (train --patch)"));
   auto* model = new QGroupBox(tr("Model"));
   auto* modelGrid = new QGridLayout(model);
   auto addPair = [](QGridLayout* grid, int row, int column, const QString& caption, QWidget* field) {
@@ -180,6 +192,7 @@ QWidget* TrainingView::buildSettingsPanel() {
   addPair(modelGrid, 2, 2, tr("FF&N:"), ffn_);
   addPair(modelGrid, 3, 0, tr("Seq &len:"), seqLen_);
   addPair(modelGrid, 3, 2, tr("&Vocab:"), vocabSize_);
+  addPair(modelGrid, 4, 0, tr("&Patch:"), patch_);
   modelGrid->setColumnStretch(1, 1);
   modelGrid->setColumnStretch(3, 1);
 
@@ -201,10 +214,12 @@ QWidget* TrainingView::buildSettingsPanel() {
   auto* data = new QGroupBox(tr("Data"));
   auto* dataForm = new QFormLayout(data);
   dataForm->setRowWrapPolicy(QFormLayout::WrapAllRows);
-  dataForm->addRow(tr("&Training text:"), withBrowseButton(trainText_, browseButton(trainText_, tr("training text"))));
-  dataForm->addRow(tr("Held-&out text:"), withBrowseButton(evalText_, browseButton(evalText_, tr("held-out text"))));
-  for (QLineEdit* edit : {trainText_, evalText_})
-    if (auto* label = qobject_cast<QLabel*>(dataForm->labelForField(edit->parentWidget()))) label->setBuddy(edit);
+  trainTextLabel_ = new QLabel(tr("&Training text:"));
+  evalTextLabel_ = new QLabel(tr("Held-&out text:"));
+  dataForm->addRow(trainTextLabel_, withBrowseButton(trainText_, browseButton(trainText_, tr("training data"))));
+  dataForm->addRow(evalTextLabel_, withBrowseButton(evalText_, browseButton(evalText_, tr("held-out data"))));
+  trainTextLabel_->setBuddy(trainText_);
+  evalTextLabel_->setBuddy(evalText_);
 
   batch_ = spinBox(1, 4096, 16, tr("Blocks per optimizer step (train --batch)"));
   steps_ = spinBox(1, 1000000, 300, tr("Optimizer steps per variant (train --steps)"));
@@ -253,7 +268,40 @@ QWidget* TrainingView::buildSettingsPanel() {
   layout->addWidget(optimization);
   layout->addWidget(output);
   layout->addStretch(1);
+  adaptToFamily();
   return settingsPanel_;
+}
+
+void TrainingView::adaptToFamily() {
+  const hopscope::ModelFamily* family = hopscope::findFamily(family_->currentText().toStdString());
+  const bool images = family && family->task == hopscope::TaskKind::ImageClassification;
+  seqLen_->setEnabled(!images);
+  vocabSize_->setEnabled(!images);
+  patch_->setEnabled(images);
+  trainTextLabel_->setText(images ? tr("&Training images:") : tr("&Training text:"));
+  evalTextLabel_->setText(images ? tr("Held-&out images:") : tr("Held-&out text:"));
+  trainText_->setToolTip(images ? tr("Training images: an idx image file with its labels-idx1 file beside it "
+                                     "(default: Debian's Fashion-MNIST training set, 60,000 images) (train --data)")
+                                : tr("Training text: a UTF-8 file or a folder of .txt files, one document per line "
+                                     "(default: the bundled Moby-Dick chapters 1–124) (train --data)"));
+  evalText_->setToolTip(images ? tr("Held-out images for the evaluations: an idx image file with its labels "
+                                    "(default: the Fashion-MNIST test set) (train --eval-data)")
+                               : tr("Held-out text for the evaluations (default: the bundled Moby-Dick chapters "
+                                    "125–135, disjoint from the training chapters) (train --eval-data)"));
+  // Swap the defaults, never what the user typed: a field holding the other kind's default follows.
+  const QString fashionTrain = kFashionMnist + QStringLiteral("/train-images-idx3-ubyte.gz");
+  const QString fashionEval = kFashionMnist + QStringLiteral("/t10k-images-idx3-ubyte.gz");
+  const auto swap = [&](QLineEdit* edit, const QString& imageDefault, const char* textDefault) {
+    QLineEdit bundled;
+    fillBundled(&bundled, textDefault);
+    const QString current = edit->text().trimmed();
+    if (images && (current.isEmpty() || current == bundled.text()) && QFileInfo::exists(imageDefault))
+      edit->setText(imageDefault);
+    else if (!images && (current.isEmpty() || current == imageDefault))
+      edit->setText(bundled.text());
+  };
+  swap(trainText_, fashionTrain, hopscope::kBundledTrainText);
+  swap(evalText_, fashionEval, hopscope::kBundledEvalText);
 }
 
 QWidget* TrainingView::buildVariantsPanel() {
@@ -406,8 +454,12 @@ void TrainingView::rebuildRows() {
   for (const QString& name : folder.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
     TrainingRunOnDisk disk = readTrainingRun(folder.filePath(name));
     if (!disk.isRun) continue;
-    const int listed = rowOfRun(name);
+    int listed = rowOfRun(name);
+    // A run under another folder name (e.g. the demo set's bert-softmax-none) still belongs on the
+    // row of its variant.
+    if (listed < 0 && disk.settingsRead) listed = rowOfVariant(disk.settings);
     if (listed >= 0) {
+      rows_[static_cast<size_t>(listed)].name = name;
       rows_[static_cast<size_t>(listed)].disk = std::move(disk);
       continue;
     }
@@ -449,9 +501,11 @@ void TrainingView::applyDiskState(Row& row) {
     row.state = RunState::Finished;
     row.fraction = 1;
     row.detail = tr("finished, %1 steps").arg(steps);
-    const nlohmann::json::json_pointer perplexity("/eval/perplexity");
+    const nlohmann::json::json_pointer perplexity("/eval/perplexity"), accuracy("/eval/accuracy");
     if (last->contains(perplexity) && last->at(perplexity).is_number())
       row.detail = tr("finished; held-out ppl %1").arg(QString::number(last->at(perplexity).get<double>(), 'g', 4));
+    if (last->contains(accuracy) && last->at(accuracy).is_number())
+      row.detail = tr("finished; held-out accuracy %1 %").arg(QString::number(100 * last->at(accuracy).get<double>(), 'f', 1));
   } else if (disk.resumable) {
     row.state = RunState::Stopped;
     const qint64 at = std::max<qint64>(disk.checkpointStep, last ? stepOf(*last) : 0);
@@ -594,6 +648,16 @@ QString TrainingView::runName(int row) const {
 
 QString TrainingView::runFolder(int row) const { return QDir(outputFolder()).filePath(runName(row)); }
 
+int TrainingView::rowOfVariant(const hopscope::TrainingSettings& settings) const {
+  for (int row = 0; row < variantCount(); ++row) {
+    const Row& candidate = rows_[static_cast<size_t>(row)];
+    if (candidate.listed && !candidate.disk.isRun && candidate.variant.family.toStdString() == settings.family &&
+        candidate.variant.normalizer.toString() == settings.normalizer.toString() && candidate.variant.gate == settings.gate)
+      return row;
+  }
+  return -1;
+}
+
 int TrainingView::rowOfRun(const QString& name) const {
   for (int row = 0; row < variantCount(); ++row)
     if (rows_[static_cast<size_t>(row)].name == name) return row;
@@ -637,6 +701,12 @@ hopscope::TrainingSettings TrainingView::settingsFor(int row) const {
   s.data = trainText_->text().trimmed().toStdString();
   s.evalData = evalText_->text().trimmed().toStdString();
   s.vocabSize = vocabSize_->value();
+  s.patchSize = patch_->value();
+  const hopscope::ModelFamily* family = hopscope::findFamily(s.family);
+  if (family && family->task == hopscope::TaskKind::ImageClassification) {
+    s.vocabSize = 0;  // images: no tokenizer
+    if (s.data.find("fashion-mnist") != std::string::npos) s.classNames = fashionMnistClasses();
+  }
   s.batch = batch_->value();
   s.steps = steps_->value();
   s.warmup = warmup_->value();

@@ -54,7 +54,9 @@ class TrainingView : public QWidget {
   int variantCount() const { return static_cast<int>(rows_.size()); }
   QString runFolder(int row) const;  // output folder / run name
   QString runName(int row) const;    // e.g. "bert-softmax1-mlp"
-  int rowOfRun(const QString& name) const;  // -1 when not listed
+  int rowOfRun(const QString& name) const;
+  // The listed variant row without a run yet whose family, normalizer and gate a run has; -1 when none.
+  int rowOfVariant(const hopscope::TrainingSettings& settings) const;
   bool isChecked(int row) const;
   void setChecked(int row, bool checked);
   void checkOnly(const QStringList& runNames);  // checks these rows and unchecks the others
@@ -96,6 +98,7 @@ class TrainingView : public QWidget {
   QSpinBox* headsBox() const { return heads_; }
   QSpinBox* ffnBox() const { return ffn_; }
   QSpinBox* seqLenBox() const { return seqLen_; }
+  QSpinBox* patchBox() const { return patch_; }
   QSpinBox* batchBox() const { return batch_; }
   QSpinBox* stepsBox() const { return steps_; }
   QDoubleSpinBox* learningRateBox() const { return learningRate_; }
@@ -178,6 +181,9 @@ class TrainingView : public QWidget {
   QComboBox* family_ = nullptr;
   QSpinBox *layers_ = nullptr, *hidden_ = nullptr, *heads_ = nullptr, *ffn_ = nullptr, *seqLen_ = nullptr;
   QSpinBox* vocabSize_ = nullptr;
+  QSpinBox* patch_ = nullptr;  // image families only
+  QLabel *trainTextLabel_ = nullptr, *evalTextLabel_ = nullptr;
+  void adaptToFamily();  // text or image family: which fields apply, what the data fields hold
   QLineEdit *trainText_ = nullptr, *evalText_ = nullptr, *outputFolder_ = nullptr;
   QSpinBox *batch_ = nullptr, *steps_ = nullptr, *warmup_ = nullptr, *evalEvery_ = nullptr, *seed_ = nullptr;
   QDoubleSpinBox* learningRate_ = nullptr;

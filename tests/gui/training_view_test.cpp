@@ -28,6 +28,7 @@
 
 #include "app/main_window.h"
 #include "hopscope/model_family.h"
+#include "hopscope/trainer.h"
 #include "jobs/training_jobs.h"
 #include "plots/figure_plot.h"
 #include "plots/model_palette.h"
@@ -313,6 +314,53 @@ class TrainingViewTest : public QObject {
     QCOMPARE(QString::fromStdString(opened.model->info().normalizer), QStringLiteral("softmax1"));
     QCOMPARE(QDir(QString::fromStdString(opened.model->info().path)).absolutePath(),
              QDir(view.runFolder(view.rowOfRun(names[1]))).absolutePath());
+  }
+
+  // ViT: the image fields apply (patch; no sequence length or vocabulary), a run trains on the
+  // fixture's labelled idx images and logs accuracy; a run under the demo set's folder name sits on
+  // its variant's row.
+  void aVitTrainsOnIdxImagesFromTheView() {
+    QTemporaryDir dir;
+    MainWindow window;
+    QVERIFY(window.showView(QStringLiteral("training")));
+    TrainingView& view = *window.trainingView();
+    QVERIFY(view.seqLenBox()->isEnabled());
+    QVERIFY(!view.patchBox()->isEnabled());
+    view.familyBox()->setCurrentText(QStringLiteral("vit"));
+    QVERIFY(!view.seqLenBox()->isEnabled());
+    QVERIFY(!view.vocabularyBox()->isEnabled());
+    QVERIFY(view.patchBox()->isEnabled());
+    if (QFileInfo::exists(QStringLiteral("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")))
+      QCOMPARE(view.trainingTextEdit()->text(), QStringLiteral("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"));
+    const QString images = QStringLiteral(HOPSCOPE_FIXTURES_DIR "/images/fashion24-images-idx3-ubyte.gz");
+    view.trainingTextEdit()->setText(images);
+    view.heldOutTextEdit()->setText(images);
+    view.layersBox()->setValue(2);
+    view.hiddenBox()->setValue(32);
+    view.headsBox()->setValue(4);
+    view.ffnBox()->setValue(64);
+    view.patchBox()->setValue(7);
+    view.batchBox()->setValue(4);
+    view.stepsBox()->setValue(4);
+    view.warmupBox()->setValue(1);
+    view.evalEveryBox()->setValue(2);
+    view.setOutputFolder(dir.filePath(QStringLiteral("runs")));
+    view.checkOnly({QStringLiteral("vit-softmax1")});
+    view.startButton()->click();
+    QVERIFY(waitUntilIdle(view));
+    QVERIFY2(!window.errorVisible(), qPrintable(window.errorText()));
+    const int row = view.rowOfRun(QStringLiteral("vit-softmax1"));
+    const std::vector<json> log = logRecords(view.runFolder(row));
+    QCOMPARE(log.size(), size_t{2});
+    QCOMPARE(log.back().at("eval").at("metric").get<std::string>(), std::string("top1_accuracy"));
+    compareCurve(view.lossPlot()->figure(), QStringLiteral("vit-softmax1 held-out"), log, "/eval/loss");
+    QCOMPARE(hopscope::readTrainingSettings(view.runFolder(row).toStdString()).patchSize, 7);
+
+    // The same run under another name (as the demo set names its folders) lands on its row.
+    QVERIFY(QDir(view.outputFolder()).rename(QStringLiteral("vit-softmax1"), QStringLiteral("vit-softmax1-none")));
+    view.reloadRuns();
+    QCOMPARE(view.rowOfRun(QStringLiteral("vit-softmax1-none")), row);
+    QCOMPARE(view.runState(row), TrainingView::RunState::Finished);
   }
 
   void theModelsDockMakesRoomInTheTrainingViewOnly() {
