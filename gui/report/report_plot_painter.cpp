@@ -1,6 +1,7 @@
 #include "report/report_plot_painter.h"
 
 #include <QBuffer>
+#include <QRegularExpression>
 #include <QSvgGenerator>
 
 #include <algorithm>
@@ -87,5 +88,14 @@ QByteArray reportPlotSvg(const ReportPlot& plot) {
   if (!painter.begin(&svg)) throw hopscope::Error("cannot draw a report plot as SVG");
   paintReportPlot(plot, painter);
   painter.end();
-  return bytes;
+  // QSvgGenerator opens a group for every change of painter state, most of them with nothing in
+  // them (about 80 % of a histogram with its 256 grid lines): left out, the HTML report is a
+  // third of the size and draws the same.
+  static const QRegularExpression kEmptyGroup(QStringLiteral("<g [^>]*>\\s*</g>\\s*"));
+  QString text = QString::fromUtf8(bytes);
+  for (qsizetype before = -1; before != text.size();) {
+    before = text.size();
+    text.remove(kEmptyGroup);
+  }
+  return text.toUtf8();
 }
