@@ -19,7 +19,7 @@ namespace {
 constexpr int kDpi = 96;
 constexpr double kMarginX = 60, kMarginTop = 56, kMarginBottom = 64;  // pixels at 96 dpi (≈ 16, 15, 17 mm)
 constexpr double kCellPadX = 4, kCellPadY = 2.5;
-constexpr double kShortWord = 90;  // pixels: cell words up to this wide are never broken
+constexpr double kShortWord = 100;  // pixels: cell words up to this wide are never broken
 const QString kSans = QStringLiteral("DejaVu Sans");
 const QString kMono = QStringLiteral("DejaVu Sans Mono");
 
