@@ -16,10 +16,12 @@ data=()
 [ -f "$EVAL" ] && data+=(--data "$EVAL")
 [ -f "$CALIB" ] && data+=(--calib "$CALIB")
 
-# Vanilla softmax first in each family: the summary compares every variant against it.
+# Vanilla softmax first in each family: the summary compares every variant against it. The gated
+# variants are "mlp" in BERT and "linear" in OPT (scripts/train_demo.sh); same order as
+# scripts/demo_table.py.
 models=()
 for family in bert opt; do
-  for variant in softmax-none clipped-none softmax-mlp softmax1-none softmax1-mlp; do
+  for variant in softmax-none clipped-none softmax-mlp softmax-linear softmax1-none softmax1-mlp softmax1-linear; do
     [ -d "$MODELS/$family-$variant" ] && models+=("$MODELS/$family-$variant")
   done
 done

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <utility>
 
@@ -37,30 +38,94 @@ QString decadeLabel(int exponent, bool negative) {
   return negative ? QStringLiteral("−") + text : text;
 }
 
+// Where tick labels land along a laid-out axis: the pixel of a coordinate, and a label's extent
+// along the axis (its width on a horizontal axis, its height on a vertical one). Without `pixel`
+// (before the first layout) nothing is thinned for room.
+struct LabelRoom {
+  std::function<double(double)> pixel;
+  std::function<double(const QString&)> extent;
+  double gap = 8;  // pixels kept free between two labels
+};
+
+bool overlap(const LabelRoom& room, double a, const QString& labelA, double b, const QString& labelB) {
+  if (!room.pixel) return false;
+  return std::abs(room.pixel(a) - room.pixel(b)) < (room.extent(labelA) + room.extent(labelB)) / 2 + room.gap;
+}
+
+// Whether two neighbouring labels of `ticks` overlap.
+bool crowded(const QMap<double, QString>& ticks, const LabelRoom& room) {
+  for (auto it = ticks.cbegin(); it != ticks.cend() && std::next(it) != ticks.cend(); ++it)
+    if (overlap(room, it.key(), it.value(), std::next(it).key(), std::next(it).value())) return true;
+  return false;
+}
+
 // Ticks of a symlog axis over [uLow, uHigh] (symlog units): 0 and ±powers of ten, every
-// `step`-th decade (anchored at 1) with the smallest step that keeps at most maxTicks labels.
-QSharedPointer<QCPAxisTickerText> symlogTicker(double threshold, double maxMagnitude, double uLow,
-                                               double uHigh, int maxTicks) {
+// `step`-th decade (anchored at 1) with the smallest step that keeps at most maxTicks labels, none
+// of them overlapping. Decades in the linear band whose label would touch the label of 0 are left
+// out (0 stays), so that "−1e-3 0 1e-3" never run into each other.
+QMap<double, QString> symlogTicks(double threshold, double uLow, double uHigh, int maxTicks, const LabelRoom& room) {
+  const double maxMagnitude = std::max(std::abs(symexp(uLow, threshold)), std::abs(symexp(uHigh, threshold)));
   const int lowest = static_cast<int>(std::ceil(std::log10(threshold) - 1e-9));
   const int highest = static_cast<int>(std::floor(std::log10(maxMagnitude) + 1e-9));
-  auto ticker = QSharedPointer<QCPAxisTickerText>::create();
-  ticker->setSubTickCount(0);
+  QMap<double, QString> ticks;
   for (int step = 1; step <= 12; ++step) {
-    QMap<double, QString> ticks;
-    if (uLow <= 0 && uHigh >= 0) ticks.insert(0.0, QStringLiteral("0"));
+    ticks.clear();
+    const bool zero = uLow <= 0 && uHigh >= 0;
+    if (zero) ticks.insert(0.0, QStringLiteral("0"));
     for (int exponent = lowest; exponent <= highest; ++exponent) {
       if (exponent % step != 0) continue;
       const double u = symlog(std::pow(10.0, exponent), threshold);
-      if (u >= uLow && u <= uHigh) ticks.insert(u, decadeLabel(exponent, false));
-      if (-u >= uLow && -u <= uHigh) ticks.insert(-u, decadeLabel(exponent, true));
+      for (const bool negative : {false, true}) {
+        const double at = negative ? -u : u;
+        const QString label = decadeLabel(exponent, negative);
+        if (at < uLow || at > uHigh) continue;
+        if (zero && overlap(room, 0.0, QStringLiteral("0"), at, label)) continue;
+        ticks.insert(at, label);
+      }
     }
-    if (ticks.size() <= maxTicks || step == 12) {
-      ticker->setTicks(ticks);
-      break;
-    }
+    if ((ticks.size() <= maxTicks && !crowded(ticks, room)) || step == 12) break;
   }
-  return ticker;
+  return ticks;
 }
+
+// A label for a tick of a log axis: decades as decadeLabel writes them, others with up to three
+// significant digits.
+QString logLabel(double value) {
+  const double exponent = std::log10(value);
+  if (std::abs(exponent - std::round(exponent)) < 1e-9) return decadeLabel(static_cast<int>(std::round(exponent)), false);
+  return QString::number(value, 'g', 3);
+}
+
+// Ticks of a log axis over [low, high] spanning less than a few decades (QCPAxisTickerLog leaves
+// such a range with crowded linear ticks, or none at its low end): the powers of ten first, then
+// 2 and 5, then 3, then 1.5 and 4, then the other integers, then halves (2.5, 3.5, 4.5), each
+// decade's mantissa times its power of ten, every one kept only where its label overlaps no kept
+// one. Before the first layout (no room): the powers of ten, 2 and 5.
+QMap<double, QString> logTicks(double low, double high, const LabelRoom& room) {
+  static const std::vector<std::vector<double>> kMantissas = {
+      {1}, {2, 5}, {3}, {1.5, 4}, {6, 7, 8, 9}, {2.5, 3.5, 4.5}};
+  QMap<double, QString> ticks;
+  if (!(low > 0 && high > low)) return ticks;
+  const int first = static_cast<int>(std::floor(std::log10(low))) - 1;
+  const int last = static_cast<int>(std::ceil(std::log10(high)));
+  for (size_t level = 0; level < kMantissas.size(); ++level) {
+    if (!room.pixel && level >= 2) break;
+    for (int exponent = first; exponent <= last; ++exponent)
+      for (double mantissa : kMantissas[level]) {
+        const double value = mantissa * std::pow(10.0, exponent);
+        if (value < low || value > high) continue;
+        const QString label = logLabel(value);
+        bool free = true;
+        for (auto it = ticks.cbegin(); it != ticks.cend() && free; ++it)
+          free = !overlap(room, it.key(), it.value(), value, label);
+        if (free) ticks.insert(value, label);
+      }
+  }
+  return ticks;
+}
+
+// Log axes over this many times their low end or more get QCPAxisTickerLog's decades.
+constexpr double kDecadeTickRatio = 1000;
 
 // The smallest and largest drawn coordinate of an axis over every series.
 struct Extent {
@@ -92,6 +157,7 @@ AxisRange padded(AxisScale scale, double low, double high) {
 }
 
 constexpr double kSlant = 50;  // degrees
+constexpr int kMaxSymlogTicks = 11;
 
 void setUpAxis(QCPAxis* axis, const FigureAxis& figureAxis, const Extent& extent) {
   axis->setLabel(figureAxis.label);
@@ -113,12 +179,19 @@ void setUpAxis(QCPAxis* axis, const FigureAxis& figureAxis, const Extent& extent
     axis->setTicker(ticker);
     if (longest > 3) axis->setTickLabelRotation(-kSlant);  // names, not numbers: slanted so they do not overlap
   } else if (figureAxis.scale == AxisScale::Symlog) {
-    const double largest = std::max(std::abs(symexp(range.low, figureAxis.symlogThreshold)),
-                                    std::abs(symexp(range.high, figureAxis.symlogThreshold)));
-    axis->setTicker(symlogTicker(figureAxis.symlogThreshold, largest, range.low, range.high, 11));
-  } else if (figureAxis.scale == AxisScale::Log && range.high / range.low >= 10) {
-    // Decade ticks only when the range spans a decade: a log ticker would leave a narrow range
-    // without any label.
+    // Thinned for room once laid out (FigurePlot::fitTicks).
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    ticker->setSubTickCount(0);
+    ticker->setTicks(symlogTicks(figureAxis.symlogThreshold, range.low, range.high, kMaxSymlogTicks, {}));
+    axis->setTicker(ticker);
+  } else if (figureAxis.scale == AxisScale::Log && range.high / range.low < kDecadeTickRatio) {
+    // A few decades at most: 1-2-5 ticks and more where they fit (FigurePlot::fitTicks), so the
+    // low end is labelled too and the labels do not crowd where the log axis narrows.
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    ticker->setSubTickCount(0);
+    ticker->setTicks(logTicks(range.low, range.high, {}));
+    axis->setTicker(ticker);
+  } else if (figureAxis.scale == AxisScale::Log) {
     auto ticker = QSharedPointer<QCPAxisTickerLog>::create();
     ticker->setSubTickCount(8);
     axis->setTicker(ticker);
@@ -480,4 +553,30 @@ void FigurePlot::leaveEvent(QEvent* event) {
 void FigurePlot::updateLayout() {
   fitToWidth(viewport().width());  // on screen and in exports of another size alike
   QCustomPlot::updateLayout();
+  // Tick labels thinned for the room the laid-out axes have; again laid out when that changed them.
+  const bool xChanged = fitTicks(xAxis, figure_.x);
+  const bool yChanged = fitTicks(yAxis, figure_.y);
+  if (xChanged || yChanged) QCustomPlot::updateLayout();
+}
+
+bool FigurePlot::fitTicks(QCPAxis* axis, const FigureAxis& figureAxis) {
+  if (!axis->visible() || !figureAxis.ticks.empty() || figureAxis.scale == AxisScale::Linear) return false;
+  auto ticker = axis->ticker().dynamicCast<QCPAxisTickerText>();
+  if (!ticker) return false;  // QCPAxisTickerLog's decades
+  const QFontMetricsF metrics(axis->tickLabelFont());
+  const bool horizontal = axis->orientation() == Qt::Horizontal;
+  LabelRoom room;
+  room.pixel = [axis](double coordinate) { return axis->coordToPixel(coordinate); };
+  room.extent = [metrics, horizontal](const QString& label) {
+    return horizontal ? metrics.horizontalAdvance(label) : metrics.height();
+  };
+  room.gap = horizontal ? 8 : 3;
+  const QCPRange range = axis->range();
+  const QMap<double, QString> ticks =
+      figureAxis.scale == AxisScale::Symlog
+          ? symlogTicks(figureAxis.symlogThreshold, range.lower, range.upper, kMaxSymlogTicks, room)
+          : logTicks(range.lower, range.upper, room);
+  if (ticks == ticker->ticks()) return false;
+  ticker->setTicks(ticks);
+  return true;
 }

@@ -40,6 +40,9 @@ class FigurePlot : public QCustomPlot {
   void fitToWidth(int plotWidth);  // the note's line breaks, the legend's columns, room for slanted labels
   void fitLegendColumns(int plotWidth);  // as many legend entries side by side as fit
   void fitSlantedLabels(int plotWidth);  // left margin for slanted x tick labels
+  // The tick labels of a symlog or (narrow) log axis, thinned so that none overlap at the axis's
+  // laid-out length; true when they changed.
+  bool fitTicks(QCPAxis* axis, const FigureAxis& figureAxis);
   QPointF pixelOf(const FigurePoint& point) const;  // NaN when the point is not drawn
   QString markHoverText(const QPointF& position) const;  // of the marks (figure.h) under the mouse
 

@@ -3,6 +3,7 @@
 #include <QBuffer>
 #include <QFontMetricsF>
 #include <QPdfWriter>
+#include <QRegularExpression>
 #include <QTextLayout>
 
 #include <algorithm>
@@ -18,6 +19,7 @@ namespace {
 constexpr int kDpi = 96;
 constexpr double kMarginX = 60, kMarginTop = 56, kMarginBottom = 64;  // pixels at 96 dpi (≈ 16, 15, 17 mm)
 constexpr double kCellPadX = 4, kCellPadY = 2.5;
+constexpr double kShortWord = 100;  // pixels: cell words up to this wide are never broken
 const QString kSans = QStringLiteral("DejaVu Sans");
 const QString kMono = QStringLiteral("DejaVu Sans Mono");
 
@@ -38,6 +40,7 @@ struct Unit {
   double height = 0;
   double spaceBefore = 0;
   bool keepWithNext = false;
+  double together = 0;  // the first unit of a table: the whole table's height, kept on one page where it fits
 };
 
 struct TableGeometry {
@@ -100,6 +103,12 @@ class Paginator {
   double cellText(QPainter* painter, const QFont& f, const QString& text, const QRectF& rect, Qt::Alignment align) const {
     QString content = text;
     content.replace(QLatin1Char('\n'), QChar::LineSeparator);
+    // Dotted module names and paths break after a dot or a slash rather than inside a name
+    // ("bert.encoder.layer.1.attention.|output.dense"); not before a digit, so numbers stay whole.
+    if (!align.testFlag(Qt::AlignRight)) {
+      static const QRegularExpression kSeparator(QStringLiteral("([./])(?=[^\\s./0-9])"));
+      content.replace(kSeparator, QStringLiteral("\\1") + QChar(0x200B));
+    }
     QTextLayout layout(content, f, &device_);
     QTextOption option;
     option.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
@@ -143,7 +152,9 @@ class Paginator {
     TableGeometry geometry;
     const size_t columns = static_cast<size_t>(table.header.size());
     const QFontMetricsF body = metrics(tableFont(table)), header = metrics(headerFont());
-    std::vector<double> natural(columns, 0), minimum(columns, 0);
+    // hard: what a column never gets less of, its header's longest word, its numbers whole and its
+    // short words ("linear"), so that a crowded table breaks long names rather than "Gat|e".
+    std::vector<double> natural(columns, 0), minimum(columns, 0), hard(columns, 0);
     auto consider = [&](size_t c, const QString& text, const QFontMetricsF& fm) {
       natural[c] = std::max(natural[c], fm.horizontalAdvance(text) + 2 * kCellPadX + 1);
       double longestWord = 0;
@@ -152,16 +163,20 @@ class Paginator {
       if (table.monospace) longestWord = std::min(longestWord, 60.0);
       if (c < table.numeric.size() && table.numeric[c] && &fm == &body) longestWord = fm.horizontalAdvance(text);
       minimum[c] = std::max(minimum[c], std::min(longestWord, 160.0) + 2 * kCellPadX + 1);
+      const bool whole = &fm == &header || (c < table.numeric.size() && table.numeric[c]);
+      hard[c] = std::max(hard[c], std::min(longestWord, whole ? 160.0 : kShortWord) + 2 * kCellPadX + 1);
     };
     for (size_t c = 0; c < columns; ++c) consider(c, table.header[static_cast<int>(c)], header);
     for (const QStringList& row : table.rows)
       for (size_t c = 0; c < columns && c < static_cast<size_t>(row.size()); ++c) consider(c, row[static_cast<int>(c)], body);
 
-    double sumNatural = 0, sumMinimum = 0;
+    double sumNatural = 0, sumMinimum = 0, sumHard = 0;
     for (size_t c = 0; c < columns; ++c) {
       minimum[c] = std::min(minimum[c], natural[c]);
+      hard[c] = std::min(hard[c], minimum[c]);
       sumNatural += natural[c];
       sumMinimum += minimum[c];
+      sumHard += hard[c];
     }
     geometry.widths.resize(columns);
     for (size_t c = 0; c < columns; ++c) {
@@ -169,18 +184,23 @@ class Paginator {
         geometry.widths[c] = natural[c] * contentWidth_ / sumNatural;
       else if (sumMinimum <= contentWidth_)
         geometry.widths[c] = minimum[c] + (natural[c] - minimum[c]) * (contentWidth_ - sumMinimum) / (sumNatural - sumMinimum);
+      else if (sumHard < contentWidth_)
+        geometry.widths[c] = hard[c] + (minimum[c] - hard[c]) * (contentWidth_ - sumHard) / (sumMinimum - sumHard);
       else
         geometry.widths[c] = minimum[c] * contentWidth_ / sumMinimum;
     }
-    auto rowHeight = [&](const QStringList& cells, const QFont& f) {
+    auto rowHeight = [&](const QStringList& cells, const QFont& f, bool header) {
       double height = metrics(f).height();
-      for (size_t c = 0; c < columns && c < static_cast<size_t>(cells.size()); ++c)
+      for (size_t c = 0; c < columns && c < static_cast<size_t>(cells.size()); ++c) {
+        const bool numeric = !header && c < table.numeric.size() && table.numeric[c];  // as paintCells aligns
         height = std::max(height, cellText(nullptr, f, cells[static_cast<int>(c)],
-                                           QRectF(0, 0, geometry.widths[c] - 2 * kCellPadX, 1e6), Qt::AlignLeft));
+                                           QRectF(0, 0, geometry.widths[c] - 2 * kCellPadX, 1e6),
+                                           numeric ? Qt::AlignRight : Qt::AlignLeft));
+      }
       return height + 2 * kCellPadY;
     };
-    geometry.headerHeight = rowHeight(table.header, headerFont());
-    for (const QStringList& row : table.rows) geometry.rowHeights.push_back(rowHeight(row, tableFont(table)));
+    geometry.headerHeight = rowHeight(table.header, headerFont(), true);
+    for (const QStringList& row : table.rows) geometry.rowHeights.push_back(rowHeight(row, tableFont(table), false));
     return geometry;
   }
 
@@ -209,6 +229,7 @@ class Paginator {
         case ReportBlock::Kind::Table: {
           tables_[b] = measureTable(block.table);
           const TableGeometry& geometry = tables_[b];
+          const size_t first = units_.size();
           if (!block.table.caption.isEmpty())
             add({UnitKind::Caption, index, -1, -1, textHeight(font(8.5, true), block.table.caption, contentWidth_) + 3, 8,
                  true});
@@ -216,6 +237,8 @@ class Paginator {
                true});
           for (size_t r = 0; r < block.table.rows.size(); ++r)
             add({UnitKind::TableRow, index, static_cast<int>(r), -1, geometry.rowHeights[r], 0, false});
+          for (size_t u = first; u < units_.size(); ++u)
+            units_[first].together += (u == first ? 0 : units_[u].spaceBefore) + units_[u].height;
           break;
         }
         case ReportBlock::Kind::Plot: {
@@ -247,9 +270,20 @@ class Paginator {
     for (size_t i = 0; i < units_.size(); ++i) {
       const Unit& unit = units_[i];
       const bool atTop = pages_.back().empty();
-      double chain = (atTop ? 0 : unit.spaceBefore) + unit.height;
-      for (size_t j = i; units_[j].keepWithNext && j + 1 < units_.size(); ++j)
-        chain += units_[j + 1].spaceBefore + units_[j + 1].height;
+      // The unit and what it keeps with it: the units it is kept with, a whole table where the
+      // table fits on a page (a longer one is split, its header repeated).
+      const double pageRoom = bottom_ - kMarginTop;
+      double chain = atTop ? 0 : unit.spaceBefore;
+      for (size_t j = i;; ++j) {
+        const Unit& next = units_[j];
+        if (j > i) chain += next.spaceBefore;
+        if (next.together > 0 && next.together <= pageRoom) {
+          chain += next.together;
+          break;
+        }
+        chain += next.height;
+        if (!next.keepWithNext || j + 1 >= units_.size()) break;
+      }
       const bool breakBefore = !atTop && y_ + chain > bottom_;
       if (breakBefore) newPage();
       if (pages_.back().empty() && unit.kind == UnitKind::TableRow) {

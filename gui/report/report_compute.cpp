@@ -78,7 +78,13 @@ ReportInput computeReportInput(const ReportRequest& request, const std::vector<R
 
     ReportModel entry;
     entry.info = model->info();
-    entry.slot = source.slot >= 0 ? source.slot : static_cast<int>(i);
+    // Without a slot of its own: the model's place among the models of its family, so that every
+    // family's figures start at the palette's strongest colours (a ten-model report would
+    // otherwise give the second family yellow and repeated colours) and the n-th variant of each
+    // family has the same colour.
+    int familyIndex = 0;
+    for (const ReportModel& earlier : input.models) familyIndex += earlier.info.family == entry.info.family;
+    entry.slot = source.slot >= 0 ? source.slot : familyIndex;
     entry.weights = hashFiles(checkpointFiles(entry.info), part(0.1, 0.15));
     const int64_t seqLen =
         request.capSeqLenToModel ? std::min<int64_t>(request.evaluation.seqLen, entry.info.maxPositions)

@@ -41,7 +41,7 @@ struct ReportModelSource {
   std::shared_ptr<const hopscope::LoadedModel> model;
   hopscope::ModelAnalysisPtr analysis;
   hopscope::QuantizationStudyPtr quantization;
-  int slot = -1;  // palette slot; -1: the model's index
+  int slot = -1;  // palette slot; -1: the model's index among the models of its family
 };
 
 // Whether an existing result was computed with the request's settings on the given data (by

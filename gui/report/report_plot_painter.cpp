@@ -1,6 +1,7 @@
 #include "report/report_plot_painter.h"
 
 #include <QBuffer>
+#include <QRegularExpression>
 #include <QSvgGenerator>
 
 #include <algorithm>
@@ -15,20 +16,36 @@
 
 namespace {
 
-// A vertical line at data value x across the whole axis rect.
-void addVerticalLine(FigurePlot& plot, double x, const QPen& pen) {
-  const double coordinate = axisCoordinate(plot.figure().x, x);
-  if (!std::isfinite(coordinate)) return;
-  auto* line = new QCPItemLine(&plot);
-  for (QCPItemPosition* end : {line->start, line->end}) {
-    end->setTypeX(QCPItemPosition::ptPlotCoords);
-    end->setTypeY(QCPItemPosition::ptAxisRectRatio);
+// Vertical lines at data values across the whole axis rect, under the curves, drawn as one item:
+// a quantizer's 256 grid lines as QCPItemLines made one SVG group each (most of a histogram's SVG).
+class VerticalLines : public QCPAbstractItem {
+ public:
+  VerticalLines(FigurePlot& plot, const std::vector<double>& values, const QPen& pen) : QCPAbstractItem(&plot), pen_(pen) {
+    for (double x : values) {
+      const double coordinate = axisCoordinate(plot.figure().x, x);
+      if (std::isfinite(coordinate)) coordinates_.push_back(coordinate);
+    }
+    setSelectable(false);
+    setLayer(QStringLiteral("grid"));
   }
-  line->start->setCoords(coordinate, 0);
-  line->end->setCoords(coordinate, 1);
-  line->setPen(pen);
-  line->setLayer(QStringLiteral("grid"));  // under the curves
-}
+  double selectTest(const QPointF&, bool, QVariant*) const override { return -1; }
+
+ protected:
+  void draw(QCPPainter* painter) override {
+    // One line per call, not drawLines: a single path would not darken where the translucent
+    // lines crowd, and the crowding is the picture (how few levels the bulk of the values gets).
+    const QRect rect = clipRect();
+    painter->setPen(pen_);
+    for (double coordinate : coordinates_) {
+      const double x = parentPlot()->xAxis->coordToPixel(coordinate);
+      if (x >= rect.left() - 1 && x <= rect.right() + 1) painter->drawLine(QLineF(x, rect.top(), x, rect.bottom() + 1));
+    }
+  }
+
+ private:
+  std::vector<double> coordinates_;
+  QPen pen_;
+};
 
 void paintChart(const ReportPlot& plot, QCPPainter& painter) {
   FigurePlot widget;
@@ -36,10 +53,8 @@ void paintChart(const ReportPlot& plot, QCPPainter& painter) {
   widget.setFigure(plot.figure);
   const bool drawn = widget.xAxis->visible();
   if (drawn) {
-    const QPen grid(QColor(150, 150, 150, 150), 0.6);
-    for (double x : plot.gridLines) addVerticalLine(widget, x, grid);
-    const QPen range(QColor(200, 30, 30), 1.4, Qt::DashLine);
-    for (double x : plot.rangeLines) addVerticalLine(widget, x, range);
+    new VerticalLines(widget, plot.gridLines, QPen(QColor(150, 150, 150, 150), 0.6));
+    new VerticalLines(widget, plot.rangeLines, QPen(QColor(200, 30, 30), 1.4, Qt::DashLine));
   }
   widget.toPainter(&painter, plot.width, plot.height);
 }
@@ -87,5 +102,14 @@ QByteArray reportPlotSvg(const ReportPlot& plot) {
   if (!painter.begin(&svg)) throw hopscope::Error("cannot draw a report plot as SVG");
   paintReportPlot(plot, painter);
   painter.end();
-  return bytes;
+  // QSvgGenerator opens a group for every change of painter state, most of them with nothing in
+  // them (about 80 % of a histogram with its 256 grid lines): left out, the HTML report is a
+  // third of the size and draws the same.
+  static const QRegularExpression kEmptyGroup(QStringLiteral("<g [^>]*>\\s*</g>\\s*"));
+  QString text = QString::fromUtf8(bytes);
+  for (qsizetype before = -1; before != text.size();) {
+    before = text.size();
+    text.remove(kEmptyGroup);
+  }
+  return text.toUtf8();
 }

@@ -1,7 +1,8 @@
 // FigurePlot and the model palette on hand-made figures: each series becomes a graph in its model
 // slot's colour and marker, hover finds the nearest point (and nothing beyond ~10 px or outside the
-// axes), log axes tick by decades only over a decade, symlog axes place values at
-// sign(v)·log10(1 + |v|/t) with decade labels, an empty figure shows its message instead of axes,
+// axes), log axes tick by decades only over three decades (1-2-5 and more that fit below), symlog
+// axes place values at sign(v)·log10(1 + |v|/t) with decade labels, tick labels of log and symlog
+// axes never overlap at any size (0 kept, decades of the linear band next to it left out), an empty figure shows its message instead of axes,
 // and the plot exports like any QCustomPlot.
 #include <QIcon>
 #include <QImage>
@@ -11,6 +12,7 @@
 #include <cmath>
 #include <limits>
 
+#include "plots/axis_coordinates.h"
 #include "plots/figure_plot.h"
 #include "plots/model_palette.h"
 #include "plots/plot_export.h"
@@ -49,6 +51,24 @@ void layOut(FigurePlot& plot, QSize size = QSize(640, 480)) {
 
 QPointF pixelOf(const QCPGraph* graph, int i) {
   return graph->coordsToPixels(graph->data()->at(i)->key, graph->data()->at(i)->value);
+}
+
+// The first two neighbouring tick labels of a text-ticked axis that overlap on the laid-out axis,
+// as "a | b", or an empty string.
+QString overlappingLabels(const QCPAxis* axis) {
+  auto ticker = axis->ticker().dynamicCast<QCPAxisTickerText>();
+  if (!ticker) return QStringLiteral("not a text ticker");
+  const QFontMetricsF metrics(axis->tickLabelFont());
+  const bool horizontal = axis->orientation() == Qt::Horizontal;
+  const QMap<double, QString> ticks = ticker->ticks();
+  for (auto it = ticks.cbegin(); it != ticks.cend() && std::next(it) != ticks.cend(); ++it) {
+    const auto next = std::next(it);
+    const double distance = std::abs(axis->coordToPixel(it.key()) - axis->coordToPixel(next.key()));
+    const double room = horizontal ? (metrics.horizontalAdvance(it.value()) + metrics.horizontalAdvance(next.value())) / 2
+                                   : metrics.height();
+    if (distance < room) return it.value() + QStringLiteral(" | ") + next.value();
+  }
+  return {};
 }
 
 QColor centreColour(const QIcon& icon) {
@@ -179,6 +199,62 @@ class FigurePlotTest : public QObject {
     QCOMPARE(plot.yAxis->scaleType(), QCPAxis::stLogarithmic);
     QVERIFY(!plot.yAxis->ticker().dynamicCast<QCPAxisTickerLog>());  // ordinary ticks, so labels show
     QVERIFY(plot.yAxis->range().lower < 2 && plot.yAxis->range().upper > 3);
+  }
+
+  void narrowLogAxesAreLabelledAtBothEndsWithoutOverlap() {
+    // Kurtosis from 3.3 to 35 (the report's FFN kurtosis per layer): QCPAxisTickerLog would fall
+    // back to linear ticks 10, 20, …, 50, crowded at the top and none at the low end.
+    for (const QSize size : {QSize(420, 300), QSize(640, 480), QSize(900, 330)}) {
+      FigurePlot plot;
+      Figure figure;
+      figure.y.scale = AxisScale::Log;
+      figure.series.push_back(series("k", 0, SeriesStyle::LineMarkers, {{0, 35, ""}, {1, 3.3, ""}, {2, 20, ""}}));
+      plot.setFigure(figure);
+      layOut(plot, size);
+      auto ticker = plot.yAxis->ticker().dynamicCast<QCPAxisTickerText>();
+      QVERIFY(ticker);
+      const QMap<double, QString> ticks = ticker->ticks();
+      QVERIFY2(!ticks.isEmpty() && ticks.firstKey() <= 5, qPrintable(QStringList(ticks.values()).join(' ')));
+      QVERIFY(ticks.contains(10));
+      QCOMPARE(ticks.value(10), QStringLiteral("10"));
+      QVERIFY2(overlappingLabels(plot.yAxis).isEmpty(), qPrintable(overlappingLabels(plot.yAxis)));
+    }
+  }
+
+  void symlogTickLabelsNeverOverlap() {
+    // A histogram over ±10 with linear threshold 1e-3, as the report draws it: 0 and ±1e-3 are
+    // 0.3 symlog units apart, which was less than their labels' width in a narrow plot.
+    for (const QSize size : {QSize(420, 300), QSize(640, 480), QSize(900, 470), QSize(1400, 500)}) {
+      FigurePlot plot;
+      Figure figure;
+      figure.x.scale = AxisScale::Symlog;
+      figure.x.symlogThreshold = 1e-3;
+      figure.y.scale = AxisScale::Log;
+      figure.series.push_back(series("h", 0, SeriesStyle::StepHistogram,
+                                     {{-10, 1e-4, ""}, {-1e-3, 1e-3, ""}, {0, 0.5, ""}, {1e-3, 1e-3, ""}, {10, 1e-4, ""}}));
+      plot.setFigure(figure);
+      layOut(plot, size);
+      auto ticker = plot.xAxis->ticker().dynamicCast<QCPAxisTickerText>();
+      QVERIFY(ticker);
+      const QMap<double, QString> ticks = ticker->ticks();
+      const QString labels = QStringList(ticks.values()).join(' ');
+      QVERIFY2(overlappingLabels(plot.xAxis).isEmpty(), qPrintable(overlappingLabels(plot.xAxis) + " in " + labels));
+      QCOMPARE(ticks.value(0.0), QStringLiteral("0"));  // 0 and ±1 (the decades anchor there) stay
+      QCOMPARE(ticks.value(symlog(1, 1e-3)), QStringLiteral("1"));
+      QCOMPARE(ticks.value(-symlog(1, 1e-3)), QStringLiteral("−1"));
+      QVERIFY2(ticks.size() >= 5, qPrintable(labels));
+      for (const QString& label : ticks) QVERIFY2(label == "0" || label.contains('1'), qPrintable(labels));  // powers of ten
+    }
+    // Wide enough, the linear band's decades are labelled too.
+    FigurePlot wide;
+    Figure figure;
+    figure.x.scale = AxisScale::Symlog;
+    figure.x.symlogThreshold = 1e-3;
+    figure.series.push_back(series("h", 0, SeriesStyle::StepHistogram, {{-0.01, 1, ""}, {0.01, 1, ""}}));
+    wide.setFigure(figure);
+    layOut(wide, QSize(1400, 400));
+    QVERIFY(wide.xAxis->ticker().dynamicCast<QCPAxisTickerText>()->ticks().values().contains(QStringLiteral("1e-3")));
+    QVERIFY(overlappingLabels(wide.xAxis).isEmpty());
   }
 
   void symlogAxisPlacesValuesOnTheSymmetricLog() {
