@@ -4,6 +4,8 @@
 // computed with other settings than the settings row's.
 #include "app/main_window.h"
 
+#include <optional>
+
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
@@ -355,13 +357,17 @@ bool MainWindow::openTrainingFolder(const QString& folder) {
   }
   const QDir dir(info.absoluteFilePath());
   QStringList families;
+  std::optional<hopscope::TrainingSettings> first;
   for (const QString& name : dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
     const TrainingRunOnDisk run = readTrainingRun(dir.filePath(name));
     const QString family = QString::fromStdString(run.settings.family);
     if (run.settingsRead && !families.contains(family)) families << family;
+    if (run.settingsRead && !first) first = run.settings;
   }
   QComboBox* familyBox = trainingView_->familyBox();
   if (families.size() == 1 && familyBox->findText(families.front()) >= 0) familyBox->setCurrentText(families.front());
+  // The panel shows the runs' own settings (sizes, data, schedule), so Start trains a comparable variant.
+  if (families.size() == 1 && first) trainingView_->adoptSettings(*first);
   trainingView_->setOutputFolder(dir.absolutePath());
   showView(QStringLiteral("training"));
   return true;

@@ -687,6 +687,24 @@ const std::vector<nlohmann::json>& TrainingView::records(int row) const {
 
 bool TrainingView::isTraining() const { return jobs_->isBusy(); }
 
+void TrainingView::adoptSettings(const hopscope::TrainingSettings& s) {
+  layers_->setValue(static_cast<int>(s.layers));
+  hidden_->setValue(static_cast<int>(s.hidden));
+  heads_->setValue(static_cast<int>(s.heads));
+  ffn_->setValue(static_cast<int>(s.ffn));
+  seqLen_->setValue(static_cast<int>(s.seqLen));
+  if (s.vocabSize > 0) vocabSize_->setValue(static_cast<int>(s.vocabSize));
+  patch_->setValue(static_cast<int>(s.patchSize));
+  trainText_->setText(QString::fromStdString(s.data));
+  evalText_->setText(QString::fromStdString(s.evalData));
+  batch_->setValue(static_cast<int>(s.batch));
+  steps_->setValue(static_cast<int>(s.steps));
+  learningRate_->setValue(s.learningRate);
+  warmup_->setValue(static_cast<int>(s.warmup));
+  evalEvery_->setValue(static_cast<int>(s.evalEvery));
+  seed_->setValue(static_cast<int>(s.seed));
+}
+
 hopscope::TrainingSettings TrainingView::settingsFor(int row) const {
   const Variant& variant = rows_.at(static_cast<size_t>(row)).variant;
   hopscope::TrainingSettings s;

@@ -45,6 +45,8 @@ class TrainingView : public QWidget {
   QString outputFolder() const;
   // Reads the output folder again: every run's state and records as its files say.
   void reloadRuns();
+  // Fills the settings panel from a run's settings (sizes, data, optimisation; not the variant).
+  void adoptSettings(const hopscope::TrainingSettings& settings);
 
   // Adds a variant row (checked): NORMALIZER as in MODEL arguments, and a gate. On a bad spec or a
   // variant already listed, reports an error and returns false.

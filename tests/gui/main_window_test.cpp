@@ -333,10 +333,17 @@ class MainWindowTest : public QObject {
       QCOMPARE(training.records(row).size(), size_t{20});
       QCOMPARE(training.runState(row), TrainingView::RunState::Finished);
     }
-    // The OPT presets plus the two runs: the demo's folder names (opt-softmax-none) are not the
-    // presets' (opt-softmax), so the runs get rows of their own.
-    QCOMPARE(training.variantCount(), 7);
-    QCOMPARE(training.runName(0), QStringLiteral("opt-softmax"));
+    // The five OPT presets, the runs on their variants' rows (the demo's folder names, opt-softmax-none,
+    // are not the presets', opt-softmax, but their settings say which variant they are).
+    QCOMPARE(training.variantCount(), 5);
+    QCOMPARE(training.runName(0), QStringLiteral("opt-softmax-none"));
+    QCOMPARE(training.rowOfRun(QStringLiteral("opt-softmax1-none")), 3);
+    QCOMPARE(training.runName(1), QStringLiteral("opt-clipped_-0.0234375_1"));
+    // The panel shows the runs' settings.
+    QCOMPARE(training.layersBox()->value(), 4);
+    QCOMPARE(training.hiddenBox()->value(), 128);
+    QCOMPARE(training.seqLenBox()->value(), 128);
+    QCOMPARE(training.stepsBox()->value(), 2000);
     QVERIFY(training.showPlot(QStringLiteral("kurtosis")));
     QCOMPARE(training.plotTabs()->currentIndex(), 1);
     QVERIFY(!training.showPlot(QStringLiteral("nonsense")));
