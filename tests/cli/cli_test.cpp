@@ -517,6 +517,21 @@ TEST_F(CliTest, RunImageClassifiesAPngWithClassNames) {
   EXPECT_TRUE(dump.contains("vit.encoder.layer.1.attention.attention.probs"));
 }
 
+// JPEG: the same Fashion-MNIST image saved as a JPEG (quality 95, see tests/fixtures/README.md)
+// decodes to nearly the PNG's pixels: JPEG is lossy, so a few grey levels apart at most.
+TEST_F(CliTest, RunImageReadsAJpeg) {
+  const CommandResult jpeg = run({"run", model("vit-tiny-hf"), "--image", kImages + "/ankle-boot.jpg", "--dump",
+                                  file("jpeg.safetensors")});
+  ASSERT_EQ(jpeg.exitCode, 0) << jpeg.err;
+  const at::Tensor pixels = readSafetensors(file("jpeg.safetensors")).tensors.at("pixel_values")[0];
+  const at::Tensor png = readSafetensors(kFixtures + "/expected/vit-tiny-hf.safetensors").tensors.at("pixel_values")[0];
+  ASSERT_EQ(pixels.sizes(), png.sizes());
+  // pixel values are (x / 255 - 0.5) / 0.5: one grey level is 2 / 255.
+  EXPECT_LE(maxDifference(pixels, png), 12 * 2.0 / 255.0);
+  EXPECT_LE((pixels - png).abs().mean().item<double>(), 2 * 2.0 / 255.0);
+  EXPECT_GT(maxDifference(pixels, png), 0.0);  // really the lossy file, not the PNG
+}
+
 TEST_F(CliTest, BadImagesExitWithOneNamingTheFile) {
   for (const char* bad : {"truncated.png", "text.png", "empty.png", "missing.png"}) {
     SCOPED_TRACE(bad);
