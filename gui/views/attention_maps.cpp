@@ -34,7 +34,10 @@ std::vector<float> noOpMass(const hopscope::AttentionProbabilities& attention, i
       const float* row = attention.probs.data() + (h * queries + q) * keys;
       for (int64_t k = 0; k < keys; ++k) sum += row[k];
     }
-    mass[static_cast<size_t>(q)] = static_cast<float>(1.0 - sum / heads);
+    // float32 probabilities sum to 1 only up to their rounding (about 1e-7 per row): a remainder
+    // below 1e-6 is rounding, not mass, and shows as 0 rather than as noise such as -8.7e-08.
+    const double remainder = 1.0 - sum / heads;
+    mass[static_cast<size_t>(q)] = std::abs(remainder) < 1e-6 ? 0.0f : static_cast<float>(remainder);
   }
   return mass;
 }

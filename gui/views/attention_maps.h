@@ -19,7 +19,8 @@ QStringList tokenLabels(const hopscope::TextRunResult& run);
 constexpr int kMeanOverHeads = -1;
 
 // 1 − Σ_k p for every query row of one head (or the mean over heads): the weight softmax1 gives
-// its implicit zero key. About 0 for softmax and clipped softmax, computed anyway. Sums in double.
+// its implicit zero key. About 0 for softmax and clipped softmax, computed anyway. Sums in double;
+// a remainder below 1e-6 (float32 rounding of Σp) is 0.
 std::vector<float> noOpMass(const hopscope::AttentionProbabilities& attention, int head);
 
 // Layer `layer`, head `head` (kMeanOverHeads: the mean) as a query × key map with the no-op mass
