@@ -36,6 +36,9 @@ QString QuantizationMetricModel::settingsText(const hopscope::QuantizationStudy&
   const hopscope::EvaluationSettings& evaluation = study.settings.evaluation;
   const QString data = study.data.path.empty() ? tr("given blocks") : QFileInfo(qtext(study.data.path)).fileName();
   const int64_t batches = study.settings.calibrationBatches;
+  if (study.info.imageSize > 0)
+    return tr("%1 images, %2; calibrated on %3 images after them")
+        .arg(evaluation.samples).arg(data).arg(study.calibration.documents);
   return tr("%1 × %2 tokens, %3; calibrated on %4 %5")
       .arg(evaluation.samples).arg(evaluation.seqLen).arg(data).arg(batches)
       .arg(batches == 1 ? tr("batch") : tr("batches"));
@@ -209,7 +212,7 @@ QVariant QuantizationMetricModel::headerData(int section, Qt::Orientation orient
   if (role == Qt::ToolTipRole) {
     switch (section) {
       case Model: return tr("The model and its attention normalizer (PATH@NORMALIZER)");
-      case Metric: return tr("The task metric, token-weighted over the evaluation blocks");
+      case Metric: return tr("The task metric: perplexity token-weighted over the evaluation blocks; image models: top-1 accuracy over the images");
       case Fp: return tr("The metric of the float model");
       case Quantized: return tr("The metric with simulated quantization of weights and activations");
       case Change: return tr("Relative change: quantized / FP − 1");
