@@ -240,11 +240,18 @@ int worstSubject(const std::vector<HistogramSubject>& subjects, const std::vecto
 }
 
 QString analysisSettingsText(const ModelAnalysis& analysis) {
+  if (analysis.info.imageSize > 0)
+    return QObject::tr("%1, %2 images").arg(fileName(analysis.data.path)).arg(analysis.settings.samples);
   return QObject::tr("%1, %2 blocks × %3 tokens")
       .arg(fileName(analysis.data.path)).arg(analysis.settings.samples).arg(analysis.settings.seqLen);
 }
 
 QString quantizationSettingsText(const QuantizationStudy& study) {
+  if (study.info.imageSize > 0)
+    return QObject::tr("W%1A%2, %3 ranges calibrated on %4 (%5 images after the evaluated ones)")
+        .arg(study.main.weightBits).arg(study.main.activationBits)
+        .arg(qtext(study.main.estimator), fileName(study.calibration.path))
+        .arg(study.calibration.documents);
   return QObject::tr("W%1A%2, %3 ranges calibrated on %4 (%5 × %6 blocks × %7 tokens)")
       .arg(study.main.weightBits).arg(study.main.activationBits)
       .arg(qtext(study.main.estimator), fileName(study.calibration.path))
@@ -404,7 +411,7 @@ std::vector<Figure> activationFigures(const std::vector<ActivationVariant>& vari
                                           : QObject::tr("values per bin");
   QStringList note;
   note << QObject::tr("%1 (log); bins of equal width in sign(v)·log10(1 + |v|/%2); the histogram is of the float "
-                      "model on the evaluated text")
+                      "model on the evaluated data")
               .arg(yWhat, number(threshold));
   if (options.grid) {
     QString grid = QObject::tr("grid of the activation quantizer: dashed = calibrated range, shaded = clipped tails, "

@@ -33,6 +33,8 @@ const FigureHeader kFigures[] = {
     {"max_ln_output_inf_norm", "max LN-output\ninf-norm"},
     {"max_ln_input_inf_norm", "max LN-input\ninf-norm"},
     {"max_block_inf_norm", "max block\ninf-norm"},
+    {"max_ffn_kurtosis", "max FFN\nkurtosis"},
+    {"max_block_kurtosis", "max block\nkurtosis"},
     {"max_row_kurtosis", "max row\nkurtosis"},
 };
 
