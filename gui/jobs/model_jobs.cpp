@@ -243,8 +243,15 @@ void ModelJobs::quantize(int modelId, ModelPtr model, const QuantizationRequest&
           const std::string source = imageSource(request.imagePath, *model);
           control.report(0.0, "reading " + source);
           const hopscope::LoadedImages evaluation = hopscope::loadImages(source, std::string(), *model, 0, request.samples);
-          const hopscope::LoadedImages calibration = hopscope::loadImages(
-              source, std::string(), *model, evaluation.data.size(), request.calibrationBatches * request.batch);
+          const hopscope::LoadedImages calibration = [&] {
+            try {
+              return hopscope::loadImages(source, std::string(), *model, evaluation.data.size(),
+                                          request.calibrationBatches * request.batch);
+            } catch (const hopscope::Error& e) {
+              throw hopscope::Error(std::string(e.what()) + " (calibration uses the images after the " +
+                                    std::to_string(evaluation.data.size()) + " evaluated ones: evaluate fewer)");
+            }
+          }();
           auto result = std::make_shared<const hopscope::QuantizationStudy>(hopscope::runQuantizationStudy(
               *model, evaluation.data, evaluation.source, calibration.data, calibration.source, settings, control));
           return [this, modelId, result] { emit quantized(modelId, result); };

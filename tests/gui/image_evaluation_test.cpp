@@ -2,8 +2,8 @@
 // the settings row's image source (an idx file here) while a text model alongside keeps reading the
 // text; the tables hold the numbers the engine computes when called directly on the same images
 // (as hopscope-cli analyze / quantize --images do); the text and token count never make an image
-// result stale, the image source and the sample count do; an unreadable image source is a one-line
-// error in the window, not a crash.
+// result stale, the image source and the sample count do; an unreadable image source, or one with no
+// images left to calibrate on, is a one-line error in the window, not a crash.
 #include <QFile>
 #include <QProcess>
 #include <QSpinBox>
@@ -203,6 +203,17 @@ class ImageEvaluationTest : public QObject {
     // The text model was analysed all the same.
     QCOMPARE(window_->outlierView()->summaryModel()->rowCount(), 1);
     QCOMPARE(window_->analysisStatus(bert).state, ResultStatus::State::Current);
+
+    // Evaluating every image leaves none to calibrate on: said so, in one line.
+    window_->dismissErrors();
+    controls().setImagePath(kImages);
+    controls().samplesBox()->setValue(24);
+    QVERIFY(window_->showView(QStringLiteral("quantization")));
+    QVERIFY(waitForJobs());
+    QVERIFY(window_->errorVisible());
+    QVERIFY2(window_->errorText().contains(QStringLiteral("evaluate fewer")), qPrintable(window_->errorText()));
+    QVERIFY2(!window_->errorText().trimmed().contains(QLatin1Char('\n')), qPrintable(window_->errorText()));
+    QCOMPARE(window_->quantizationView()->metricModel()->rowCount(), 1);  // bert-tiny
   }
 };
 
