@@ -183,6 +183,10 @@ class ImageEvaluationTest : public QObject {
       QVERIFY2(std::abs(fp - expected.fp.value) < 1e-9, qPrintable(QString::number(fp)));
       QVERIFY2(std::abs(w8a8 - expected.main.metric.value) < 1e-9, qPrintable(QString::number(w8a8)));
       QVERIFY(fp >= 0 && fp <= 1);
+      // An accuracy changes by percentage points.
+      QVERIFY(table->index(row, QuantizationMetricModel::Change).data().toString().endsWith(QStringLiteral(" pt")));
+      QVERIFY(std::abs(table->index(row, QuantizationMetricModel::Change).data(QuantizationMetricModel::ValueRole).toDouble() -
+                       (w8a8 - fp) * 100) < 1e-9);
       const nlohmann::json& written = cli["models"][static_cast<size_t>(row)]["metric"];
       QVERIFY(std::abs(fp - written["fp"].get<double>()) < 1e-9);
       QVERIFY(std::abs(w8a8 - written["quantized"].get<double>()) < 1e-9);
