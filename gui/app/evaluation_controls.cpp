@@ -6,6 +6,7 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMenu>
 #include <QPushButton>
 #include <QSignalBlocker>
 #include <QSpinBox>
@@ -27,6 +28,12 @@ QString bundledPath(const char* relative) {
   return QString::fromStdString(hopscope::findBundledFile(relative).path);
 }
 
+// The Fashion-MNIST test images when installed (Debian's datasets folder), else none.
+QString defaultImagePath() {
+  const QString path = QStringLiteral("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz");
+  return QFileInfo::exists(path) ? path : QString();
+}
+
 }  // namespace
 
 EvaluationControls::EvaluationControls(QWidget* parent) : QWidget(parent) {
@@ -38,14 +45,30 @@ EvaluationControls::EvaluationControls(QWidget* parent) : QWidget(parent) {
   connect(choose, &QPushButton::clicked, this, &EvaluationControls::chooseData);
   setDataPath(bundledPath(hopscope::kBundledEvalText));
 
-  samples_ = spinBox(1, 100000, 16, tr("Token blocks to evaluate (each model sees the same text)"));
+  imageLabel_ = new QLabel;
+  imageLabel_->setMinimumWidth(120);
+  auto* chooseImages = new QPushButton(tr("Images…"));
+  chooseImages->setToolTip(tr("Evaluate image models on another idx file or image folder"));
+  auto* imageMenu = new QMenu(chooseImages);
+  imageMenu->addAction(tr("idx image file…"), this, &EvaluationControls::chooseImages);
+  imageMenu->addAction(tr("Image folder (one subfolder per class)…"), this, [this] {
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Image folder to evaluate"),
+                                                             QFileInfo(imagePath_).path());
+    if (!folder.isEmpty()) setImagePath(folder);
+  });
+  chooseImages->setMenu(imageMenu);
+  setImagePathQuietly(defaultImagePath());
+
+  samples_ = spinBox(1, 100000, 16,
+                     tr("Token blocks to evaluate (each text model sees the same text); image models: the first "
+                        "N images of the image source"));
   // The minimum is "auto": the CLI's default without --seq-len.
   seqLen_ = spinBox(1, 1 << 20, 1,
                     tr("Tokens per block. auto: 128, or the model's position table if shorter (the CLI's default);\n"
                        "a length beyond a model's position table is an error for that model, as in the CLI"));
   seqLen_->setSpecialValueText(tr("auto"));
   analyzeButton_ = new QPushButton(tr("Analyze"));
-  analyzeButton_->setToolTip(tr("Outlier statistics of every loaded model on this text (Ctrl+Shift+A)"));
+  analyzeButton_->setToolTip(tr("Outlier statistics of every loaded model on this text, image models on the images (Ctrl+Shift+A)"));
   connect(analyzeButton_, &QPushButton::clicked, this, &EvaluationControls::analyzeRequested);
 
   weightBits_ = spinBox(2, 16, 8, tr("Weight bits (symmetric, per tensor)"));
@@ -61,7 +84,8 @@ EvaluationControls::EvaluationControls(QWidget* parent) : QWidget(parent) {
                                "codes 0…2^b−1 (--weight-grid auto)"));
   quantizeButton_ = new QPushButton(tr("Quantize"));
   quantizeButton_->setToolTip(tr("FP versus quantized metric of every loaded model, calibrated on the bundled "
-                                 "training chapters (Ctrl+Shift+Q)"));
+                                 "training chapters (image models: on the images after the evaluated ones) "
+                                 "(Ctrl+Shift+Q)"));
   connect(quantizeButton_, &QPushButton::clicked, this, &EvaluationControls::quantizeRequested);
 
   quantizationFields_ = new QWidget;
@@ -80,14 +104,38 @@ EvaluationControls::EvaluationControls(QWidget* parent) : QWidget(parent) {
   // Two rows at most, so the window keeps room for the Models dock: what to evaluate, then (for
   // quantization) how.
   auto* data = new QHBoxLayout;
-  data->addWidget(new QLabel(tr("Text:")));
-  data->addWidget(dataLabel_, 1);
-  data->addWidget(choose);
+  textFields_ = new QWidget;
+  auto* text = new QHBoxLayout(textFields_);
+  text->setContentsMargins(0, 0, 0, 0);
+  text->addWidget(new QLabel(tr("Text:")));
+  text->addWidget(dataLabel_, 1);
+  text->addWidget(choose);
+  imageFields_ = new QWidget;
+  auto* image = new QHBoxLayout(imageFields_);
+  image->setContentsMargins(0, 0, 0, 0);
+  auto* imageTitle = new QLabel(tr("Images:"));
+  const QString imageTip = tr("Image models (ViT) are evaluated on this idx file (MNIST / Fashion-MNIST, raw or "
+                              ".gz, labels from the labels-idx1 file beside it) or image folder (one subfolder "
+                              "per class), as hopscope-cli --images; quantization calibrates on the images "
+                              "after the evaluated ones. Text models keep using the text.");
+  imageTitle->setToolTip(imageTip);
+  imageFields_->setToolTip(imageTip);
+  image->addWidget(imageTitle);
+  image->addWidget(imageLabel_, 1);
+  image->addWidget(chooseImages);
+  imageFields_->setVisible(false);
+  auto* tokens = new QWidget;  // text models only
+  auto* tokensLayout = new QHBoxLayout(tokens);
+  tokensLayout->setContentsMargins(0, 0, 0, 0);
+  tokensLayout->addWidget(new QLabel(tr("Tokens:")));
+  tokensLayout->addWidget(seqLen_);
+  samplesLabel_ = new QLabel(tr("Blocks:"));
+  data->addWidget(textFields_, 1);
+  data->addWidget(imageFields_, 1);
   data->addSpacing(8);
-  data->addWidget(new QLabel(tr("Blocks:")));
+  data->addWidget(samplesLabel_);
   data->addWidget(samples_);
-  data->addWidget(new QLabel(tr("Tokens:")));
-  data->addWidget(seqLen_);
+  data->addWidget(tokens);
   data->addSpacing(8);
   data->addWidget(analyzeButton_);
   auto* layout = new QVBoxLayout(this);
@@ -95,6 +143,7 @@ EvaluationControls::EvaluationControls(QWidget* parent) : QWidget(parent) {
   layout->addLayout(data);
   layout->addWidget(quantizationFields_);
   showFor(false);
+  tokensField_ = tokens;
 
   for (QSpinBox* box : {samples_, seqLen_, weightBits_, activationBits_})
     connect(box, &QSpinBox::valueChanged, this, &EvaluationControls::settingsChanged);
@@ -108,6 +157,7 @@ void EvaluationControls::setRequest(const QuantizationRequest& request) {
     const QSignalBlocker blockSamples(samples_), blockSeqLen(seqLen_), blockWeights(weightBits_),
         blockActivations(activationBits_), blockEstimator(estimator_), blockSweep(sweep_), blockGrid(unsignedGrid_);
     if (!request.dataPath.isEmpty()) setDataPathQuietly(request.dataPath);
+    if (!request.imagePath.isEmpty()) setImagePathQuietly(request.imagePath);
     samples_->setValue(static_cast<int>(request.samples));
     seqLen_->setValue(request.seqLen > 0 ? static_cast<int>(request.seqLen) : seqLen_->minimum());
     weightBits_->setValue(request.weightBits);
@@ -132,6 +182,35 @@ void EvaluationControls::setDataPath(const QString& path) {
   if (changed) emit settingsChanged();
 }
 
+void EvaluationControls::setImagePathQuietly(const QString& path) {
+  imagePath_ = path;
+  imageLabel_->setText(path.isEmpty() ? tr("(none: choose one)") : QFileInfo(path).fileName());
+  imageLabel_->setToolTip(path.isEmpty() ? tr("No image source: choose an idx file or an image folder")
+                                         : tr("Evaluated images: %1").arg(path));
+}
+
+void EvaluationControls::setImagePath(const QString& path) {
+  const bool changed = path != imagePath_;
+  setImagePathQuietly(path);
+  if (changed) emit settingsChanged();
+}
+
+void EvaluationControls::chooseImages() {
+  const QString path =
+      QFileDialog::getOpenFileName(this, tr("Images to evaluate"), QFileInfo(imagePath_).path(),
+                                   tr("idx image files (*idx3-ubyte *idx3-ubyte.gz *-ubyte *.gz);;All files (*)"));
+  if (!path.isEmpty()) setImagePath(path);
+}
+
+void EvaluationControls::setModelKinds(bool text, bool images) {
+  imageFieldsHidden_ = !images;
+  imageFields_->setVisible(images);
+  // With no model loaded the text row stays: the default, as before.
+  textFields_->setVisible(text || !images);
+  tokensField_->setVisible(text || !images);
+  samplesLabel_->setText(images && !text ? tr("Samples:") : images ? tr("Blocks / images:") : tr("Blocks:"));
+}
+
 void EvaluationControls::chooseData() {
   const QString path = QFileDialog::getOpenFileName(this, tr("Text to evaluate"), QFileInfo(dataPath_).path(),
                                                     tr("Text (*.txt);;All files (*)"));
@@ -146,6 +225,7 @@ void EvaluationControls::showFor(bool quantization) {
 AnalysisRequest EvaluationControls::analysisRequest() const {
   AnalysisRequest request;
   request.dataPath = dataPath_;
+  request.imagePath = imagePath_;
   request.samples = samples_->value();
   request.seqLen = seqLen_->value() == seqLen_->minimum() ? 0 : seqLen_->value();
   return request;
@@ -155,6 +235,7 @@ QuantizationRequest EvaluationControls::quantizationRequest() const {
   QuantizationRequest request;
   request.dataPath = dataPath_;
   request.calibrationPath = calibrationPath_;
+  request.imagePath = imagePath_;
   request.samples = samples_->value();
   request.seqLen = seqLen_->value() == seqLen_->minimum() ? 0 : seqLen_->value();
   request.weightBits = weightBits_->value();

@@ -2,7 +2,9 @@
 // The settings row of the Outliers and Quantization views: which text to evaluate, how many token
 // blocks of how many tokens, the quantization grid, and the buttons that start the jobs. The
 // defaults are the bundled held-out text (resources/corpora/moby-dick-eval.txt), and calibration
-// always uses the bundled training chapters, never the evaluated text.
+// always uses the bundled training chapters, never the evaluated text. Image models (the ViT
+// family) read the "Images:" source instead (an idx file or an ImageFolder; default: the
+// Fashion-MNIST test images when installed), shown while an image model is loaded.
 #include <QWidget>
 
 #include "jobs/evaluation_requests.h"
@@ -24,6 +26,12 @@ class EvaluationControls : public QWidget {
   void setRequest(const QuantizationRequest& request);
   QString dataPath() const { return dataPath_; }
   void setDataPath(const QString& path);
+  QString imagePath() const { return imagePath_; }
+  void setImagePath(const QString& path);
+  // Shows the image source (an image model is loaded) and the text fields (a text model is); the
+  // sample count's label says blocks, images or both.
+  void setModelKinds(bool text, bool images);
+  bool imageFieldsShown() const { return !imageFieldsHidden_; }
   // Which buttons and fields show: the outlier analysis's or the quantization's.
   void showFor(bool quantization);
 
@@ -46,10 +54,19 @@ class EvaluationControls : public QWidget {
  private:
   void chooseData();
   void setDataPathQuietly(const QString& path);
+  void chooseImages();
+  void setImagePathQuietly(const QString& path);
 
   QString dataPath_;
   QString calibrationPath_;
   QLabel* dataLabel_;
+  QString imagePath_;
+  QLabel* imageLabel_;
+  QWidget* textFields_;
+  QWidget* imageFields_;
+  QLabel* samplesLabel_;
+  QWidget* tokensField_ = nullptr;
+  bool imageFieldsHidden_ = true;
   QSpinBox* samples_;
   QSpinBox* seqLen_;
   QPushButton* analyzeButton_;

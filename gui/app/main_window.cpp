@@ -568,7 +568,7 @@ void MainWindow::analyzeOne(int modelId) {
   const LoadedModelsModel::Entry* entry = models_->entryById(modelId);
   if (!entry || !entry->model) return;
   analysisPending_.insert(modelId);
-  analysisSubmitted_[modelId] = evaluationControls_->analysisRequest();
+  analysisSubmitted_[modelId] = evaluationControls_->analysisRequest().forImages(entry->isImageModel());
   jobs_->analyze(modelId, entry->model, analysisSubmitted_[modelId]);
   if (analyses_.count(modelId)) refreshResultStatuses();
   refreshActivationsView();
@@ -578,7 +578,7 @@ void MainWindow::quantizeOne(int modelId) {
   const LoadedModelsModel::Entry* entry = models_->entryById(modelId);
   if (!entry || !entry->model) return;
   quantizationPending_.insert(modelId);
-  quantizationSubmitted_[modelId] = evaluationControls_->quantizationRequest();
+  quantizationSubmitted_[modelId] = evaluationControls_->quantizationRequest().forImages(entry->isImageModel());
   jobs_->quantize(modelId, entry->model, quantizationSubmitted_[modelId]);
   if (quantizations_.count(modelId)) refreshResultStatuses();
   refreshActivationsView();

@@ -101,6 +101,8 @@ class MainWindow : public QMainWindow {
   // Whether each shown result was computed with the settings row's values (result_status.h).
   ResultStatus analysisStatus(int modelId) const;
   ResultStatus quantizationStatus(int modelId) const;
+  // Whether the model in this slot is an image model (evaluated on the settings row's images).
+  bool isImageModel(int modelId) const;
   QDockWidget* modelsDock() const { return modelsDock_; }
   QAction* modelsDockAction() const { return modelsDockAction_; }
   QMenu* recentMenu() const { return recentMenu_; }

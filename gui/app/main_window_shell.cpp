@@ -58,39 +58,46 @@ QString tokensText(int64_t seqLen) {
   return seqLen > 0 ? QString::number(seqLen) : QObject::tr("auto");
 }
 
-QString describe(const AnalysisRequest& request) {
+// Requests as forImages(images) left them: an image model's names its images, a text model's its text.
+QString describe(const AnalysisRequest& request, bool images) {
+  if (images)
+    return QObject::tr("%1 images of %2").arg(request.samples).arg(QFileInfo(request.imagePath).fileName());
   return QObject::tr("%1 blocks × %2 tokens of %3")
       .arg(request.samples)
       .arg(tokensText(request.seqLen), QFileInfo(request.dataPath).fileName());
 }
 
-QString describe(const QuantizationRequest& request) {
-  return QObject::tr("W%1A%2 (%3%4%5), %6 blocks × %7 tokens of %8")
+QString describe(const QuantizationRequest& request, bool images) {
+  const QString what = images ? QObject::tr("%1 images of %2").arg(request.samples).arg(QFileInfo(request.imagePath).fileName())
+                              : QObject::tr("%1 blocks × %2 tokens of %3")
+                                    .arg(request.samples)
+                                    .arg(tokensText(request.seqLen), QFileInfo(request.dataPath).fileName());
+  return QObject::tr("W%1A%2 (%3%4%5), %6")
       .arg(request.weightBits)
       .arg(request.activationBits)
       .arg(request.estimator, request.sweepActivationBits ? QObject::tr(", A-bit sweep") : QString(),
-           request.unsignedGridWhenNonNegative ? QObject::tr(", unsigned grid for w ≥ 0") : QString())
-      .arg(request.samples)
-      .arg(tokensText(request.seqLen), QFileInfo(request.dataPath).fileName());
+           request.unsignedGridWhenNonNegative ? QObject::tr(", unsigned grid for w ≥ 0") : QString(), what);
 }
 
-// Pending: a newer request runs; Stale: the shown result's request differs from the settings row.
+// Pending: a newer request runs; Stale: the shown result's request differs from the settings row
+// in a field the model reads (forImages: an image model ignores the text, a text model the images).
 template <typename Request>
 ResultStatus statusOf(bool hasResult, bool pending, const std::map<int, Request>& shown,
-                      const std::map<int, Request>& submitted, int modelId, const Request& current,
-                      const QString& recompute) {
+                      const std::map<int, Request>& submitted, int modelId, const Request& settingsRow,
+                      bool images, const QString& recompute) {
   if (!hasResult) return {};
+  const Request current = settingsRow.forImages(images);
   const auto used = shown.find(modelId);
   if (pending) {
     const auto next = submitted.find(modelId);
     return {ResultStatus::State::Pending,
             QObject::tr("Being recomputed%1; the figures shown are from the previous run%2.")
-                .arg(next != submitted.end() ? QObject::tr(" with ") + describe(next->second) : QString(),
-                     used != shown.end() ? QObject::tr(" (%1)").arg(describe(used->second)) : QString())};
+                .arg(next != submitted.end() ? QObject::tr(" with ") + describe(next->second, images) : QString(),
+                     used != shown.end() ? QObject::tr(" (%1)").arg(describe(used->second, images)) : QString())};
   }
   if (used == shown.end() || used->second == current) return {};
   return {ResultStatus::State::Stale, QObject::tr("Computed with %1, but the settings row now says %2: %3.")
-                                          .arg(describe(used->second), describe(current), recompute)};
+                                          .arg(describe(used->second, images), describe(current, images), recompute)};
 }
 
 QStringList columnTexts(const QAbstractItemModel* model, int column) {
@@ -103,6 +110,19 @@ QStringList columnTexts(const QAbstractItemModel* model, int column) {
 
 void MainWindow::buildShell() {
   setAcceptDrops(true);
+  // The settings row shows the image source while an image model is loaded, the text while a text model is.
+  auto updateKinds = [this] {
+    bool text = false, images = false;
+    for (const LoadedModelsModel::Entry& entry : models_->entries()) {
+      if (!entry.model) continue;
+      (entry.isImageModel() ? images : text) = true;
+    }
+    evaluationControls_->setModelKinds(text, images);
+  };
+  connect(models_, &QAbstractItemModel::rowsInserted, this, updateKinds);
+  connect(models_, &QAbstractItemModel::rowsRemoved, this, updateKinds);
+  connect(models_, &QAbstractItemModel::modelReset, this, updateKinds);
+  connect(models_, &QAbstractItemModel::dataChanged, this, updateKinds);
   modelsDock_->installEventFilter(this);  // its close button: the user does not want it
   connect(evaluationControls_, &EvaluationControls::settingsChanged, this, &MainWindow::refreshResultStatuses);
   connect(jobs_, &ModelJobs::analyzeFailed, this, [this] { refreshResultStatuses(); });
@@ -515,15 +535,20 @@ bool MainWindow::restoreLayout() {
 
 // --- Stale and pending results ---
 
+bool MainWindow::isImageModel(int modelId) const {
+  const LoadedModelsModel::Entry* entry = models_->entryById(modelId);
+  return entry && entry->isImageModel();
+}
+
 ResultStatus MainWindow::analysisStatus(int modelId) const {
   return statusOf(analyses_.count(modelId) > 0, analysisPending_.count(modelId) > 0, analysisShown_,
-                  analysisSubmitted_, modelId, evaluationControls_->analysisRequest(),
+                  analysisSubmitted_, modelId, evaluationControls_->analysisRequest(), isImageModel(modelId),
                   tr("press Analyze (Ctrl+Shift+A) to recompute"));
 }
 
 ResultStatus MainWindow::quantizationStatus(int modelId) const {
   return statusOf(quantizations_.count(modelId) > 0, quantizationPending_.count(modelId) > 0, quantizationShown_,
-                  quantizationSubmitted_, modelId, evaluationControls_->quantizationRequest(),
+                  quantizationSubmitted_, modelId, evaluationControls_->quantizationRequest(), isImageModel(modelId),
                   tr("press Quantize (Ctrl+Shift+Q) to recompute"));
 }
 

@@ -154,6 +154,9 @@ Workspace readWorkspace(const QString& path) {
   const Reader evaluation(path, reader.object("evaluation"), QStringLiteral("evaluation."));
   QuantizationRequest& settings = workspace.evaluation;
   settings.dataPath = resolvedPath(evaluation.text("data", settings.dataPath), folder);
+  // Image models' source (idx file or ImageFolder); absent in older workspaces: the default.
+  const QString images = evaluation.text("images", QString());
+  if (!images.isEmpty()) settings.imagePath = resolvedPath(images, folder);
   settings.samples = evaluation.integer("blocks", static_cast<int>(settings.samples), 1, 100000);
   settings.seqLen = evaluation.integer("tokens", static_cast<int>(settings.seqLen), 0, 1 << 20);
   settings.weightBits = evaluation.integer("weight_bits", settings.weightBits, 2, 16);
@@ -171,7 +174,7 @@ void writeWorkspace(const Workspace& workspace, const QString& path) {
     models.append(QJsonObject{{QStringLiteral("path"), storedPath(model.path, folder)},
                               {QStringLiteral("normalizer"), model.normalizer}});
   const QuantizationRequest& settings = workspace.evaluation;
-  const QJsonObject evaluation{{QStringLiteral("data"), storedPath(settings.dataPath, folder)},
+  QJsonObject evaluation{{QStringLiteral("data"), storedPath(settings.dataPath, folder)},
                                {QStringLiteral("blocks"), static_cast<int>(settings.samples)},
                                {QStringLiteral("tokens"), static_cast<int>(settings.seqLen)},
                                {QStringLiteral("weight_bits"), settings.weightBits},
@@ -179,6 +182,7 @@ void writeWorkspace(const Workspace& workspace, const QString& path) {
                                {QStringLiteral("estimator"), settings.estimator},
                                {QStringLiteral("sweep_activation_bits"), settings.sweepActivationBits},
                                {QStringLiteral("unsigned_weight_grid"), settings.unsignedGridWhenNonNegative}};
+  if (!settings.imagePath.isEmpty()) evaluation.insert(QStringLiteral("images"), storedPath(settings.imagePath, folder));
   const QJsonObject root{{QLatin1String(kVersionKey), Workspace::kFormatVersion},
                          {QStringLiteral("models"), models},
                          {QStringLiteral("text"), workspace.text},

@@ -8,6 +8,8 @@
 #include <utility>
 
 #include "hopscope/evaluation_task.h"
+#include "hopscope/transformer_model.h"
+#include "image_inputs.h"
 #include "hopscope/outlier_analysis.h"
 #include "hopscope/quantization_sweep.h"
 #include "hopscope/text_corpus.h"
@@ -29,6 +31,18 @@ bool runGuarded(Work&& work, QString& message, bool& cancelled) {
     message = QStringLiteral("unknown error");
   }
   return false;
+}
+
+bool isImageModel(const hopscope::LoadedModel& model) {
+  return model.model().family().task == hopscope::TaskKind::ImageClassification;
+}
+
+// The image source of a request, or the error that says to choose one.
+std::string imageSource(const QString& path, const hopscope::LoadedModel& model) {
+  if (path.isEmpty())
+    throw hopscope::Error(model.info().name +
+                          " is an image model: choose its images (an idx file or an image folder) with Images…");
+  return path.toStdString();
 }
 
 }  // namespace
@@ -173,6 +187,19 @@ void ModelJobs::analyze(int modelId, ModelPtr model, const AnalysisRequest& requ
       Kind::Analysis, modelId, label,
       [this, modelId, model, request](const hopscope::JobControl& control) -> std::function<void()> {
         if (!model) throw hopscope::Error("the model is not loaded");
+        if (isImageModel(*model)) {  // as hopscope-cli analyze --images
+          const std::string source = imageSource(request.imagePath, *model);
+          control.report(0.0, "reading " + source);
+          const hopscope::LoadedImages images = hopscope::loadImages(source, std::string(), *model, 0, request.samples);
+          hopscope::AnalysisSettings settings;
+          settings.samples = request.samples;
+          settings.batch = request.batch;
+          settings.seed = request.seed;
+          hopscope::ModelAnalysis analysis = hopscope::analyzeBlocks(*model, images.data, settings, control);
+          analysis.data = images.source;
+          auto result = std::make_shared<const hopscope::ModelAnalysis>(std::move(analysis));
+          return [this, modelId, result] { emit analyzed(modelId, result); };
+        }
         control.report(0.0, "reading " + request.dataPath.toStdString());
         const hopscope::TextCorpus corpus = hopscope::readTextCorpus(request.dataPath.toStdString());
         hopscope::AnalysisSettings settings;
@@ -195,8 +222,6 @@ void ModelJobs::quantize(int modelId, ModelPtr model, const QuantizationRequest&
       Kind::Quantization, modelId, label,
       [this, modelId, model, request](const hopscope::JobControl& control) -> std::function<void()> {
         if (!model) throw hopscope::Error("the model is not loaded");
-        const hopscope::TextCorpus corpus = hopscope::readTextCorpus(request.dataPath.toStdString());
-        const hopscope::TextCorpus calibration = hopscope::readTextCorpus(request.calibrationPath.toStdString());
         hopscope::QuantizationSweepSettings settings;
         settings.weightBits = {request.weightBits};
         settings.activationBits = {request.activationBits};
@@ -212,6 +237,27 @@ void ModelJobs::quantize(int modelId, ModelPtr model, const QuantizationRequest&
         settings.evaluation.maskProb = request.maskProb;
         settings.evaluation.seed = request.seed;
         settings.calibrationBatches = request.calibrationBatches;
+        if (isImageModel(*model)) {
+          // As hopscope-cli quantize --images without --calib-images: calibration on the
+          // calibrationBatches x batch images after the evaluated ones, in the same source.
+          const std::string source = imageSource(request.imagePath, *model);
+          control.report(0.0, "reading " + source);
+          const hopscope::LoadedImages evaluation = hopscope::loadImages(source, std::string(), *model, 0, request.samples);
+          const hopscope::LoadedImages calibration = [&] {
+            try {
+              return hopscope::loadImages(source, std::string(), *model, evaluation.data.size(),
+                                          request.calibrationBatches * request.batch);
+            } catch (const hopscope::Error& e) {
+              throw hopscope::Error(std::string(e.what()) + " (calibration uses the images after the " +
+                                    std::to_string(evaluation.data.size()) + " evaluated ones: evaluate fewer)");
+            }
+          }();
+          auto result = std::make_shared<const hopscope::QuantizationStudy>(hopscope::runQuantizationStudy(
+              *model, evaluation.data, evaluation.source, calibration.data, calibration.source, settings, control));
+          return [this, modelId, result] { emit quantized(modelId, result); };
+        }
+        const hopscope::TextCorpus corpus = hopscope::readTextCorpus(request.dataPath.toStdString());
+        const hopscope::TextCorpus calibration = hopscope::readTextCorpus(request.calibrationPath.toStdString());
         auto result = std::make_shared<const hopscope::QuantizationStudy>(
             hopscope::runQuantizationStudy(*model, corpus, calibration, settings, control));
         return [this, modelId, result] { emit quantized(modelId, result); };

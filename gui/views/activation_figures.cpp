@@ -240,11 +240,18 @@ int worstSubject(const std::vector<HistogramSubject>& subjects, const std::vecto
 }
 
 QString analysisSettingsText(const ModelAnalysis& analysis) {
+  if (analysis.info.imageSize > 0)
+    return QObject::tr("%1, %2 images").arg(fileName(analysis.data.path)).arg(analysis.settings.samples);
   return QObject::tr("%1, %2 blocks × %3 tokens")
       .arg(fileName(analysis.data.path)).arg(analysis.settings.samples).arg(analysis.settings.seqLen);
 }
 
 QString quantizationSettingsText(const QuantizationStudy& study) {
+  if (study.info.imageSize > 0)
+    return QObject::tr("W%1A%2, %3 ranges calibrated on %4 (%5 images after the evaluated ones)")
+        .arg(study.main.weightBits).arg(study.main.activationBits)
+        .arg(qtext(study.main.estimator), fileName(study.calibration.path))
+        .arg(study.calibration.documents);
   return QObject::tr("W%1A%2, %3 ranges calibrated on %4 (%5 × %6 blocks × %7 tokens)")
       .arg(study.main.weightBits).arg(study.main.activationBits)
       .arg(qtext(study.main.estimator), fileName(study.calibration.path))
@@ -253,6 +260,13 @@ QString quantizationSettingsText(const QuantizationStudy& study) {
 
 QString analysisSettingsDifference(const ModelAnalysis& analysis, const AnalysisRequest& request) {
   QStringList differs;
+  if (analysis.info.imageSize > 0) {  // image models read the image source and the count, never the text
+    if (qtext(analysis.data.path) != request.imagePath)
+      differs << QObject::tr("images %1 (on screen: %2)").arg(fileName(analysis.data.path), QFileInfo(request.imagePath).fileName());
+    if (analysis.settings.samples != request.samples)
+      differs << QObject::tr("%1 images (on screen: %2)").arg(analysis.settings.samples).arg(request.samples);
+    return differs.join(QStringLiteral(", "));
+  }
   const int64_t seqLen = request.seqLen > 0 ? request.seqLen : hopscope::defaultSequenceLength(analysis.info);
   if (qtext(analysis.data.path) != request.dataPath)
     differs << QObject::tr("text %1 (on screen: %2)").arg(fileName(analysis.data.path), QFileInfo(request.dataPath).fileName());
@@ -271,14 +285,21 @@ QString quantizationSettingsDifference(const QuantizationStudy& study, const Qua
                    .arg(study.main.weightBits).arg(study.main.activationBits).arg(request.weightBits).arg(request.activationBits);
   if (qtext(study.main.estimator) != request.estimator)
     differs << QObject::tr("estimator %1 (on screen: %2)").arg(qtext(study.main.estimator), request.estimator);
-  if (qtext(study.data.path) != request.dataPath)
-    differs << QObject::tr("text %1 (on screen: %2)").arg(fileName(study.data.path), QFileInfo(request.dataPath).fileName());
-  if (qtext(study.calibration.path) != request.calibrationPath)
-    differs << QObject::tr("calibration text %1").arg(fileName(study.calibration.path));
-  if (study.settings.evaluation.samples != request.samples)
-    differs << QObject::tr("%1 blocks (on screen: %2)").arg(study.settings.evaluation.samples).arg(request.samples);
-  if (study.settings.evaluation.seqLen != seqLen)
-    differs << QObject::tr("%1 tokens (on screen: %2)").arg(study.settings.evaluation.seqLen).arg(seqLen);
+  if (study.info.imageSize > 0) {  // the image source and the count, never the text
+    if (qtext(study.data.path) != request.imagePath)
+      differs << QObject::tr("images %1 (on screen: %2)").arg(fileName(study.data.path), QFileInfo(request.imagePath).fileName());
+    if (study.settings.evaluation.samples != request.samples)
+      differs << QObject::tr("%1 images (on screen: %2)").arg(study.settings.evaluation.samples).arg(request.samples);
+  } else {
+    if (qtext(study.data.path) != request.dataPath)
+      differs << QObject::tr("text %1 (on screen: %2)").arg(fileName(study.data.path), QFileInfo(request.dataPath).fileName());
+    if (qtext(study.calibration.path) != request.calibrationPath)
+      differs << QObject::tr("calibration text %1").arg(fileName(study.calibration.path));
+    if (study.settings.evaluation.samples != request.samples)
+      differs << QObject::tr("%1 blocks (on screen: %2)").arg(study.settings.evaluation.samples).arg(request.samples);
+    if (study.settings.evaluation.seqLen != seqLen)
+      differs << QObject::tr("%1 tokens (on screen: %2)").arg(study.settings.evaluation.seqLen).arg(seqLen);
+  }
   if ((study.settings.weightGrid == "auto") != request.unsignedGridWhenNonNegative)
     differs << QObject::tr("weight grid %1").arg(qtext(study.settings.weightGrid));
   return differs.join(QStringLiteral(", "));
@@ -390,7 +411,7 @@ std::vector<Figure> activationFigures(const std::vector<ActivationVariant>& vari
                                           : QObject::tr("values per bin");
   QStringList note;
   note << QObject::tr("%1 (log); bins of equal width in sign(v)·log10(1 + |v|/%2); the histogram is of the float "
-                      "model on the evaluated text")
+                      "model on the evaluated data")
               .arg(yWhat, number(threshold));
   if (options.grid) {
     QString grid = QObject::tr("grid of the activation quantizer: dashed = calibrated range, shaded = clipped tails, "

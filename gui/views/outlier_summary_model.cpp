@@ -33,17 +33,22 @@ const FigureHeader kFigures[] = {
     {"max_ln_output_inf_norm", "max LN-output\ninf-norm"},
     {"max_ln_input_inf_norm", "max LN-input\ninf-norm"},
     {"max_block_inf_norm", "max block\ninf-norm"},
+    {"max_ffn_kurtosis", "max FFN\nkurtosis"},
+    {"max_block_kurtosis", "max block\nkurtosis"},
     {"max_row_kurtosis", "max row\nkurtosis"},
 };
 
 QString metricHeader(const QString& name) {
   if (name == QLatin1String("masked_lm_perplexity")) return QObject::tr("MLM\nperplexity");
   if (name == QLatin1String("causal_lm_perplexity")) return QObject::tr("causal LM\nperplexity");
+  if (name == QLatin1String("top1_accuracy")) return QObject::tr("top-1\naccuracy");
   QString text = name;
   return text.replace(QLatin1Char('_'), QLatin1Char(' '));
 }
 
 QString metricTooltip(const QString& name) {
+  if (name == QLatin1String("top1_accuracy"))
+    return QObject::tr("Image models: the fraction of the analysed images whose top-1 class is their label.");
   const QString common = QObject::tr(
       "exp(Σ NLL / number of predictions), token-weighted over the analysed blocks.");
   if (name == QLatin1String("masked_lm_perplexity"))
@@ -64,6 +69,7 @@ OutlierSummaryModel::OutlierSummaryModel(QObject* parent) : QAbstractTableModel(
 
 QString OutlierSummaryModel::settingsText(const ModelAnalysis& model) {
   const QString data = model.data.path.empty() ? tr("given blocks") : QFileInfo(qtext(model.data.path)).fileName();
+  if (model.info.imageSize > 0) return tr("%1 images, %2").arg(model.samples).arg(data);
   return tr("%1 × %2 tokens, %3").arg(model.samples).arg(model.settings.seqLen).arg(data);
 }
 

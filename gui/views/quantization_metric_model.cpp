@@ -28,6 +28,12 @@ QString formatMetric(double value) {
 
 double relativeChangePercent(double fp, double quantized) { return (quantized / fp - 1.0) * 100.0; }
 
+// Accuracies (higher is better, in [0, 1]) change by percentage points: a relative change of an
+// accuracy reads oddly and has no value when the FP accuracy is 0. Perplexities: relative, in %.
+double changeOf(double fp, double quantized, bool points) {
+  return points ? (quantized - fp) * 100.0 : relativeChangePercent(fp, quantized);
+}
+
 }  // namespace
 
 QuantizationMetricModel::QuantizationMetricModel(QObject* parent) : QAbstractTableModel(parent) {}
@@ -36,6 +42,9 @@ QString QuantizationMetricModel::settingsText(const hopscope::QuantizationStudy&
   const hopscope::EvaluationSettings& evaluation = study.settings.evaluation;
   const QString data = study.data.path.empty() ? tr("given blocks") : QFileInfo(qtext(study.data.path)).fileName();
   const int64_t batches = study.settings.calibrationBatches;
+  if (study.info.imageSize > 0)
+    return tr("%1 images, %2; calibrated on %3 images after them")
+        .arg(evaluation.samples).arg(data).arg(study.calibration.documents);
   return tr("%1 × %2 tokens, %3; calibrated on %4 %5")
       .arg(evaluation.samples).arg(evaluation.seqLen).arg(data).arg(batches)
       .arg(batches == 1 ? tr("batch") : tr("batches"));
@@ -112,7 +121,7 @@ QVariant QuantizationMetricModel::value(const Row& row, int column) const {
     case Metric: return row.metric;
     case Fp: return row.fp;
     case Quantized: return row.quantized;
-    case Change: return relativeChangePercent(row.fp, row.quantized);
+    case Change: return changeOf(row.fp, row.quantized, !row.lowerIsBetter);
     case Bits: return display(row, Bits);
     case Estimator: return row.estimator;
     case Granularity: return row.granularity;
@@ -132,9 +141,12 @@ QString QuantizationMetricModel::display(const Row& row, int column) const {
     case Fp: return formatMetric(row.fp);
     case Quantized: return formatMetric(row.quantized);
     case Change: {
-      const double change = relativeChangePercent(row.fp, row.quantized);
+      const double change = changeOf(row.fp, row.quantized, !row.lowerIsBetter);
       if (!std::isfinite(change)) return {};
-      return QStringLiteral("%1%2 %").arg(change > 0 ? QStringLiteral("+") : QString()).arg(change, 0, 'f', 2);
+      return QStringLiteral("%1%2 %3")
+          .arg(change > 0 ? QStringLiteral("+") : QString())
+          .arg(change, 0, 'f', 2)
+          .arg(row.lowerIsBetter ? QStringLiteral("%") : tr("pt"));
     }
     case Bits: {
       if (row.wbits == 0 && row.abits == 0) return {};
@@ -171,7 +183,7 @@ QVariant QuantizationMetricModel::data(const QModelIndex& index, int role) const
       return {};
     case Qt::ForegroundRole: {
       if (column != Change) return {};
-      const double change = relativeChangePercent(row.fp, row.quantized);
+      const double change = changeOf(row.fp, row.quantized, !row.lowerIsBetter);
       if (!std::isfinite(change) || std::abs(change) < 1.0) return {};
       const bool worse = row.lowerIsBetter ? change > 0 : change < 0;
       return QBrush(worse ? QColor(178, 34, 34) : QColor(34, 120, 60));
@@ -209,10 +221,10 @@ QVariant QuantizationMetricModel::headerData(int section, Qt::Orientation orient
   if (role == Qt::ToolTipRole) {
     switch (section) {
       case Model: return tr("The model and its attention normalizer (PATH@NORMALIZER)");
-      case Metric: return tr("The task metric, token-weighted over the evaluation blocks");
+      case Metric: return tr("The task metric: perplexity token-weighted over the evaluation blocks; image models: top-1 accuracy over the images");
       case Fp: return tr("The metric of the float model");
       case Quantized: return tr("The metric with simulated quantization of weights and activations");
-      case Change: return tr("Relative change: quantized / FP − 1");
+      case Change: return tr("Relative change: quantized / FP − 1; accuracies: quantized − FP in percentage points (pt)");
       case Bits: return tr("W = weight bits, A = activation bits");
       case Estimator:
         return tr("How activation ranges were estimated on the calibration batches: minmax, running "

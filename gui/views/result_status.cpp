@@ -46,7 +46,12 @@ void showSettingsCaption(QLabel& caption, const std::vector<QString>& settings, 
                          .arg(settings.size()));
     caption.setStyleSheet(QStringLiteral("color: #8a4b00;"));
   } else if (distinct.size() > 1) {
-    caption.setText(QObject::tr("Rows computed with different settings: see the \"computed with\" column"));
+    // Few (image models and text models side by side, say): name them; more: the column does.
+    QStringList names;
+    for (const QString& text : distinct) names << text;
+    caption.setText(distinct.size() <= 3
+                        ? QObject::tr("Rows computed with different settings: %1").arg(names.join(QStringLiteral("; ")))
+                        : QObject::tr("Rows computed with different settings: see the \"computed with\" column"));
     caption.setStyleSheet(QStringLiteral("color: #8a4b00;"));
   } else {
     caption.setText(distinct.empty() ? QString() : QObject::tr("Computed with %1").arg(distinct.front()));

@@ -17,6 +17,7 @@ int runEvaluationViewsTests(int argc, char** argv);
 int runTrainingViewTests(int argc, char** argv);
 int runAttentionViewTests(int argc, char** argv);
 int runImageAttentionTests(int argc, char** argv);
+int runImageEvaluationTests(int argc, char** argv);
 int runActivationsViewTests(int argc, char** argv);
 int runTableExportTests(int argc, char** argv);
 int runWorkspaceTests(int argc, char** argv);
@@ -52,6 +53,7 @@ int main(int argc, char** argv) {
   if (selected("UiStall")) failures += runUiStallTests(argc, argv);
   if (selected("AttentionView")) failures += runAttentionViewTests(argc, argv);
   if (selected("ImageAttention")) failures += runImageAttentionTests(argc, argv);
+  if (selected("ImageEvaluation")) failures += runImageEvaluationTests(argc, argv);
   if (selected("ActivationsView")) failures += runActivationsViewTests(argc, argv);
   return failures == 0 ? 0 : 1;
 }

@@ -41,6 +41,7 @@ class WorkspaceTest : public QObject {
                         {QStringLiteral("/elsewhere/opt-tiny"), QString()}};
     workspace.text = QStringLiteral("Call me Ishmael, \"he\" said.\nSecond line");
     workspace.evaluation.dataPath = dir.filePath(QStringLiteral("text.txt"));
+    workspace.evaluation.imagePath = dir.filePath(QStringLiteral("images/t10k-images-idx3-ubyte.gz"));
     workspace.evaluation.samples = 7;
     workspace.evaluation.seqLen = 32;
     workspace.evaluation.weightBits = 6;
@@ -63,6 +64,8 @@ class WorkspaceTest : public QObject {
     QCOMPARE(root[QStringLiteral("models")][0][QStringLiteral("path")].toString(), QStringLiteral("models/bert"));
     QCOMPARE(root[QStringLiteral("models")][1][QStringLiteral("path")].toString(), QStringLiteral("/elsewhere/opt-tiny"));
     QCOMPARE(root[QStringLiteral("evaluation")][QStringLiteral("data")].toString(), QStringLiteral("text.txt"));
+    QCOMPARE(root[QStringLiteral("evaluation")][QStringLiteral("images")].toString(),
+             QStringLiteral("images/t10k-images-idx3-ubyte.gz"));
 
     const Workspace read = readWorkspace(path);
     QCOMPARE(read.models.size(), workspace.models.size());

@@ -1,14 +1,16 @@
 #pragma once
-// Image data for the commands (`run --image`, `analyze` / `quantize --images`): a PNG or JPEG file,
-// an ImageFolder (one subfolder per class) or an idx file (MNIST / Fashion-MNIST, raw or .gz) with
-// its labels, decoded (gui/imageio: QImage) and preprocessed for one model (engine image_data.h).
+// Image data for both front ends (the CLI's `run --image`, `analyze` / `quantize --images`; the
+// GUI's Outliers and Quantization evaluation of image models): a PNG or JPEG file, an ImageFolder
+// (one subfolder per class) or an idx file (MNIST / Fashion-MNIST, raw or .gz) with its labels,
+// decoded (image_file.h: QImage) and preprocessed for one model (engine image_data.h).
+// Includes LibTorch through evaluation_task.h: include it from .cpp files only, never from a GUI header.
 #include <cstdint>
 #include <string>
 
 #include "hopscope/evaluation_task.h"
 #include "hopscope/loaded_model.h"
 
-namespace hopscope::cli {
+namespace hopscope {
 
 struct LoadedImages {
   TaskData data;      // pixels [N, C, H, W] and labels [N] (-1: none)
@@ -22,4 +24,4 @@ struct LoadedImages {
 LoadedImages loadImages(const std::string& spec, const std::string& labels, const LoadedModel& model, int64_t first,
                         int64_t count);
 
-}  // namespace hopscope::cli
+}  // namespace hopscope

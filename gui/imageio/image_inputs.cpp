@@ -8,7 +8,7 @@
 #include "hopscope/transformer_model.h"
 #include "image_file.h"
 
-namespace hopscope::cli {
+namespace hopscope {
 namespace fs = std::filesystem;
 
 namespace {
@@ -83,4 +83,4 @@ LoadedImages loadImages(const std::string& spec, const std::string& labelsPath, 
   return loaded;
 }
 
-}  // namespace hopscope::cli
+}  // namespace hopscope
