@@ -405,38 +405,27 @@ TrainingResult train(const TrainingSettings& requested, const std::string& out, 
   const std::vector<std::string>& dataFiles = images ? trainImages.files : corpus.files;
   const std::vector<std::string>& evalFiles = images ? evalImages.files : evalCorpus.files;
 
-  if (!resume && images) {
+  if (!resume) {
     if (fs::exists(folder / kModelFile, ec) || fs::exists(folder / kStateFile, ec))
       throw Error(out + ": already holds a checkpoint (use --resume to continue it, or another --out)");
-    const ModelConfig config = imageModelConfigFor(settings, family, trainImages);
-    fs::create_directories(folder, ec);
-    if (ec) throw Error(out + ": cannot create the folder: " + ec.message());
-    const json provenance = {{"training", trainingSettingsJson(settings)},
-                             {"gate", gateKindName(settings.gate)},
-                             {"data_sha256", sha256OfFiles(dataFiles)},
-                             {"eval_data_sha256", sha256OfFiles(evalFiles)},
-                             {"version", hopscopeVersion()}};
-    writeFileAtomically((folder / "preprocessor_config.json").string(),
-                        trainingPreprocessorConfig(trainImages).dump(2) + "\n");
-    writeFileAtomically((folder / "config.json").string(),
-                        checkpointConfigJson(config, settings.normalizer, provenance).dump(2) + "\n");
-    writeSafetensors((folder / kModelFile).string(), initialWeights(config, settings.gate, settings.seed),
-                     {{"step", "0"}});
-  } else if (!resume) {
-    if (fs::exists(folder / kModelFile, ec) || fs::exists(folder / kStateFile, ec))
-      throw Error(out + ": already holds a checkpoint (use --resume to continue it, or another --out)");
-    // A trained tokenizer is written straight into the output folder; a given one is copied there.
-    const bool trainsTokenizer = settings.tokenizerDir.empty();
-    if (trainsTokenizer) {
-      job.report(0.0, "training the " + tokenizerKindName(family.tokenizer.kind) + " tokenizer");
-      trainTokenizer(family.tokenizer.kind, corpus, settings.vocabSize, out, job.slice(0.0, 0.02));
+    // Text: a trained tokenizer is written straight into the output folder; a given one is copied
+    // there. Images: no tokenizer; the preprocessing is written beside the config instead.
+    const bool trainsTokenizer = !images && settings.tokenizerDir.empty();
+    ModelConfig config;
+    if (images) {
+      config = imageModelConfigFor(settings, family, trainImages);
+    } else {
+      if (trainsTokenizer) {
+        job.report(0.0, "training the " + tokenizerKindName(family.tokenizer.kind) + " tokenizer");
+        trainTokenizer(family.tokenizer.kind, corpus, settings.vocabSize, out, job.slice(0.0, 0.02));
+      }
+      const std::string tokenizerDir = trainsTokenizer ? out : settings.tokenizerDir;
+      const LoadedTokenizer tokenizer = loadTokenizer(tokenizerDir, family.tokenizer, std::numeric_limits<int64_t>::max());
+      if (!tokenizer.tokenizer)
+        throw Error(tokenizerDir + ": no " + tokenizerKindName(family.tokenizer.kind) + " tokenizer files for the " +
+                    family.name + " family");
+      config = modelConfigFor(settings, family, tokenizer.tokenizer->vocabSize());
     }
-    const std::string tokenizerDir = trainsTokenizer ? out : settings.tokenizerDir;
-    const LoadedTokenizer tokenizer = loadTokenizer(tokenizerDir, family.tokenizer, std::numeric_limits<int64_t>::max());
-    if (!tokenizer.tokenizer)
-      throw Error(tokenizerDir + ": no " + tokenizerKindName(family.tokenizer.kind) + " tokenizer files for the " +
-                  family.name + " family");
-    const ModelConfig config = modelConfigFor(settings, family, tokenizer.tokenizer->vocabSize());
     fs::create_directories(folder, ec);
     if (ec) throw Error(out + ": cannot create the folder: " + ec.message());
     const json provenance = {{"training", trainingSettingsJson(settings)},
@@ -444,7 +433,11 @@ TrainingResult train(const TrainingSettings& requested, const std::string& out, 
                              {"data_sha256", sha256OfFiles(dataFiles)},
                              {"eval_data_sha256", sha256OfFiles(evalFiles)},
                              {"version", hopscopeVersion()}};
-    if (!trainsTokenizer) copyTokenizerFiles(settings.tokenizerDir, out);
+    if (images)
+      writeFileAtomically((folder / "preprocessor_config.json").string(),
+                          trainingPreprocessorConfig(trainImages).dump(2) + "\n");
+    else if (!trainsTokenizer)
+      copyTokenizerFiles(settings.tokenizerDir, out);
     writeFileAtomically((folder / "config.json").string(),
                         checkpointConfigJson(config, settings.normalizer, provenance).dump(2) + "\n");
     writeSafetensors((folder / kModelFile).string(), initialWeights(config, settings.gate, settings.seed),
