@@ -74,6 +74,7 @@ std::string commandLine(const std::vector<std::string>& models, const std::strin
 void addReportCommand(CLI::App& app) {
   struct Options {
     std::vector<std::string> models;
+    std::string images, labels, calibImages, calibLabels;
     std::string data, calib, html, pdf, bundle, paper = "a4", title = "hopscope report", text = kDefaultSampleText,
                                                   layers = "0,last", heads = "mean,noop", estimator = "running";
     EvaluationSettings settings;
@@ -91,7 +92,15 @@ void addReportCommand(CLI::App& app) {
   command->add_option("--data", o->data,
                       "Evaluated text (file or folder of .txt); " + bundledDefaultNote(kBundledEvalText));
   command->add_option("--calib", o->calib, "Calibration text; " + bundledDefaultNote(kBundledTrainText));
-  command->add_option("--samples", o->settings.samples, "Token blocks to evaluate")
+  command->add_option("--images", o->images,
+                      "Image models (ViT), as analyze / quantize --images: an idx image file (raw or .gz), a folder "
+                      "with one subfolder of images per class, or one image; the first --samples images");
+  command->add_option("--labels", o->labels, "idx label file for --images (default: the labels-idx1 file beside it)");
+  command->add_option("--calib-images", o->calibImages,
+                      "Image models: calibration images (default: the --calib-batches x --batch images that follow "
+                      "the evaluated ones in --images)");
+  command->add_option("--calib-labels", o->calibLabels, "idx label file for --calib-images");
+  command->add_option("--samples", o->settings.samples, "Token blocks (or images) to evaluate")
       ->check(CLI::PositiveNumber)->capture_default_str();
   command->add_option("--seq-len", o->settings.seqLen, "Tokens per block")->check(CLI::Range(2, 1 << 20))
       ->capture_default_str();
@@ -135,6 +144,10 @@ void addReportCommand(CLI::App& app) {
     request.data = o->data.empty() ? requireBundledFile(kBundledEvalText, "--data") : o->data;
     request.calibration = o->calib.empty() ? requireBundledFile(kBundledTrainText, "--calib") : o->calib;
     request.evaluation = o->settings;
+    request.images = o->images;
+    request.labels = o->labels;
+    request.calibrationImages = o->calibImages;
+    request.calibrationLabels = o->calibLabels;
     request.calibrationBatches = o->calibBatches;
     request.estimator = o->estimator;
     request.sampleText = o->text;
@@ -142,6 +155,12 @@ void addReportCommand(CLI::App& app) {
     request.attention.heads = parseHeads(o->heads);
     request.device = deviceName();
     std::ostringstream settings;
+    if (!o->images.empty()) {
+      settings << " --images " << o->images;
+      if (!o->labels.empty()) settings << " --labels " << o->labels;
+      if (!o->calibImages.empty()) settings << " --calib-images " << o->calibImages;
+      if (!o->calibLabels.empty()) settings << " --calib-labels " << o->calibLabels;
+    }
     settings << " --data " << request.data << " --calib " << request.calibration << " --samples "
              << o->settings.samples << " --seq-len " << o->settings.seqLen << " --batch " << o->settings.batch
              << " --mask-prob " << o->settings.maskProb << " --seed " << o->settings.seed << " --calib-batches "

@@ -22,6 +22,11 @@ struct ReportRequest {
   QString title = QStringLiteral("hopscope report");
   std::string data;         // evaluated text (file or folder)
   std::string calibration;  // calibration text
+  // Image models (ViT), as `analyze` / `quantize --images`: the evaluated images (an idx file, an
+  // image folder or one image; image_inputs.h) and their idx labels (empty: the file beside them);
+  // calibration images (empty: the calibrationBatches × batch images that follow the evaluated ones)
+  // and their labels. A report holds text models or image models, not both.
+  std::string images, labels, calibrationImages, calibrationLabels;
   hopscope::EvaluationSettings evaluation;  // analysis and quantization alike
   bool capSeqLenToModel = false;  // the GUI caps the block length to each model's position table
   int64_t calibrationBatches = 4;

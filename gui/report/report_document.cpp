@@ -31,8 +31,16 @@ QString change(double value, double reference) {
   return (percent < 0 ? QStringLiteral("−") : QStringLiteral("+")) + text + QStringLiteral("\u00a0%");
 }
 
-QString withChange(double value, double reference, bool show) {
-  const QString delta = show ? change(value, reference) : QString();
+// An accuracy's change, in percentage points as the Quantization view shows it: "+1.2 pt" / "−3.0 pt".
+QString pointChange(double value, double reference) {
+  if (!std::isfinite(value) || !std::isfinite(reference)) return {};
+  const double points = (value - reference) * 100.0;
+  QString text = QString::number(std::abs(points), 'f', 1);
+  return (points < 0 ? QStringLiteral("−") : QStringLiteral("+")) + text + QStringLiteral("\u00a0") + QObject::tr("pt");
+}
+
+QString withChange(double value, double reference, bool show, bool points = false) {
+  const QString delta = show ? (points ? pointChange(value, reference) : change(value, reference)) : QString();
   return delta.isEmpty() ? number(value) : QStringLiteral("%1\u00a0(%2)").arg(number(value), delta);
 }
 
@@ -43,8 +51,17 @@ QString mass(double value) {
   return QString::number(value, 'f', 4);
 }
 
+bool isAccuracy(const std::string& metricName) { return metricName.find("accuracy") != std::string::npos; }
+
+bool isImageModel(const ReportModel& model) { return model.info.imageSize > 0; }
+
+bool imageReport(const ReportInput& input) {
+  return std::any_of(input.models.begin(), input.models.end(), isImageModel);
+}
+
 QString metricShortName(const std::string& name) {
   if (name.find("perplexity") != std::string::npos) return tr("ppl");
+  if (name == "top1_accuracy") return tr("top-1 accuracy");
   return qtext(name);
 }
 
@@ -123,6 +140,9 @@ void summarySection(Builder& out, const ReportInput& input, const std::vector<Fa
                    "kurtosis and the largest infinity norm of the protocol's modules. In brackets: the change "
                    "against the vanilla softmax model of the family (lower is better for every column).")
                     .arg(bits));
+  if (imageReport(input))
+    out.paragraph(tr("Image models: the task metric is the top-1 accuracy over the evaluated images, for which "
+                     "higher is better; its changes are in percentage points (pt), as in the Quantization view."));
   for (const Family& family : families) {
     const ReportModel* vanilla = vanillaOf(family);
     const QString metric = metricShortName(family.models.front()->quantization->fp.name);
@@ -139,9 +159,10 @@ void summarySection(Builder& out, const ReportInput& input, const std::vector<Fa
       auto quantized = [](const ReportModel& m) { return m.quantization->main.metric.value; };
       auto kurtosis = [](const ReportModel& m) { return m.analysis->figure("avg_kurtosis"); };
       auto infNorm = [](const ReportModel& m) { return m.analysis->figure("max_inf_norm"); };
+      const bool points = isAccuracy(model->quantization->fp.name);
       table.rows.push_back({modelName(model->info, 0), qtext(model->info.normalizer), qtext(model->info.gate),
-                            withChange(fp(*model), reference(fp), show),
-                            withChange(quantized(*model), reference(quantized), show),
+                            withChange(fp(*model), reference(fp), show, points),
+                            withChange(quantized(*model), reference(quantized), show, points),
                             withChange(kurtosis(*model), reference(kurtosis), show),
                             withChange(infNorm(*model), reference(infNorm), show)});
     }
@@ -200,6 +221,7 @@ void histogramSection(Builder& out, const ReportInput& input) {
                    "modules with an activation quantizer) over the evaluated text, with the integer grid of that "
                    "quantizer as calibrated for the quantization study drawn over it: with outliers, the bulk of "
                    "the values near zero falls on very few levels."));
+  if (imageReport(input)) out.paragraph(tr("Image models: the values are those of the evaluated images."));
   for (const ReportModel& model : input.models) out.plot(quantizedHistogramPlot(model));
 }
 
@@ -217,6 +239,17 @@ QString headChoiceName(int head) {
 
 void attentionSection(Builder& out, const ReportInput& input) {
   out.heading(1, reportSectionTitles()[3]);
+  if (imageReport(input)) {
+    QStringList names;
+    for (size_t m = 0; m < input.models.size(); ++m)
+      if (isImageModel(input.models[m])) names << modelName(input.models[m].info, m);
+    out.paragraph(tr("Not drawn for image models (%1): their attention runs over image patches, not over the tokens "
+                     "of a sample text, so this section's token maps do not apply. The GUI's Attention view shows "
+                     "an image's class-token attention over the patch grid; the per-layer head statistics over the evaluated images follow in the next "
+                     "section.")
+                      .arg(names.join(QStringLiteral(", "))));
+    return;
+  }
   out.paragraph(tr("Attention probabilities of the sample input “%1”, query tokens down, key tokens across, colours "
                    "0 to 1 in every panel. The no-op mass is the mean over query rows of 1 − Σp: the weight a "
                    "softmax1 head assigns to nothing (0 for softmax; clipped softmax may also go above or below 0). "
@@ -376,10 +409,13 @@ void provenanceSection(Builder& out, const ReportInput& input) {
     for (const ReportFile& file : input.models[m].weights)
       files.rows.push_back({tr("%1: %2").arg(modelName(input.models[m].info, m), fileRole(file.path)), file.path,
                             QString::number(file.bytes), file.sha256});
+  const bool images = imageReport(input);
+  const QString evaluatedRole = images ? tr("evaluated images") : tr("evaluated text");
+  const QString calibrationRole = images ? tr("calibration images") : tr("calibration text");
   for (const ReportFile& file : p.data)
-    files.rows.push_back({tr("evaluated text"), file.path, QString::number(file.bytes), file.sha256});
+    files.rows.push_back({evaluatedRole, file.path, QString::number(file.bytes), file.sha256});
   for (const ReportFile& file : p.calibration)
-    files.rows.push_back({tr("calibration text"), file.path, QString::number(file.bytes), file.sha256});
+    files.rows.push_back({calibrationRole, file.path, QString::number(file.bytes), file.sha256});
   out.table(std::move(files));
 
   out.heading(2, tr("Settings"));
@@ -387,30 +423,45 @@ void provenanceSection(Builder& out, const ReportInput& input) {
   settings.header = {tr("Setting"), tr("Value")};
   settings.numeric = {false, false};
   auto add = [&](const QString& key, const QString& value) { settings.rows.push_back({key, value}); };
+  if (images) {
+    add(evaluatedRole, tr("%1 (%2 images, %3 bytes, %4)")
+                           .arg(qtext(analysis.data.path)).arg(analysis.data.documents).arg(analysis.data.bytes)
+                           .arg(qtext(analysis.data.fingerprint)));
+    add(calibrationRole, tr("%1 (%2 images, %3 bytes, %4)")
+                             .arg(qtext(study.calibration.path)).arg(study.calibration.documents)
+                             .arg(study.calibration.bytes).arg(qtext(study.calibration.fingerprint)));
+  } else {
   add(tr("evaluated text"), tr("%1 (%2 documents, %3 bytes, %4)")
                                 .arg(qtext(analysis.data.path)).arg(analysis.data.documents).arg(analysis.data.bytes)
                                 .arg(qtext(analysis.data.fingerprint)));
   add(tr("calibration text"), tr("%1 (%2 documents, %3 bytes, %4)")
                                   .arg(qtext(study.calibration.path)).arg(study.calibration.documents)
                                   .arg(study.calibration.bytes).arg(qtext(study.calibration.fingerprint)));
+  }
   QStringList seqLens;
   for (const ReportModel& model : input.models) {
     const QString value = QString::number(model.analysis->settings.seqLen);
     if (!seqLens.contains(value)) seqLens << value;
   }
-  add(tr("token blocks × tokens"), tr("%1 × %2").arg(analysis.settings.samples).arg(seqLens.join(QStringLiteral(" / "))));
+  if (images)
+    add(tr("images"), QString::number(analysis.settings.samples));
+  else
+    add(tr("token blocks × tokens"), tr("%1 × %2").arg(analysis.settings.samples).arg(seqLens.join(QStringLiteral(" / "))));
   add(tr("batch"), QString::number(analysis.settings.batch));
-  add(tr("masking probability, seed"), tr("%1, %2").arg(analysis.settings.maskProb).arg(analysis.settings.seed));
+  if (!images)
+    add(tr("masking probability, seed"), tr("%1, %2").arg(analysis.settings.maskProb).arg(analysis.settings.seed));
   add(tr("quantization"), tr("W%1A%2, activation estimator %3, weights per %4 (%5 range, %6 grid), %7 calibration batches")
                               .arg(study.main.weightBits).arg(study.main.activationBits).arg(qtext(study.main.estimator))
                               .arg(qtext(study.settings.granularity), qtext(study.settings.weightRange),
                                    qtext(study.settings.weightGrid))
                               .arg(study.settings.calibrationBatches));
+  if (!images) {
   add(tr("sample input"), input.sampleText);
   QStringList layers, heads;
   for (int layer : input.attention.layers) layers << layerChoiceName(layer);
   for (int head : input.attention.heads) heads << headChoiceName(head);
   add(tr("attention maps"), tr("%1; %2").arg(layers.join(QStringLiteral(", ")), heads.join(QStringLiteral(", "))));
+  }
   add(tr("hopscope version"), p.version);
   add(tr("date (UTC)"), p.date);
   add(tr("machine"), p.machine);
@@ -420,18 +471,28 @@ void provenanceSection(Builder& out, const ReportInput& input) {
   out.heading(2, tr("Reproducing the numbers"));
   QStringList arguments;
   for (const ReportModel& model : input.models) arguments << shellQuote(qtext(model.info.argument));
-  const QString common = QStringLiteral("--data %1 --samples %2 --seq-len %3 --batch %4 --mask-prob %5 --seed %6")
-                             .arg(shellQuote(qtext(analysis.data.path))).arg(analysis.settings.samples)
-                             .arg(analysis.settings.seqLen).arg(analysis.settings.batch).arg(analysis.settings.maskProb)
-                             .arg(analysis.settings.seed);
+  QString common = QStringLiteral("--data %1 --samples %2 --seq-len %3 --batch %4 --mask-prob %5 --seed %6")
+                       .arg(shellQuote(qtext(analysis.data.path))).arg(analysis.settings.samples)
+                       .arg(analysis.settings.seqLen).arg(analysis.settings.batch).arg(analysis.settings.maskProb)
+                       .arg(analysis.settings.seed);
+  QString calibrationArguments = QStringLiteral(" --calib %1").arg(shellQuote(qtext(study.calibration.path)));
+  if (images) {
+    common = QStringLiteral("--images %1").arg(shellQuote(qtext(analysis.data.path)));
+    if (!p.labels.isEmpty()) common += QStringLiteral(" --labels %1").arg(shellQuote(p.labels));
+    common += QStringLiteral(" --samples %1 --batch %2").arg(analysis.settings.samples).arg(analysis.settings.batch);
+    calibrationArguments.clear();
+    if (!p.calibrationImages.isEmpty()) calibrationArguments = QStringLiteral(" --calib-images %1").arg(shellQuote(p.calibrationImages));
+    if (!p.calibrationLabels.isEmpty())
+      calibrationArguments += QStringLiteral(" --calib-labels %1").arg(shellQuote(p.calibrationLabels));
+  }
   ReportTable commands;
   commands.header = {tr("Command")};
   commands.numeric = {false};
   commands.monospace = true;
   commands.rows.push_back({QStringLiteral("hopscope-cli analyze %1 %2 --json analysis.json").arg(arguments.join(QLatin1Char(' ')), common)});
-  commands.rows.push_back({QStringLiteral("hopscope-cli quantize %1 %2 --calib %3 --calib-batches %4 --wbits %5 "
+  commands.rows.push_back({QStringLiteral("hopscope-cli quantize %1 %2%3 --calib-batches %4 --wbits %5 "
                                           "--abits %6 --estimator %7 --weight-grid %8 --json quantization.json")
-                               .arg(arguments.join(QLatin1Char(' ')), common, shellQuote(qtext(study.calibration.path)))
+                               .arg(arguments.join(QLatin1Char(' ')), common, calibrationArguments)
                                .arg(study.settings.calibrationBatches).arg(study.main.weightBits).arg(study.main.activationBits)
                                .arg(qtext(study.main.estimator), qtext(study.settings.weightGrid))});
   out.paragraph(tr("These commands recompute every number of this report (the JSON files hold them all; the "

@@ -43,8 +43,10 @@ struct ReportProvenance {
   QString date;      // ISO 8601, UTC
   QString machine;   // host, OS, CPU architecture, cores
   QString command;   // the command line or "File ▸ Export report…"
-  std::vector<ReportFile> data;         // the evaluated text's files
-  std::vector<ReportFile> calibration;  // the calibration text's files
+  std::vector<ReportFile> data;         // the evaluated text's files (image models: the images')
+  std::vector<ReportFile> calibration;  // the calibration text's files (image models: the images')
+  // Image models: the --labels, --calib-images and --calib-labels given (empty when not).
+  QString labels, calibrationImages, calibrationLabels;
 };
 
 struct ReportInput {

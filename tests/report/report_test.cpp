@@ -191,6 +191,74 @@ class ReportTest : public QObject {
     QCOMPARE(QDir(dir.path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot).size(), 5);
   }
 
+  // A report of image models (ViT) on the fashion24 images: every section, the accuracies of
+  // `analyze --images` and `quantize --images` on the same settings, the image files' hashes, no
+  // token maps; and a report mixing image and text models is a clear error that writes nothing.
+  void cliImageReportHasTheAccuraciesOfAnalyzeAndQuantize() {
+    QTemporaryDir dir;
+    const QString images = QStringLiteral(HOPSCOPE_FIXTURES_DIR "/images/fashion24-images-idx3-ubyte.gz");
+    const QStringList models = {fixture("vit-tiny-hf"), fixture("vit-tiny-timm-gated") + "@softmax1"};
+    const QStringList common = {"--images", images, "--samples", "8", "--batch", "4"};
+    const QString html = dir.filePath("vit.html"), pdf = dir.filePath("vit.pdf"), bundle = dir.filePath("bundle");
+    const Run report = runCli(QStringList{"report"} + models + common +
+                              QStringList{"--calib-batches", "2", "--html", html, "--pdf", pdf, "--bundle", bundle});
+    QVERIFY2(report.exitCode == 0, qPrintable(report.err));
+    const QByteArray htmlBytes = readAll(html);
+    const QString error = xmlError(htmlBytes);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    const QString text = QString::fromUtf8(htmlBytes);
+    QVERIFY(externalReferences(text).isEmpty());
+    for (const QString& section : reportSectionTitles()) QVERIFY2(text.contains(">" + section + "</h1>"), qPrintable(section));
+    for (const char* name : {"vit-tiny-hf", "vit-tiny-timm-gated"}) QVERIFY2(text.contains(name), name);
+    QVERIFY(text.contains("FP top-1 accuracy"));
+    QVERIFY(text.contains("Not drawn for image models"));
+    QVERIFY(!text.contains("Attention probabilities of the sample input"));
+    QVERIFY(text.contains("evaluated images"));
+    QVERIFY(text.contains("--images " + images));
+    QVERIFY(readAll(pdf).startsWith("%PDF"));
+
+    const Run analyze = runCli(QStringList{"analyze"} + models + common + QStringList{"--json", dir.filePath("a.json")});
+    QVERIFY2(analyze.exitCode == 0, qPrintable(analyze.err));
+    const Run quantize = runCli(QStringList{"quantize"} + models + common +
+                                QStringList{"--calib-batches", "2", "--json", dir.filePath("q.json")});
+    QVERIFY2(quantize.exitCode == 0, qPrintable(quantize.err));
+    const json analysis = readJson(dir.filePath("a.json")), bundled = readJson(bundle + "/analysis.json");
+    const json quantization = readJson(dir.filePath("q.json")), bundledQ = readJson(bundle + "/quantization.json");
+    QCOMPARE(bundled["models"].size(), size_t(2));
+    QCOMPARE(bundledQ["models"].size(), size_t(2));
+    for (size_t m = 0; m < 2; ++m) {
+      const json& expected = analysis["models"][m];
+      QCOMPARE(bundled["models"][m]["summary"], expected["summary"]);
+      QCOMPARE(bundled["models"][m]["modules"], expected["modules"]);
+      QCOMPARE(bundled["models"][m]["attention"], expected["attention"]);
+      QCOMPARE(bundled["models"][m]["metric"], expected["metric"]);
+      const json& expectedQ = quantization["models"][m];
+      QCOMPARE(bundledQ["models"][m]["metric"], expectedQ["metric"]);
+      QCOMPARE(bundledQ["models"][m]["quantizers"], expectedQ["quantizers"]);
+      for (const char* key : {"fp", "quantized"})
+        QVERIFY2(text.contains(OutlierSummaryModel::formatNumber(expectedQ["metric"][key].get<double>())), key);
+    }
+    // The images' file and its SHA-256 in the provenance.
+    const json provenance = readJson(bundle + "/provenance.json");
+    QVERIFY(!provenance["data_files"].empty());
+    const json& imageFile = provenance["data_files"][0];
+    QVERIFY(QString::fromStdString(imageFile["path"].get<std::string>()).endsWith("fashion24-images-idx3-ubyte.gz"));
+    QCOMPARE(imageFile["sha256"].get<std::string>().size(), size_t(64));
+    QVERIFY(text.contains(QString::fromStdString(imageFile["sha256"].get<std::string>())));
+
+    // Image and text models in one report: a clear error, nothing written.
+    QTemporaryDir mixedDir;
+    const Run mixed = runCli(QStringList{"report", models[0], kModels[0]} + common +
+                             QStringList{"--html", mixedDir.filePath("m.html")});
+    QCOMPARE(mixed.exitCode, 1);
+    QVERIFY2(mixed.err.contains("text models or image models, not both"), qPrintable(mixed.err));
+    // An image model without --images: says so.
+    const Run noImages = runCli({"report", models[0], "--html", mixedDir.filePath("m.html")});
+    QCOMPARE(noImages.exitCode, 1);
+    QVERIFY2(noImages.err.contains("give --images"), qPrintable(noImages.err));
+    QVERIFY(QDir(mixedDir.path()).isEmpty());
+  }
+
   void badArgumentsAreUsageErrors() {
     QTemporaryDir dir;
     const Run noModel = runCli({"report", "--html", dir.filePath("r.html")});
