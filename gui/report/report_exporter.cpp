@@ -128,6 +128,7 @@ ReportRequest reportRequestFor(const QuantizationRequest& controls, const QStrin
   request.title = title;
   request.data = controls.dataPath.toStdString();
   request.calibration = controls.calibrationPath.toStdString();
+  request.images = controls.imagePath.toStdString();  // image models only; calibration follows them
   request.evaluation.samples = controls.samples;
   request.evaluation.seqLen = controls.seqLen;
   request.evaluation.batch = controls.batch;
