@@ -1,4 +1,5 @@
 #include <ATen/ATen.h>
+#include <glog/logging.h>
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
@@ -26,6 +27,13 @@ std::string firstLine(const std::string& text) {
   return line;
 }
 
+// The first line of a c10d error, without its closing period, for "(c10d: ...)".
+std::string cause(const std::exception& error) {
+  std::string line = firstLine(error.what());
+  if (!line.empty() && line.back() == '.') line.pop_back();
+  return "c10d: " + line;
+}
+
 std::string seconds(std::chrono::milliseconds timeout) {
   const int64_t ms = timeout.count();
   if (ms % 1000 == 0) return std::to_string(ms / 1000) + " s";
@@ -49,6 +57,12 @@ int integerVariable(const std::string& name, const char* text, int64_t low, int6
   if (!parseInteger(text, value) || value < low || value > high)
     throw Error(name + "=" + text + " is not an integer in [" + std::to_string(low) + ", " + std::to_string(high) + "]");
   return static_cast<int>(value);
+}
+
+// c10d logs its socket errors through glog on stderr as well as throwing them; the errors thrown
+// here say the same in one line. GLOG_minloglevel, when set, still decides.
+void quietC10dLogging() {
+  if (!std::getenv("GLOG_minloglevel")) FLAGS_minloglevel = std::max<int>(FLAGS_minloglevel, google::GLOG_FATAL);
 }
 
 bool isLoopback(const std::string& host) {
@@ -122,6 +136,7 @@ std::string DistributedGroup::label() const {
 DistributedGroup::DistributedGroup(const DistributedOptions& options) : options_(options) {
   checkDistributedOptions(options_);
   if (options_.worldSize == 1) return;
+  quietC10dLogging();
   connection_ = std::make_unique<Connection>();
   const std::string master = options_.masterAddr + ":" + std::to_string(options_.masterPort);
   c10d::TCPStoreOptions storeOptions;
@@ -134,10 +149,10 @@ DistributedGroup::DistributedGroup(const DistributedOptions& options) : options_
     connection_->store = c10::make_intrusive<c10d::TCPStore>(options_.masterAddr, storeOptions);
   } catch (const std::exception& error) {
     if (options_.rank == 0)
-      throw Error(label() + ": cannot serve the rendezvous at " + master + " (" + firstLine(error.what()) +
-                  "; is the port in use, or the address not this machine's?)");
+      throw Error(label() + ": cannot serve the rendezvous at " + master +
+                  "; is the port in use, or the address not this machine's? (" + cause(error) + ")");
     throw Error(label() + ": cannot reach the master at " + master + " within " + seconds(options_.timeout) +
-                " (" + firstLine(error.what()) + "; is rank 0 running there?)");
+                "; is rank 0 running there? (" + cause(error) + ")");
   }
   arrive("join");
   try {
@@ -153,7 +168,7 @@ DistributedGroup::DistributedGroup(const DistributedOptions& options) : options_
     connection_->group =
         c10::make_intrusive<c10d::ProcessGroupGloo>(store, options_.rank, options_.worldSize, glooOptions);
   } catch (const std::exception& error) {
-    throw Error(label() + ": cannot connect the process group (master " + master + "): " + firstLine(error.what()));
+    throw Error(label() + ": cannot connect the process group (master " + master + ") (" + cause(error) + ")");
   }
 }
 
@@ -189,9 +204,12 @@ void DistributedGroup::arrive(const std::string& what) {
     auto pause = std::chrono::milliseconds(2);
     while (!connection_->store->check(keys)) {
       throwIfPeerFailed();
-      if (std::chrono::steady_clock::now() >= deadline)
-        throw Error(label() + ": " + missingRanks(keys) + " did not reach '" + what + "' within " +
-                    seconds(options_.timeout) + " (died, hung or never started)");
+      if (std::chrono::steady_clock::now() >= deadline) {
+        const std::string message = label() + ": " + missingRanks(keys) + " did not reach '" + what + "' within " +
+                                    seconds(options_.timeout) + " (died, hung or never started)";
+        reportFailure(message);  // the ranks that did arrive stop with the same reason
+        throw Error(message);
+      }
       std::this_thread::sleep_for(pause);
       pause = std::min(pause * 2, std::chrono::milliseconds(100));
     }
@@ -199,7 +217,7 @@ void DistributedGroup::arrive(const std::string& what) {
     throw;
   } catch (const std::exception& error) {
     throw Error(label() + ": lost the rendezvous store at " + master + " while waiting for '" + what +
-                "' (did rank 0 stop?): " + firstLine(error.what()));
+                "'; did rank 0 stop? (" + cause(error) + ")");
   }
 }
 
@@ -234,15 +252,21 @@ std::vector<std::vector<uint8_t>> DistributedGroup::gatherToRoot(const std::vect
     }
     return result;
   } catch (const std::exception& error) {
-    throw Error(label() + ": '" + what + "' failed (a rank died or hung): " + firstLine(error.what()));
+    throw Error(label() + ": '" + what + "' failed; a rank died or hung (" + cause(error) + ")");
   }
 }
 
 void DistributedGroup::reportFailure(const std::string& message) noexcept {
   if (!connection_) return;
   try {
-    const std::string text = label() + " failed: " + message;
+    const std::string prefix = label() + ": ";
+    const std::string reason = message.rfind(prefix, 0) == 0 ? message.substr(prefix.size()) : message;
+    const std::string text = label() + " failed: " + reason;
+    if (connection_->store->check({kFailedKey})) return;  // the first failure is the one to report
     connection_->store->set(kFailedKey, std::vector<uint8_t>(text.begin(), text.end()));
+    // Rank 0 serves the store: keep it up a moment, so ranks polling it read why (arrive polls
+    // at least every 100 ms) rather than only that it vanished.
+    if (isRoot()) std::this_thread::sleep_for(std::chrono::milliseconds(300));
   } catch (...) {
   }
 }
