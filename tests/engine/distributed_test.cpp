@@ -95,8 +95,9 @@ TEST(ShardOfBlocks, SplitsWholeBatchesEvenly) {
         }
         EXPECT_EQ(next, blocks);
       }
-  EXPECT_EQ(shardOfBlocks(9, 2, 0, 2), std::make_pair<int64_t, int64_t>(0, 4));  // batches 0-1 of 0-4
-  EXPECT_EQ(shardOfBlocks(9, 2, 1, 2), std::make_pair<int64_t, int64_t>(4, 9));
+  using Range = std::pair<int64_t, int64_t>;
+  EXPECT_EQ(shardOfBlocks(9, 2, 0, 2), Range(0, 4));  // batches 0-1 of 0-4
+  EXPECT_EQ(shardOfBlocks(9, 2, 1, 2), Range(4, 9));
 }
 
 void expectSameAnalysis(const ModelAnalysis& a, const ModelAnalysis& b) {
@@ -222,7 +223,8 @@ TEST(DistributedGroup, WorldOfOneNeedsNoNetwork) {
   DistributedGroup group(rankOf(0, 1, 1, 1));
   EXPECT_FALSE(group.distributed());
   group.arrive("nothing");
-  EXPECT_EQ(group.gatherToRoot({1, 2}, "x"), std::vector<std::vector<uint8_t>>{{1, 2}});
+  const std::vector<std::vector<uint8_t>> expected = {{1, 2}};
+  EXPECT_EQ(group.gatherToRoot({1, 2}, "x"), expected);
 }
 
 TEST(DistributedGroup, MissingRankIsNamedAfterTheTimeout) {
