@@ -209,7 +209,7 @@ TEST_F(DistributedCliTest, ImageModelShardsEqualOneProcess) {
 TEST_F(DistributedCliTest, MissingRankFailsWithinTheTimeoutNamingIt) {
   const int port = freePort();
   std::vector<std::string> arguments = analyzeArguments({model("bert-tiny")}, file("x.json"));
-  for (const char* option : {"--world-size", "3", "--dist-timeout", "2"}) arguments.push_back(option);
+  for (const char* option : {"--world-size", "3", "--dist-timeout", "4"}) arguments.push_back(option);
   std::vector<std::string> rank0 = arguments, rank1 = arguments;
   rank0.insert(rank0.end(), {"--rank", "0", "--master", "127.0.0.1:" + std::to_string(port)});
   rank1.insert(rank1.end(), {"--rank", "1", "--master", "127.0.0.1:" + std::to_string(port)});
@@ -217,11 +217,11 @@ TEST_F(DistributedCliTest, MissingRankFailsWithinTheTimeoutNamingIt) {
   const std::vector<RankResult> ranks = runTogether({command(rank0), command(rank1)});  // rank 2 never comes
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_EQ(ranks[0].exitCode, 1);
-  EXPECT_EQ(ranks[0].err, "hopscope-cli: rank 0 of 3: rank 2 did not reach 'join' within 2 s (died, hung or never started)\n");
+  EXPECT_EQ(ranks[0].err, "hopscope-cli: rank 0 of 3: rank 2 did not reach 'join' within 4 s (died, hung or never started)\n");
   EXPECT_EQ(ranks[1].exitCode, 1);
   // Rank 1 arrived: it stops with the same reason, whichever rank noticed first.
   EXPECT_EQ(ranks[1].err.rfind("hopscope-cli: rank 1 of 3: ", 0), 0u) << ranks[1].err;
-  EXPECT_NE(ranks[1].err.find("rank 2 did not reach 'join' within 2 s"), std::string::npos) << ranks[1].err;
+  EXPECT_NE(ranks[1].err.find("rank 2 did not reach 'join' within 4 s"), std::string::npos) << ranks[1].err;
   EXPECT_EQ(std::count(ranks[1].err.begin(), ranks[1].err.end(), '\n'), 1) << ranks[1].err;
   EXPECT_LT(seconds, 30.0);
   EXPECT_FALSE(fs::exists(file("x.json")));
@@ -230,7 +230,7 @@ TEST_F(DistributedCliTest, MissingRankFailsWithinTheTimeoutNamingIt) {
   const std::vector<RankResult> alone = runTogether({command(rank1)});
   EXPECT_EQ(alone[0].exitCode, 1);
   EXPECT_EQ(alone[0].err.rfind("hopscope-cli: rank 1 of 3: cannot reach the master at 127.0.0.1:" + std::to_string(port) +
-                                   " within 2 s",
+                                   " within 4 s",
                                0),
             0u)
       << alone[0].err;
