@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   qt6-base-dev qt6-svg-dev libqcustomplot-dev          # GUI
   libtorch-dev libopenblas0-openmp                     # engine (OpenMP OpenBLAS: the pthread one is slow here)
+  libgloo-dev                                          # c10d ProcessGroupGloo headers (distributed.h)
   nlohmann-json3-dev libutf8proc-dev libpcre2-dev libcli11-dev nettle-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev           # tests and benchmarks
   xvfb xauth fonts-dejavu-core                         # GUI tests, screenshots, readable text

@@ -15,6 +15,7 @@
 #include "hopscope/result_json.h"
 #include "hopscope/text_corpus.h"
 #include "cli_output.h"
+#include "distributed_options.h"
 #include "image_inputs.h"
 #include "progress_bar.h"
 
@@ -45,6 +46,7 @@ void addAnalyzeCommand(CLI::App& app) {
     std::vector<std::string> models;
     std::string data, json, csv, images, labels;
     AnalysisSettings settings;
+    DistributedCommandOptions distributed;
   };
   auto options = std::make_shared<Options>();
   CLI::App* command = app.add_subcommand(
@@ -73,48 +75,64 @@ void addAnalyzeCommand(CLI::App& app) {
   command->add_option("--seed", options->settings.seed, "Masking seed")->capture_default_str();
   command->add_option("--json", options->json, "Write every figure to this JSON file")->required();
   command->add_option("--csv", options->csv, "Also write summary.csv and <model>.modules.csv into this folder");
+  options->distributed.addTo(*command);
   command->callback([options] {
     installCancelOnInterrupt();
-    std::optional<TextCorpus> corpus;  // read once, for the text models
-    auto text = [&]() -> const TextCorpus& {
-      if (!corpus) corpus = readTextCorpus(options->data.empty() ? requireBundledFile(kBundledEvalText, "--data")
-                                                                 : options->data);
-      return *corpus;
-    };
-    std::vector<ModelAnalysis> analyses;
-    const double share = 1.0 / static_cast<double>(options->models.size());
-    for (size_t i = 0; i < options->models.size(); ++i) {
-      ProgressBar bar;
-      JobControl job = bar.job();
-      auto draw = job.progress;
-      const double base = static_cast<double>(i) * share;
-      job.progress = [draw, base, share](double fraction, const std::string& stage) {
-        draw(base + fraction * share, stage);
+    // One rank of several (launcher variables or --rank/--world-size): each analyses its shard of
+    // the blocks, rank 0 merges, prints and writes; the others print nothing but errors.
+    const std::unique_ptr<DistributedGroup> group = options->distributed.join();
+    try {
+      std::optional<TextCorpus> corpus;  // read once, for the text models
+      auto text = [&]() -> const TextCorpus& {
+        if (!corpus) corpus = readTextCorpus(options->data.empty() ? requireBundledFile(kBundledEvalText, "--data")
+                                                                   : options->data);
+        return *corpus;
       };
-      job = cancellableJob(job);
-      const std::shared_ptr<LoadedModel> model = LoadedModel::open(options->models[i], job, deviceName());
-      if (model->info().imageSize > 0) {
-        if (options->images.empty())
-          throw Error(model->info().name + " is an image model: give --images (an idx file or an image folder)");
-        const LoadedImages images = loadImages(options->images, options->labels, *model, 0, options->settings.samples);
-        ModelAnalysis& analysis = analyses.emplace_back(analyzeBlocks(*model, images.data, options->settings, job));
-        analysis.data = images.source;
-      } else {
-        analyses.push_back(analyzeModel(*model, text(), options->settings, job));
+      std::vector<ModelAnalysis> analyses;
+      const double share = 1.0 / static_cast<double>(options->models.size());
+      for (size_t i = 0; i < options->models.size(); ++i) {
+        std::optional<ProgressBar> bar;
+        if (group->isRoot()) bar.emplace();
+        JobControl job = bar ? bar->job() : JobControl();
+        auto draw = job.progress;
+        const double base = static_cast<double>(i) * share;
+        if (draw)
+          job.progress = [draw, base, share](double fraction, const std::string& stage) {
+            draw(base + fraction * share, stage);
+          };
+        job = cancellableJob(job);
+        const std::shared_ptr<LoadedModel> model = LoadedModel::open(options->models[i], job, deviceName());
+        if (model->info().imageSize > 0) {
+          if (options->images.empty())
+            throw Error(model->info().name + " is an image model: give --images (an idx file or an image folder)");
+          const LoadedImages images = loadImages(options->images, options->labels, *model, 0, options->settings.samples);
+          std::optional<ModelAnalysis> analysis = analyzeBlocksSharded(*model, images.data, options->settings, *group, job);
+          if (analysis) {
+            analysis->data = images.source;
+            analyses.push_back(std::move(*analysis));
+          }
+        } else {
+          std::optional<ModelAnalysis> analysis = analyzeModelSharded(*model, text(), options->settings, *group, job);
+          if (analysis) analyses.push_back(std::move(*analysis));
+        }
       }
+      if (!group->isRoot()) return;
+      for (const ModelAnalysis& analysis : analyses) printSummary(analysis);
+      // Written only once everything succeeded: a cancelled or failed run leaves no partial files.
+      if (!options->csv.empty()) {
+        std::error_code ec;
+        std::filesystem::create_directories(options->csv, ec);
+        if (ec) throw Error(options->csv + ": cannot create folder: " + ec.message());
+        writeFileAtomically(options->csv + "/summary.csv", summaryCsv(analyses));
+        for (const ModelAnalysis& analysis : analyses)
+          writeFileAtomically(options->csv + "/" + fileSafe(analysis.info.name) + ".modules.csv", moduleCsv(analysis));
+      }
+      writeJsonFile(options->json, analysisJson(analyses));
+      std::cout << "wrote " << options->json << "\n";
+    } catch (const std::exception& error) {
+      group->reportFailure(error.what());
+      throw;
     }
-    for (const ModelAnalysis& analysis : analyses) printSummary(analysis);
-    // Written only once everything succeeded: a cancelled or failed run leaves no partial files.
-    if (!options->csv.empty()) {
-      std::error_code ec;
-      std::filesystem::create_directories(options->csv, ec);
-      if (ec) throw Error(options->csv + ": cannot create folder: " + ec.message());
-      writeFileAtomically(options->csv + "/summary.csv", summaryCsv(analyses));
-      for (const ModelAnalysis& analysis : analyses)
-        writeFileAtomically(options->csv + "/" + fileSafe(analysis.info.name) + ".modules.csv", moduleCsv(analysis));
-    }
-    writeJsonFile(options->json, analysisJson(analyses));
-    std::cout << "wrote " << options->json << "\n";
   });
 }
 

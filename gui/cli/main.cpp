@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
                "hopscope-cli"};
   int threads = 0;
   app.add_option("--threads", threads,
-                 "LibTorch threads (default: HOPSCOPE_THREADS or the number of cores)");
+                 "LibTorch threads (default: HOPSCOPE_THREADS, OMP_NUM_THREADS or the number of cores)");
   std::string device = "cpu";
   app.add_option("--device", device,
                  "Where model weights live and run: cpu, cuda or cuda:N (needs a CUDA build of LibTorch)")

@@ -16,6 +16,8 @@ class Tensor;  // only references here: the header stays torch-free
 
 namespace hopscope {
 
+struct StatisticsCodec;
+
 // Count, mean and sums of centred powers M2..M4 in float64; mergeable with the pairwise update
 // formulas of Pébay (2008) / Terriberry, so merging partial results equals accumulating the whole.
 struct MomentAccumulator {
@@ -60,6 +62,7 @@ class ModuleStatistics {
   const SymlogHistogram& histogram() const { return histogram_; }
 
  private:
+  friend struct StatisticsCodec;  // analysis_part.h: partial results sent between processes
   void takeMaxAbs(const MaxAbsLocation& candidate);
 
   RowMode mode_;

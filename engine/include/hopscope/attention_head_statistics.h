@@ -12,6 +12,8 @@ class Tensor;  // only references here: the header stays torch-free
 
 namespace hopscope {
 
+struct StatisticsCodec;
+
 struct HeadSummary {
   double entropy = 0;          // mean over query rows of -sum_k p log p (nats)
   double firstTokenMass = 0;   // mean over query rows of p[key 0]
@@ -36,6 +38,7 @@ class AttentionHeadStatistics {
   HeadSummary head(int64_t h) const;
 
  private:
+  friend struct StatisticsCodec;  // analysis_part.h: partial results sent between processes
   int64_t heads_ = 0;
   int64_t rows_ = 0;
   int64_t allowedWeights_ = 0;

@@ -16,6 +16,8 @@
 
 namespace hopscope {
 
+struct StatisticsCodec;
+
 class PerplexityAccumulator {
  public:
   // logits [B, T, V] (any float type and device), labels int64 [B, T]: the target id, or -100 for
@@ -41,6 +43,7 @@ class PerplexityAccumulator {
   const std::vector<std::pair<int64_t, int64_t>>& perClass() const { return perClass_; }
 
  private:
+  friend struct StatisticsCodec;  // analysis_part.h: partial results sent between processes
   // rows [P, V] of logits and their targets [P]: the predictions of one batch.
   void addPredictions(const at::Tensor& rows, const at::Tensor& targets);
 

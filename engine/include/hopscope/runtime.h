@@ -5,7 +5,7 @@
 namespace hopscope {
 
 // requested > 0: use that many threads. 0: the HOPSCOPE_THREADS environment variable if set to a
-// positive integer, else the number of cores. Returns the count applied.
+// positive integer, else OMP_NUM_THREADS (torchrun sets it per rank), else the number of cores. Returns the count applied.
 int configureThreads(int requested = 0);
 
 }  // namespace hopscope

@@ -19,6 +19,7 @@ class Tensor;  // only references here: the header stays torch-free
 namespace hopscope {
 
 class SymlogBinner;
+struct StatisticsCodec;
 
 class SymlogHistogram {
  public:
@@ -53,6 +54,7 @@ class SymlogHistogram {
   double maxMagnitude() const { return maxMagnitude_; }
 
  private:
+  friend struct StatisticsCodec;  // analysis_part.h: partial results sent between processes
   std::string describeBinning() const;
 
   int64_t binCount_;

@@ -175,36 +175,71 @@ ModelAnalysis analyzeModel(const LoadedModel& loaded, const TextCorpus& corpus,
   return analysis;
 }
 
-ModelAnalysis analyzeBlocks(const LoadedModel& loaded, const TaskData& data,
-                            const AnalysisSettings& requested, const JobControl& job) {
-  const ModelInfo& info = loaded.info();
-  const at::Tensor& blockIds = data.inputs;
+namespace {
+
+// The settings of an analysis of `data`: samples and sequence length as the data has them.
+AnalysisSettings settingsFor(const LoadedModel& loaded, const TaskData& data, const AnalysisSettings& requested) {
   AnalysisSettings settings = requested;
+  const at::Tensor& blockIds = data.inputs;
   const bool images = loaded.model().family().task == TaskKind::ImageClassification;
   if (blockIds.defined() && blockIds.dim() == (images ? 4 : 2)) {
     settings.samples = blockIds.size(0);
     settings.seqLen = images ? loaded.model().config().maxPositions : blockIds.size(1);
   }
+  return settings;
+}
+
+TaskData blockRange(const TaskData& data, int64_t begin, int64_t end) {
+  TaskData range;
+  range.inputs = data.inputs.slice(0, begin, end);
+  if (data.labels.defined()) range.labels = data.labels.slice(0, begin, end);
+  return range;
+}
+
+}  // namespace
+
+AnalysisPart analyzeBlockRange(const LoadedModel& loaded, const TaskData& data, const AnalysisSettings& requested,
+                               int64_t begin, int64_t end, const JobControl& job) {
+  const AnalysisSettings settings = settingsFor(loaded, data, requested);
   const EvaluationTask task(loaded, settings);
   task.checkBlocks(data);
-  const int64_t samples = blockIds.size(0);
+  if (begin < 0 || end < begin || end > data.size() || begin % settings.batch != 0)
+    throw Error("blocks " + std::to_string(begin) + ".." + std::to_string(end) + " are not a range of whole batches of " +
+                std::to_string(data.size()) + " blocks");
   const TransformerModel& model = loaded.model();
+  const bool images = model.family().task == TaskKind::ImageClassification;
   AnalysisHooks hooks(model, task.delimiterIds());
-  PerplexityAccumulator perplexity;
+  AnalysisPart part;
+  part.firstBlock = begin;
+  part.blocks = end - begin;
   at::NoGradGuard noGrad;
-  task.forEachBatch(data, 0, job, info.name + (images ? ": image" : ": block"), [&](const TaskBatch& batch) {
-    hooks.beginBatch(task.headIds(batch), batch.firstBlock);
-    task.score(perplexity, model.forward(batch.inputs, &hooks), batch);
-  });
+  if (end > begin)
+    task.forEachBatch(blockRange(data, begin, end), begin, job, loaded.info().name + (images ? ": image" : ": block"),
+                      [&](const TaskBatch& batch) {
+                        hooks.beginBatch(task.headIds(batch), batch.firstBlock);
+                        task.score(part.metric, model.forward(batch.inputs, &hooks), batch);
+                      });
+  part.modules = hooks.takeModules();
+  part.attention = hooks.takeAttention();
+  return part;
+}
 
+ModelAnalysis finishAnalysis(const LoadedModel& loaded, const TaskData& data, const AnalysisSettings& requested,
+                             AnalysisPart whole) {
+  const AnalysisSettings settings = settingsFor(loaded, data, requested);
+  const EvaluationTask task(loaded, settings);
+  const int64_t samples = data.size();
+  if (whole.firstBlock != 0 || whole.blocks != samples)
+    throw Error("the merged analysis covers blocks " + std::to_string(whole.firstBlock) + ".." +
+                std::to_string(whole.firstBlock + whole.blocks) + ", not all " + std::to_string(samples));
   ModelAnalysis analysis;
-  analysis.info = info;
+  analysis.info = loaded.info();
   analysis.settings = settings;
-  analysis.metric = task.metric(perplexity);
+  analysis.metric = task.metric(whole.metric);
   analysis.samples = samples;
   analysis.tokens = samples * settings.seqLen;
-  analysis.modules = hooks.takeModules();
-  analysis.attention = hooks.takeAttention();
+  analysis.modules = std::move(whole.modules);
+  analysis.attention = std::move(whole.attention);
   for (ModuleAnalysis& module : analysis.modules) {
     const MaxAbsLocation where = module.stats.maxAbs();
     if (where.sample < 0 || where.token < 0 || where.sample >= samples) continue;
@@ -212,9 +247,16 @@ ModelAnalysis analyzeBlocks(const LoadedModel& loaded, const TaskData& data,
     if (where.token >= settings.seqLen) continue;
     module.maxAbsToken = task.tokenLabel(data, where.sample, where.token);
   }
-  analysis.summary = protocolSummary(model.family().protocol, analysis.modules);
+  analysis.summary = protocolSummary(loaded.model().family().protocol, analysis.modules);
   analysis.allModules = allModulesSummary(analysis.modules);
-  job.report(1.0, info.name + ": done");
+  return analysis;
+}
+
+ModelAnalysis analyzeBlocks(const LoadedModel& loaded, const TaskData& data, const AnalysisSettings& settings,
+                            const JobControl& job) {
+  ModelAnalysis analysis =
+      finishAnalysis(loaded, data, settings, analyzeBlockRange(loaded, data, settings, 0, data.size(), job));
+  job.report(1.0, loaded.info().name + ": done");
   return analysis;
 }
 

@@ -1,0 +1,87 @@
+#pragma once
+// Several processes ("ranks") working on one job, the way PyTorch launches them: rank, world size
+// and the master's address come from the environment torchrun, Slurm or an MPI launcher set (or
+// are given explicitly); rank 0 serves a c10d TCPStore for the rendezvous, and every rank joins a
+// c10d ProcessGroupGloo for the collectives. A world of 1 opens no socket: everything runs in
+// the one process as before. Torch-free header (the c10d objects live in the implementation).
+//
+// Every wait for the other ranks is bounded by the timeout; when it expires, or a rank reports a
+// failure, the error names the ranks that did not arrive ("rank 0 of 3: rank 2 did not reach
+// 'gather analysis' within 30 s ...").
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace hopscope {
+
+struct DistributedOptions {
+  int rank = 0;
+  int worldSize = 1;
+  int localRank = 0;                     // rank on this machine (informational)
+  std::string masterAddr = "127.0.0.1";  // where rank 0 serves the store
+  int masterPort = 29500;
+  std::chrono::milliseconds timeout{std::chrono::minutes(30)};  // PyTorch's default
+  std::string source = "default";  // where rank and world size came from, for messages
+};
+
+// Reads the launcher's variables through `lookup` (default: the process environment):
+//   RANK, WORLD_SIZE, LOCAL_RANK (torchrun, torch.distributed.launch)
+//   else SLURM_PROCID, SLURM_NTASKS, SLURM_LOCALID (srun)
+//   else OMPI_COMM_WORLD_RANK, OMPI_COMM_WORLD_SIZE, OMPI_COMM_WORLD_LOCAL_RANK (Open MPI mpirun)
+//   else PMI_RANK, PMI_SIZE (MPICH, Intel MPI)
+// and MASTER_ADDR, MASTER_PORT (defaults 127.0.0.1 and 29500), HOPSCOPE_DIST_TIMEOUT (seconds).
+// Without any of them: a world of 1. Throws Error naming the variable when a value is not a
+// number or out of range (rank outside [0, world size), port outside [1, 65535]).
+DistributedOptions distributedOptionsFromEnvironment(
+    const std::function<const char*(const char*)>& lookup = nullptr);
+
+// "HOST:PORT" (or "[IPv6]:PORT") into options; throws Error naming `what` on bad input.
+void parseMasterAddress(const std::string& text, DistributedOptions& options, const std::string& what = "--master");
+
+// Throws Error unless 1 <= worldSize, 0 <= rank < worldSize, 1 <= masterPort <= 65535, timeout > 0.
+void checkDistributedOptions(const DistributedOptions& options);
+
+class DistributedGroup {
+ public:
+  // Joins the group: rank 0 serves the store at masterPort, every rank connects to
+  // masterAddr:masterPort, waits for all ranks (naming those missing after the timeout) and
+  // creates the Gloo process group. The Gloo device binds to the interface named by
+  // GLOO_SOCKET_IFNAME when set, to the loopback address when the master is local, else to the
+  // address this host's name resolves to (as PyTorch does). A world of 1 does nothing.
+  explicit DistributedGroup(const DistributedOptions& options);
+  ~DistributedGroup();
+  DistributedGroup(const DistributedGroup&) = delete;
+  DistributedGroup& operator=(const DistributedGroup&) = delete;
+
+  int rank() const { return options_.rank; }
+  int worldSize() const { return options_.worldSize; }
+  bool isRoot() const { return options_.rank == 0; }
+  bool distributed() const { return options_.worldSize > 1; }
+  const DistributedOptions& options() const { return options_; }
+  // "rank 1 of 3", the prefix of every message about this process.
+  std::string label() const;
+
+  // Waits until every rank has called arrive with the same `what`; Error naming the missing
+  // ranks after the timeout, or the first failure another rank reported.
+  void arrive(const std::string& what);
+  // Every rank passes its bytes; rank 0 gets every rank's bytes in rank order, the others an
+  // empty list. Starts with arrive(what).
+  std::vector<std::vector<uint8_t>> gatherToRoot(const std::vector<uint8_t>& bytes, const std::string& what);
+  // Tells the other ranks this one failed (best effort, never throws), so they stop waiting and
+  // report "rank 1 of 3 failed: <message>" instead of a timeout.
+  void reportFailure(const std::string& message) noexcept;
+
+ private:
+  struct Connection;
+  std::string missingRanks(const std::vector<std::string>& keys) const;
+  void throwIfPeerFailed() const;
+
+  DistributedOptions options_;
+  std::unique_ptr<Connection> connection_;  // null in a world of 1
+  int64_t step_ = 0;                        // arrive calls so far: keys are per step
+};
+
+}  // namespace hopscope

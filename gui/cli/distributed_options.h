@@ -1,0 +1,28 @@
+#pragma once
+// The options every command that can run as one rank of several shares: --rank, --world-size,
+// --master HOST:PORT and --dist-timeout, each overriding the launcher's environment variables
+// (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT, ... distributed.h).
+#include <CLI/CLI.hpp>
+
+#include <memory>
+#include <string>
+
+#include "hopscope/distributed.h"
+
+namespace hopscope::cli {
+
+class DistributedCommandOptions {
+ public:
+  void addTo(CLI::App& command);
+  // The environment's settings with the given options applied; Error on bad values.
+  DistributedOptions resolve() const;
+  // Joins the group those settings describe (a world of 1: no network).
+  std::unique_ptr<DistributedGroup> join() const;
+
+ private:
+  int rank_ = -1, worldSize_ = -1;
+  std::string master_;
+  double timeoutSeconds_ = 0;
+};
+
+}  // namespace hopscope::cli

@@ -1,0 +1,277 @@
+// hopscope-cli analyze as 2 and 3 ranks on localhost (c10d: TCPStore + Gloo): the JSON rank 0
+// writes equals a one-process run on the same blocks (counts, maxima and their locations exactly;
+// every other number within 1e-9 relative, or 1e-12 absolute near zero: sums and moments merge
+// in another order); the other ranks print nothing; a missing or failing rank makes the others
+// fail within the timeout with one line naming it.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kFixtures = HOPSCOPE_FIXTURES_DIR;
+const std::string kCorpus = std::string(HOPSCOPE_RESOURCES_DIR) + "/corpora/moby-dick.txt";
+constexpr double kRelativeTolerance = 1e-9;
+constexpr double kAbsoluteTolerance = 1e-12;
+
+std::string quote(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+std::string readText(const fs::path& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+// A port nobody listens on now (the kernel's choice; released before use, as test suites do).
+int freePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  socklen_t length = sizeof address;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    ::close(fd);
+    return 0;
+  }
+  const int port = ntohs(address.sin_port);
+  ::close(fd);
+  return port;
+}
+
+struct RankResult {
+  int exitCode = -1;
+  std::string out, err;
+};
+
+// Every number equal within the tolerance, integers exactly, everything else identical.
+void expectSameJson(const nlohmann::json& single, const nlohmann::json& sharded, const std::string& where) {
+  if (single.is_number_integer() && sharded.is_number_integer()) {
+    EXPECT_EQ(single.get<int64_t>(), sharded.get<int64_t>()) << where;
+    return;
+  }
+  if (single.is_number() && sharded.is_number()) {
+    const double a = single.get<double>(), b = sharded.get<double>();
+    EXPECT_LE(std::fabs(a - b), std::max(kAbsoluteTolerance, kRelativeTolerance * std::max(std::fabs(a), std::fabs(b))))
+        << where << ": " << a << " vs " << b;
+    return;
+  }
+  ASSERT_EQ(single.type(), sharded.type()) << where;
+  if (single.is_object()) {
+    ASSERT_EQ(single.size(), sharded.size()) << where;
+    for (auto it = single.begin(); it != single.end(); ++it) {
+      ASSERT_TRUE(sharded.contains(it.key())) << where << "." << it.key();
+      expectSameJson(it.value(), sharded[it.key()], where + "." + it.key());
+    }
+  } else if (single.is_array()) {
+    ASSERT_EQ(single.size(), sharded.size()) << where;
+    for (size_t i = 0; i < single.size(); ++i)
+      expectSameJson(single[i], sharded[i], where + "[" + std::to_string(i) + "]");
+  } else {
+    EXPECT_EQ(single, sharded) << where;
+  }
+}
+
+class DistributedCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    scratch_ = fs::temp_directory_path() / ("hopscope-dist-test-" + std::to_string(::getpid()));
+    fs::create_directories(scratch_);
+  }
+  void TearDown() override { fs::remove_all(scratch_); }
+
+  std::string file(const std::string& name) const { return (scratch_ / name).string(); }
+  std::string model(const std::string& name) const { return kFixtures + "/models/" + name; }
+
+  // Runs every command line at once (each a full shell word list, environment first), waits for
+  // all, and returns their exit codes and output.
+  std::vector<RankResult> runTogether(const std::vector<std::string>& commands) {
+    std::string script;
+    for (size_t i = 0; i < commands.size(); ++i)
+      script += commands[i] + " > " + quote(file("out" + std::to_string(i))) + " 2> " +
+                quote(file("err" + std::to_string(i))) + " < /dev/null & p" + std::to_string(i) + "=$!\n";
+    for (size_t i = 0; i < commands.size(); ++i)
+      script += "wait $p" + std::to_string(i) + "; echo $? > " + quote(file("rc" + std::to_string(i))) + "\n";
+    std::ofstream(file("ranks.sh")) << script;
+    const int status = std::system(("sh " + quote(file("ranks.sh"))).c_str());
+    EXPECT_TRUE(WIFEXITED(status));
+    std::vector<RankResult> results(commands.size());
+    for (size_t i = 0; i < commands.size(); ++i) {
+      std::istringstream(readText(file("rc" + std::to_string(i)))) >> results[i].exitCode;
+      results[i].out = readText(file("out" + std::to_string(i)));
+      results[i].err = readText(file("err" + std::to_string(i)));
+    }
+    return results;
+  }
+
+  static std::string command(const std::vector<std::string>& arguments, const std::string& environment = {}) {
+    std::string line = "env -u HOPSCOPE_RESOURCES " + environment + " " + quote(HOPSCOPE_CLI);
+    for (const std::string& argument : arguments) line += " " + quote(argument);
+    return line;
+  }
+
+  fs::path scratch_;
+};
+
+// The analysis both ways: 9 blocks in batches of 2 (5 batches: uneven shards, a short last batch).
+std::vector<std::string> analyzeArguments(const std::vector<std::string>& models, const std::string& json) {
+  std::vector<std::string> arguments = {"analyze"};
+  arguments.insert(arguments.end(), models.begin(), models.end());
+  for (const char* argument : {"--data", kCorpus.c_str(), "--samples", "9", "--seq-len", "24", "--batch", "2"})
+    arguments.push_back(argument);
+  arguments.push_back("--json");
+  arguments.push_back(json);
+  return arguments;
+}
+
+TEST_F(DistributedCliTest, TwoAndThreeRanksEqualOneProcess) {
+  const std::vector<std::string> models = {model("bert-tiny"), model("opt-tiny"), model("bert-tiny-gated") + "@softmax1"};
+  const std::vector<RankResult> single = runTogether({command(analyzeArguments(models, file("single.json")))});
+  ASSERT_EQ(single[0].exitCode, 0) << single[0].err;
+  const auto expected = nlohmann::json::parse(readText(file("single.json")));
+
+  for (int world : {2, 3}) {
+    SCOPED_TRACE("world " + std::to_string(world));
+    const int port = freePort();
+    ASSERT_GT(port, 0);
+    const std::string json = file("sharded" + std::to_string(world) + ".json");
+    std::vector<std::string> commands;
+    for (int rank = 0; rank < world; ++rank) {
+      if (world == 2) {  // as torchrun launches: the environment
+        commands.push_back(command(analyzeArguments(models, json),
+                                   "RANK=" + std::to_string(rank) + " WORLD_SIZE=2 LOCAL_RANK=" + std::to_string(rank) +
+                                       " MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(port)));
+      } else {  // explicit options
+        std::vector<std::string> arguments = analyzeArguments(models, json);
+        for (const std::string& option : {std::string("--rank"), std::to_string(rank), std::string("--world-size"),
+                                          std::to_string(world), std::string("--master"),
+                                          "127.0.0.1:" + std::to_string(port), std::string("--dist-timeout"),
+                                          std::string("120")})
+          arguments.push_back(option);
+        commands.push_back(command(arguments, "-u RANK -u WORLD_SIZE"));
+      }
+    }
+    const std::vector<RankResult> ranks = runTogether(commands);
+    for (int rank = 0; rank < world; ++rank) {
+      EXPECT_EQ(ranks[rank].exitCode, 0) << "rank " << rank << ": " << ranks[rank].err;
+      if (rank > 0) {  // other ranks print nothing
+        EXPECT_EQ(ranks[rank].out, "") << rank;
+        EXPECT_EQ(ranks[rank].err, "") << rank;
+      }
+    }
+    EXPECT_EQ(ranks[0].out, single[0].out.substr(0, single[0].out.rfind("wrote ")) + "wrote " + json + "\n");
+    ASSERT_TRUE(fs::exists(json));
+    expectSameJson(expected, nlohmann::json::parse(readText(json)), "json");
+  }
+}
+
+TEST_F(DistributedCliTest, ImageModelShardsEqualOneProcess) {
+  const std::string images = kFixtures + "/images/fashion24-images-idx3-ubyte.gz";
+  std::vector<std::string> arguments = {"analyze", model("vit-tiny-hf"), "--images", images, "--samples", "7",
+                                        "--batch", "2", "--per-class"};
+  std::vector<std::string> single = arguments, rank0 = arguments, rank1 = arguments;
+  single.insert(single.end(), {"--json", file("single.json")});
+  const int port = freePort();
+  for (auto* ranked : {&rank0, &rank1}) {
+    ranked->insert(ranked->end(), {"--json", file("sharded.json"), "--world-size", "2", "--master",
+                                   "127.0.0.1:" + std::to_string(port), "--rank", ranked == &rank0 ? "0" : "1"});
+  }
+  const std::vector<RankResult> one = runTogether({command(single)});
+  ASSERT_EQ(one[0].exitCode, 0) << one[0].err;
+  const std::vector<RankResult> two = runTogether({command(rank0), command(rank1)});
+  ASSERT_EQ(two[0].exitCode, 0) << two[0].err;
+  ASSERT_EQ(two[1].exitCode, 0) << two[1].err;
+  expectSameJson(nlohmann::json::parse(readText(file("single.json"))),
+                 nlohmann::json::parse(readText(file("sharded.json"))), "json");
+}
+
+TEST_F(DistributedCliTest, MissingRankFailsWithinTheTimeoutNamingIt) {
+  const int port = freePort();
+  std::vector<std::string> arguments = analyzeArguments({model("bert-tiny")}, file("x.json"));
+  for (const char* option : {"--world-size", "3", "--dist-timeout", "4"}) arguments.push_back(option);
+  std::vector<std::string> rank0 = arguments, rank1 = arguments;
+  rank0.insert(rank0.end(), {"--rank", "0", "--master", "127.0.0.1:" + std::to_string(port)});
+  rank1.insert(rank1.end(), {"--rank", "1", "--master", "127.0.0.1:" + std::to_string(port)});
+  const auto start = std::chrono::steady_clock::now();
+  const std::vector<RankResult> ranks = runTogether({command(rank0), command(rank1)});  // rank 2 never comes
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(ranks[0].exitCode, 1);
+  EXPECT_EQ(ranks[0].err, "hopscope-cli: rank 0 of 3: rank 2 did not reach 'join' within 4 s (died, hung or never started)\n");
+  EXPECT_EQ(ranks[1].exitCode, 1);
+  // Rank 1 arrived: it stops with the same reason, whichever rank noticed first.
+  EXPECT_EQ(ranks[1].err.rfind("hopscope-cli: rank 1 of 3: ", 0), 0u) << ranks[1].err;
+  EXPECT_NE(ranks[1].err.find("rank 2 did not reach 'join' within 4 s"), std::string::npos) << ranks[1].err;
+  EXPECT_EQ(std::count(ranks[1].err.begin(), ranks[1].err.end(), '\n'), 1) << ranks[1].err;
+  EXPECT_LT(seconds, 30.0);
+  EXPECT_FALSE(fs::exists(file("x.json")));
+
+  // A rank whose master never comes.
+  const std::vector<RankResult> alone = runTogether({command(rank1)});
+  EXPECT_EQ(alone[0].exitCode, 1);
+  EXPECT_EQ(alone[0].err.rfind("hopscope-cli: rank 1 of 3: cannot reach the master at 127.0.0.1:" + std::to_string(port) +
+                                   " within 4 s",
+                               0),
+            0u)
+      << alone[0].err;
+  EXPECT_EQ(std::count(alone[0].err.begin(), alone[0].err.end(), '\n'), 1) << alone[0].err;
+}
+
+TEST_F(DistributedCliTest, FailingRankStopsTheOthersNamingIt) {
+  const int port = freePort();
+  std::vector<std::string> good = analyzeArguments({model("bert-tiny")}, file("x.json"));
+  std::vector<std::string> bad = good;
+  bad[3] = file("missing.txt");  // its --data
+  const std::string master = "127.0.0.1:" + std::to_string(port);
+  good.insert(good.end(), {"--rank", "0", "--world-size", "2", "--master", master, "--dist-timeout", "60"});
+  bad.insert(bad.end(), {"--rank", "1", "--world-size", "2", "--master", master, "--dist-timeout", "60"});
+  const auto start = std::chrono::steady_clock::now();
+  const std::vector<RankResult> ranks = runTogether({command(good), command(bad)});
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(ranks[1].exitCode, 1);
+  EXPECT_NE(ranks[1].err.find("missing.txt"), std::string::npos) << ranks[1].err;
+  EXPECT_EQ(ranks[0].exitCode, 1);
+  EXPECT_EQ(ranks[0].err.rfind("hopscope-cli: rank 0 of 2: stopping because rank 1 of 2 failed: ", 0), 0u) << ranks[0].err;
+  EXPECT_NE(ranks[0].err.find("missing.txt"), std::string::npos) << ranks[0].err;
+  EXPECT_LT(seconds, 50.0);  // well before the 60 s timeout
+  EXPECT_FALSE(fs::exists(file("x.json")));
+}
+
+TEST_F(DistributedCliTest, BadDistributedSettingsAreUsageErrors) {
+  const std::vector<RankResult> results = runTogether(
+      {command(analyzeArguments({model("bert-tiny")}, file("x.json")), "RANK=2 WORLD_SIZE=2"),
+       command(analyzeArguments({model("bert-tiny")}, file("y.json")), "RANK=0 WORLD_SIZE=2 MASTER_PORT=http"),
+       command([&] {
+         std::vector<std::string> arguments = analyzeArguments({model("bert-tiny")}, file("z.json"));
+         arguments.insert(arguments.end(), {"--world-size", "2", "--master", "nohost"});
+         return arguments;
+       }())});
+  EXPECT_EQ(results[0].exitCode, 1);
+  EXPECT_NE(results[0].err.find("RANK=2 is not an integer in [0, 1]"), std::string::npos) << results[0].err;
+  EXPECT_EQ(results[1].exitCode, 1);
+  EXPECT_NE(results[1].err.find("MASTER_PORT=http"), std::string::npos) << results[1].err;
+  EXPECT_EQ(results[2].exitCode, 1);
+  EXPECT_NE(results[2].err.find("--master nohost: expected HOST:PORT"), std::string::npos) << results[2].err;
+}
+
+}  // namespace
