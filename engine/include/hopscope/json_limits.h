@@ -27,6 +27,10 @@ void scanJson(std::string_view text, const std::string& source, const JsonKeyVis
 // parse_error is let through so callers word syntax errors their way (with a line number, say).
 nlohmann::json parseJsonLimited(std::string_view text, const std::string& source);
 
+// A JSON file read and parsed with parseJsonLimited: Error "<path>: cannot open<missingHint>" when
+// it cannot be read, "<path>: invalid JSON: ..." on a syntax error.
+nlohmann::json readJsonFileLimited(const std::string& path, const std::string& missingHint = "");
+
 // A JSON value for an error message: its dump, cut to `maxChars` with "..." so that a huge value
 // cannot turn a one-line message into megabytes.
 std::string jsonSnippet(const nlohmann::json& value, size_t maxChars = 60);

@@ -14,18 +14,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-nlohmann::json readConfigJson(const std::string& path) {
-  std::ifstream file(path);
-  if (!file) throw Error(path + ": cannot open (a checkpoint folder needs a config.json)");
-  std::stringstream text;
-  text << file.rdbuf();
-  try {
-    return parseJsonLimited(text.str(), path);
-  } catch (const nlohmann::json::parse_error& error) {
-    throw Error(path + ": invalid JSON: " + error.what());
-  }
-}
-
 }  // namespace
 
 CheckpointFiles locateCheckpoint(const std::string& path) {
@@ -68,7 +56,7 @@ Checkpoint readCheckpoint(const std::string& path, const JobControl& job) {
   Checkpoint checkpoint;
   checkpoint.files = locateCheckpoint(path);
   job.report(0.05, "reading config.json");
-  checkpoint.config = readConfigJson(checkpoint.files.configPath);
+  checkpoint.config = readJsonFileLimited(checkpoint.files.configPath, " (a checkpoint folder needs a config.json)");
   job.checkCancelled();
   job.report(0.1, "reading " + fs::path(checkpoint.files.weightsPath).filename().string());
   if (checkpoint.files.format == "safetensors")

@@ -1,9 +1,11 @@
 #include "hopscope/json_limits.h"
 
-#include "hopscope/error.h"
-
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <vector>
+
+#include "hopscope/error.h"
 
 namespace hopscope {
 namespace {
@@ -97,6 +99,18 @@ std::string jsonSnippet(const nlohmann::json& value, size_t maxChars) {
   std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   if (text.size() > maxChars) text = text.substr(0, maxChars) + "...";
   return text;
+}
+
+nlohmann::json readJsonFileLimited(const std::string& path, const std::string& missingHint) {
+  std::ifstream file(path);
+  if (!file) throw Error(path + ": cannot open" + missingHint);
+  std::stringstream text;
+  text << file.rdbuf();
+  try {
+    return parseJsonLimited(text.str(), path);
+  } catch (const nlohmann::json::parse_error& error) {
+    throw Error(path + ": invalid JSON: " + error.what());
+  }
 }
 
 }  // namespace hopscope

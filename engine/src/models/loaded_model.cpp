@@ -24,16 +24,21 @@ namespace fs = std::filesystem;
 
 namespace {
 
-nlohmann::json readJsonFile(const std::string& path) {
-  std::ifstream file(path);
-  if (!file) throw Error(path + ": cannot open");
-  std::stringstream text;
-  text << file.rdbuf();
-  try {
-    return parseJsonLimited(text.str(), path);
-  } catch (const nlohmann::json::parse_error& error) {
-    throw Error(path + ": invalid JSON: " + error.what());
+// The first sample's attention probabilities of every layer, as the recorder holds them.
+std::vector<AttentionProbabilities> recordedAttention(const TapRecorder& recorder, const std::vector<std::string>& modules) {
+  std::vector<AttentionProbabilities> attention;
+  for (size_t layer = 0; layer < modules.size(); ++layer) {
+    const at::Tensor probs = recorder.recorded().at(modules[layer] + ".probs")[0].to(at::kCPU).contiguous();
+    AttentionProbabilities maps;
+    maps.module = modules[layer];
+    maps.layer = static_cast<int64_t>(layer);
+    maps.heads = probs.size(0);
+    maps.queries = probs.size(1);
+    maps.keys = probs.size(2);
+    maps.probs.assign(probs.data_ptr<float>(), probs.data_ptr<float>() + probs.numel());
+    attention.push_back(std::move(maps));
   }
+  return attention;
 }
 
 // The pixel values as an 8-bit image again (normalization and rescaling undone, rounded): what the
@@ -122,7 +127,7 @@ std::shared_ptr<LoadedModel> LoadedModel::open(const std::string& argument, cons
     const fs::path preprocessor = fs::path(checkpoint.files.directory) / "preprocessor_config.json";
     std::error_code ec;
     if (fs::exists(preprocessor, ec))
-      impl->preprocessing = parsePreprocessorConfig(readJsonFile(preprocessor.string()), preprocessor.string(),
+      impl->preprocessing = parsePreprocessorConfig(readJsonFileLimited(preprocessor.string()), preprocessor.string(),
                                                     config.preprocessing);
     const ImagePreprocessing& p = impl->preprocessing;
     if ((p.outputHeight() != 0 && p.outputHeight() != config.imageSize) ||
@@ -173,18 +178,7 @@ ImageRunResult LoadedModel::runImage(const DecodedImage& image, int topK, const 
   ImageRunResult result;
   result.gridHeight = result.gridWidth = model.config().imageSize / model.config().patchSize;
   result.input = modelInputImage(inputs.pixelValues[0], impl_->preprocessing, image);
-  const std::vector<std::string> modules = model.attentionModules();
-  for (size_t layer = 0; layer < modules.size(); ++layer) {
-    const at::Tensor probs = recorder.recorded().at(modules[layer] + ".probs")[0].to(at::kCPU).contiguous();
-    AttentionProbabilities maps;
-    maps.module = modules[layer];
-    maps.layer = static_cast<int64_t>(layer);
-    maps.heads = probs.size(0);
-    maps.queries = probs.size(1);
-    maps.keys = probs.size(2);
-    maps.probs.assign(probs.data_ptr<float>(), probs.data_ptr<float>() + probs.numel());
-    result.attention.push_back(std::move(maps));
-  }
+  result.attention = recordedAttention(recorder, model.attentionModules());
   const int64_t k = std::min<int64_t>(std::max(topK, 1), logits.size(1));
   const at::Tensor probabilities = at::softmax(logits[0].to(at::kCPU).to(at::kDouble), -1);
   const auto [values, labels] = probabilities.topk(k);
@@ -240,18 +234,7 @@ TextRunResult LoadedModel::runText(const std::string& text, int topK, const JobC
   }
   job.checkCancelled();
 
-  const std::vector<std::string> modules = impl_->model->attentionModules();
-  for (size_t layer = 0; layer < modules.size(); ++layer) {
-    const at::Tensor probs = recorder.recorded().at(modules[layer] + ".probs")[0].to(at::kCPU).contiguous();
-    AttentionProbabilities maps;
-    maps.module = modules[layer];
-    maps.layer = static_cast<int64_t>(layer);
-    maps.heads = probs.size(0);
-    maps.queries = probs.size(1);
-    maps.keys = probs.size(2);
-    maps.probs.assign(probs.data_ptr<float>(), probs.data_ptr<float>() + probs.numel());
-    result.attention.push_back(std::move(maps));
-  }
+  result.attention = recordedAttention(recorder, impl_->model->attentionModules());
 
   // Predictions: a masked LM at its mask positions (all positions when there is none); a causal LM
   // the next token after every position.
