@@ -17,6 +17,7 @@
 #include "cli_output.h"
 #include "distributed_options.h"
 #include "image_inputs.h"
+#include "image_options.h"
 #include "progress_bar.h"
 
 namespace hopscope::cli {
@@ -56,11 +57,7 @@ void addAnalyzeCommand(CLI::App& app) {
   command->add_option("--data", options->data,
                       "UTF-8 text file, or a folder of .txt files (one document per line); " +
                           bundledDefaultNote(kBundledEvalText) + ", the held-out last chapters of Moby-Dick");
-  command->add_option("--images", options->images,
-                      "Image models (ViT): an idx image file (Fashion-MNIST, raw or .gz), a folder with one "
-                      "subfolder of .png / .jpg files per class, or one image; the first --samples images");
-  command->add_option("--labels", options->labels,
-                      "idx label file for --images (default: the labels-idx1 file beside an images-idx3 file)");
+  addImageOptions(*command, options->images, options->labels);
   command->add_flag("--per-class", options->settings.perClass, "Image models: also report the accuracy per class");
   command->add_option("--samples", options->settings.samples, "Token blocks (or images) to evaluate")
       ->check(CLI::PositiveNumber)->capture_default_str();

@@ -14,6 +14,7 @@
 #include "hopscope/text_corpus.h"
 #include "cli_output.h"
 #include "image_inputs.h"
+#include "image_options.h"
 #include "progress_bar.h"
 
 namespace hopscope::cli {
@@ -90,14 +91,7 @@ void addQuantizeCommand(CLI::App& app) {
   command->add_option("--keep-float", o->keepFloat,
                       "Keep matching sites in float (regular expression searched in site and weight names, "
                       "e.g. 'LayerNorm$'); repeatable");
-  command->add_option("--images", o->images,
-                      "Image models (ViT): evaluation images, an idx file (raw or .gz), an image folder (one "
-                      "subfolder per class) or one image; the first --samples images");
-  command->add_option("--labels", o->labels, "idx label file for --images (default: the labels-idx1 file beside it)");
-  command->add_option("--calib-images", o->calibImages,
-                      "Image models: calibration images (default: the --calib-batches x --batch images that follow "
-                      "the evaluated ones in --images, so calibration never sees an evaluated image)");
-  command->add_option("--calib-labels", o->calibLabels, "idx label file for --calib-images");
+  addImageOptions(*command, o->images, o->labels, &o->calibImages, &o->calibLabels);
   command->add_option("--vit-quant-mode", o->vitMode,
                       "ViT block of the quantized model: pre-norm (correct, as the float model) or reference-compat "
                       "(the OutEffHop reference's quantized block, LayerNorm after each sublayer, to reproduce its "

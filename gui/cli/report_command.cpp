@@ -10,6 +10,7 @@
 
 #include "cancel_signal.h"
 #include "commands.h"
+#include "image_options.h"
 #include "hopscope/bundled_resources.h"
 #include "hopscope/error.h"
 #include "progress_bar.h"
@@ -92,14 +93,7 @@ void addReportCommand(CLI::App& app) {
   command->add_option("--data", o->data,
                       "Evaluated text (file or folder of .txt); " + bundledDefaultNote(kBundledEvalText));
   command->add_option("--calib", o->calib, "Calibration text; " + bundledDefaultNote(kBundledTrainText));
-  command->add_option("--images", o->images,
-                      "Image models (ViT), as analyze / quantize --images: an idx image file (raw or .gz), a folder "
-                      "with one subfolder of images per class, or one image; the first --samples images");
-  command->add_option("--labels", o->labels, "idx label file for --images (default: the labels-idx1 file beside it)");
-  command->add_option("--calib-images", o->calibImages,
-                      "Image models: calibration images (default: the --calib-batches x --batch images that follow "
-                      "the evaluated ones in --images)");
-  command->add_option("--calib-labels", o->calibLabels, "idx label file for --calib-images");
+  addImageOptions(*command, o->images, o->labels, &o->calibImages, &o->calibLabels);
   command->add_option("--samples", o->settings.samples, "Token blocks (or images) to evaluate")
       ->check(CLI::PositiveNumber)->capture_default_str();
   command->add_option("--seq-len", o->settings.seqLen, "Tokens per block")->check(CLI::Range(2, 1 << 20))
