@@ -1,5 +1,7 @@
 #include "cancel_signal.h"
 
+#include <signal.h>
+
 #include <csignal>
 
 namespace hopscope::cli {
@@ -11,7 +13,14 @@ extern "C" void onInterrupt(int) { interruptFlag = 1; }
 
 }  // namespace
 
-void installCancelOnInterrupt() { std::signal(SIGINT, onInterrupt); }
+void installCancelOnInterrupt() {
+  struct sigaction action {};
+  action.sa_handler = onInterrupt;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESETHAND;  // the next signal takes the default action: ends the process
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
 
 bool interrupted() { return interruptFlag != 0; }
 

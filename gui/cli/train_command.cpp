@@ -3,9 +3,11 @@
 
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "cancel_signal.h"
 #include "commands.h"
+#include "distributed_options.h"
 #include "hopscope/error.h"
 #include "hopscope/model_family.h"
 #include "hopscope/trainer.h"
@@ -17,6 +19,7 @@ void addTrainCommand(CLI::App& app) {
   struct Options {
     TrainingSettings settings;
     std::string normalizer = "softmax", gate = "none", out, resume, dtype = "float32";
+    DistributedCommandOptions distributed;
   };
   auto o = std::make_shared<Options>();
   TrainingSettings& s = o->settings;
@@ -27,7 +30,8 @@ void addTrainCommand(CLI::App& app) {
       "train", "Pre-train a model from scratch (masked LM or causal LM, per family) in any attention variant; "
                "or image classification for ViT; writes a checkpoint folder every MODEL argument accepts, with "
                "training_log.jsonl (loss, perplexity or accuracy and the outlier protocol every --eval-every steps). Ctrl-C writes a checkpoint "
-               "that --resume continues.");
+               "that --resume continues. As several ranks (torchrun, srun, mpirun or --rank/--world-size): data-parallel, "
+               "--batch split over the ranks, rank 0 writes.");
   command->add_option("--family", s.family, "Model family: " + families)->capture_default_str();
   command->add_option("--normalizer", o->normalizer, "Attention normalizer (see MODEL)")->capture_default_str();
   command->add_option("--gate", o->gate, "Gated attention: none, linear or mlp")->capture_default_str();
@@ -49,7 +53,10 @@ void addTrainCommand(CLI::App& app) {
   command->add_option("--heads", s.heads, "Attention heads")->capture_default_str();
   command->add_option("--ffn", s.ffn, "FFN width")->capture_default_str();
   command->add_option("--seq-len", s.seqLen, "Tokens per block (and position table size)")->capture_default_str();
-  command->add_option("--batch", s.batch, "Blocks per micro-batch")->capture_default_str();
+  command->add_option("--batch", s.batch,
+                      "Blocks per micro-batch, over every rank (each of N ranks takes batch/N, so the run does not "
+                      "depend on N)")
+      ->capture_default_str();
   command->add_option("--accumulation", s.accumulation, "Micro-batches per optimizer step")->capture_default_str();
   command->add_option("--steps", s.steps, "Optimizer steps")->capture_default_str();
   command->add_option("--lr", s.learningRate, "Peak learning rate (AdamW)")->capture_default_str();
@@ -69,7 +76,9 @@ void addTrainCommand(CLI::App& app) {
       ->check(CLI::IsMember({"float32", "float16"}))
       ->capture_default_str();
   command->add_option("--out", o->out, "Output checkpoint folder");
-  command->add_option("--resume", o->resume, "Continue the run in this folder (its own settings are used)");
+  command->add_option("--resume", o->resume,
+                      "Continue the run in this folder (its own settings are used; any number of ranks)");
+  o->distributed.addTo(*command);
   command->callback([o] {
     installCancelOnInterrupt();
     const bool resume = !o->resume.empty();
@@ -84,21 +93,29 @@ void addTrainCommand(CLI::App& app) {
       if (gate != "none" && gate != "linear" && gate != "mlp") throw Error("--gate must be none, linear or mlp");
       settings.float16 = o->dtype == "float16";
     }
+    // One rank of several: every rank trains its slice of each batch; rank 0 alone shows progress,
+    // prints the evaluations and writes the folder.
+    const std::unique_ptr<DistributedGroup> group = o->distributed.join();
     TrainingResult result;
-    {
-      ProgressBar bar;
-      result = train(settings, out, resume, cancellableJob(bar.job()), [](const TrainingRecord& record) {
+    try {
+      std::optional<ProgressBar> bar;
+      if (group->isRoot()) bar.emplace();
+      result = train(settings, out, resume, cancellableJob(bar ? bar->job() : JobControl()), [](const TrainingRecord& record) {
         const auto& eval = record["eval"];
         if (isatty(STDERR_FILENO)) std::cerr << "\r\033[K";  // clear the progress bar's line
         std::cout << "step " << record["step"] << ": loss " << record["loss"]
                   << (eval.contains("accuracy") ? ", held-out accuracy " : ", held-out perplexity ")
                   << eval[eval.contains("accuracy") ? "accuracy" : "perplexity"] << ", avg kurtosis " << eval["summary"]["avg_kurtosis"]
                   << ", max inf-norm " << eval["summary"]["max_inf_norm"] << std::endl;
-      });
+      }, group.get());
+    } catch (const std::exception& error) {
+      group->reportFailure(error.what());
+      throw;
     }
     if (result.cancelled)
       throw Error("interrupted at step " + std::to_string(result.steps) + "; the checkpoint in " + out +
                   " continues with --resume " + out);
+    if (!group->isRoot()) return;
     std::cout << "trained " << result.steps << " steps (" << result.secondsPerStep << " s/step median); wrote " << out
               << "\n";
   });

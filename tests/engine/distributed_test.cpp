@@ -2,11 +2,7 @@
 // parts (range + merge + bytes equal one pass), and a DistributedGroup of ranks on threads of this
 // process (TCPStore + Gloo on the loopback), including a rank that never comes.
 #include <ATen/ATen.h>
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <map>
@@ -18,8 +14,11 @@
 #include "hopscope/error.h"
 #include "hopscope/loaded_model.h"
 #include "hopscope/outlier_analysis.h"
+#include "local_ranks.h"
 
 using namespace hopscope;
+using test::freePort;
+using test::rankOf;
 
 namespace {
 
@@ -169,27 +168,6 @@ TEST(AnalysisPart, MalformedBytesAreAnError) {
   EXPECT_ERROR_MESSAGE(decodeAnalysisPart(bytes), "malformed");
 }
 
-int freePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
-DistributedOptions rankOf(int rank, int world, int port, int timeoutMs) {
-  DistributedOptions options;
-  options.rank = rank;
-  options.worldSize = world;
-  options.masterPort = port;
-  options.timeout = std::chrono::milliseconds(timeoutMs);
-  return options;
-}
-
 TEST(DistributedGroup, GathersEveryRanksBytesOnRankZero) {
   const int port = freePort();
   constexpr int kWorld = 3;
@@ -231,23 +209,29 @@ TEST(DistributedGroup, MissingRankIsNamedAfterTheTimeout) {
   const int port = freePort();
   std::string error0, error1;
   const auto start = std::chrono::steady_clock::now();
+  // Rank 0 first: a rank that tries to connect before the store serves retries only for its
+  // timeout, which a loaded machine can spend before rank 0's thread runs.
+  std::thread rank0([&] {
+    try {
+      DistributedGroup group(rankOf(0, 3, port, 2500));
+    } catch (const Error& error) {
+      error0 = error.what();
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
   std::thread rank1([&] {
     try {
-      DistributedGroup group(rankOf(1, 3, port, 1500));
+      DistributedGroup group(rankOf(1, 3, port, 2500));
     } catch (const Error& error) {
       error1 = error.what();
     }
   });
-  try {
-    DistributedGroup group(rankOf(0, 3, port, 1500));
-  } catch (const Error& error) {
-    error0 = error.what();
-  }
+  rank0.join();
   rank1.join();
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
   // Ranks 0 and 1 time out together: whichever posts first, the other stops with its reason, so
   // rank 0's message is either its own or rank 1's; both name the missing rank.
-  const std::string missing = "rank 2 did not reach 'join' within 1.5 s (died, hung or never started)";
+  const std::string missing = "rank 2 did not reach 'join' within 2.5 s (died, hung or never started)";
   EXPECT_TRUE(error0 == "rank 0 of 3: " + missing ||
               error0 == "rank 0 of 3: stopping because rank 1 of 3 failed: " + missing)
       << error0;

@@ -18,6 +18,7 @@
 #include "hopscope/safetensors.h"
 #include "hopscope/trainer.h"
 #include "hopscope/transformer_model.h"
+#include "tiny_training.h"
 
 using namespace hopscope;
 namespace fs = std::filesystem;
@@ -25,7 +26,6 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::string kFixtures = HOPSCOPE_FIXTURES_DIR;
-const std::string kResources = HOPSCOPE_RESOURCES_DIR;
 
 class TrainerTest : public ::testing::Test {
  protected:
@@ -37,37 +37,8 @@ class TrainerTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(folder_); }
 
-  // A tiny model on Moby-Dick with a fixture tokenizer: a few milliseconds per step.
-  TrainingSettings tiny(const std::string& family) const {
-    TrainingSettings s;
-    s.family = family;
-    s.data = kResources + "/corpora/moby-dick-train.txt";
-    s.evalData = kResources + "/corpora/moby-dick-eval.txt";
-    s.tokenizerDir = kFixtures + "/models/" + family + "-tiny";
-    s.layers = 2;
-    s.hidden = 32;
-    s.heads = 4;
-    s.ffn = 64;
-    s.seqLen = 32;
-    s.batch = 4;
-    s.steps = 24;
-    s.warmup = 4;
-    s.learningRate = 2e-3;
-    s.evalEvery = 8;
-    s.evalSamples = 4;
-    return s;
-  }
-  // A tiny ViT on the 24 Fashion-MNIST fixture images (28 x 28, patch 7: 17 tokens).
-  TrainingSettings tinyVit() const {
-    TrainingSettings s = tiny("bert");
-    s.family = "vit";
-    s.data = s.evalData = kFixtures + "/images/fashion24-images-idx3-ubyte.gz";
-    s.tokenizerDir.clear();
-    s.patchSize = 7;
-    s.evalSamples = 8;
-    s.learningRate = 1e-2;
-    return s;
-  }
+  TrainingSettings tiny(const std::string& family) const { return test::tinyTraining(family); }
+  TrainingSettings tinyVit() const { return test::tinyVitTraining(); }
   std::string out(const std::string& name) const { return (folder_ / name).string(); }
 
   fs::path folder_;

@@ -15,6 +15,10 @@
 #include <string>
 #include <vector>
 
+namespace at {
+class Tensor;
+}
+
 namespace hopscope {
 
 struct DistributedOptions {
@@ -70,6 +74,10 @@ class DistributedGroup {
   // Every rank passes its bytes; rank 0 gets every rank's bytes in rank order, the others an
   // empty list. Starts with arrive(what).
   std::vector<std::vector<uint8_t>> gatherToRoot(const std::vector<uint8_t>& bytes, const std::string& what);
+  // Sums a contiguous CPU tensor over every rank, in place (Gloo all-reduce). arriveFirst: wait
+  // at `what` with arrive first, so a rank that never comes is named; false: the bare collective,
+  // for a call that follows an arrive closely (a rank that dies meanwhile still fails the others).
+  void allReduceSum(at::Tensor& tensor, const std::string& what, bool arriveFirst = true);
   // Tells the other ranks this one failed (best effort, never throws), so they stop waiting and
   // report "rank 1 of 3 failed: <message>" instead of a timeout.
   void reportFailure(const std::string& message) noexcept;

@@ -87,6 +87,9 @@ class EvaluationTask {
   // Mean cross-entropy over the batch's predictions: the training loss (differentiable); 0 when a
   // masked-LM batch has no masked position.
   at::Tensor loss(const at::Tensor& logits, const TaskBatch& batch) const;
+  // How many predictions loss() averages over: masked positions, next-token positions, labelled
+  // images. Data-parallel training weighs each rank's mean by its share of the whole batch's terms.
+  int64_t lossTerms(const TaskBatch& batch) const;
   // The ids the model saw in block `block` of `blocks` (after masking), CPU int64 [L].
   at::Tensor seenIds(const at::Tensor& blocks, int64_t block, int64_t blockOffset = 0) const;
 

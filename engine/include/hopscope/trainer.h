@@ -27,6 +27,8 @@
 
 namespace hopscope {
 
+class DistributedGroup;
+
 struct TrainingSettings {
   std::string family;  // registry name (model_family.h)
   NormalizerSpec normalizer;
@@ -41,7 +43,7 @@ struct TrainingSettings {
   std::string tokenizerDir;  // folder holding the family's tokenizer files (copied into the output)
   int64_t vocabSize = 0;     // > 0 instead of tokenizerDir: train the family's tokenizer with this many
                              // tokens on `data` into the output folder (tokenizer_training.h)
-  int64_t batch = 16;        // blocks per micro-batch
+  int64_t batch = 16;        // blocks per micro-batch (over every rank: each of N ranks takes batch/N)
   int64_t accumulation = 1;  // micro-batches per optimizer step
   int64_t steps = 1000;      // optimizer steps
   int64_t warmup = 100;
@@ -78,8 +80,16 @@ struct TrainingResult {
 // each new record. A cancelled job writes a checkpoint at the last completed step and returns with
 // `cancelled` set. Error on bad settings, unreadable data, a mismatching tokenizer, or an
 // inconsistent checkpoint to resume.
+//
+// group: data-parallel over its ranks (data_parallel.h): every rank calls train with the same
+// settings and folder (on a file system every rank reads), each takes its slice of every
+// micro-batch, the gradients are summed over the ranks, the evaluations are sharded; rank 0 alone
+// writes the folder and calls onRecord (the others return no records). A cancel on any rank stops
+// every rank at the same step. The weights are compared across ranks (SHA-256) at the start and
+// at every checkpoint. Null or a world of 1: one process.
 TrainingResult train(const TrainingSettings& settings, const std::string& out, bool resume,
-                     const JobControl& job = {}, const std::function<void(const TrainingRecord&)>& onRecord = {});
+                     const JobControl& job = {}, const std::function<void(const TrainingRecord&)>& onRecord = {},
+                     DistributedGroup* group = nullptr);
 
 // Reads the settings a checkpoint folder was trained with.
 TrainingSettings readTrainingSettings(const std::string& folder);

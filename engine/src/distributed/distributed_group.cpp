@@ -256,6 +256,23 @@ std::vector<std::vector<uint8_t>> DistributedGroup::gatherToRoot(const std::vect
   }
 }
 
+void DistributedGroup::allReduceSum(at::Tensor& tensor, const std::string& what, bool arriveFirst) {
+  if (!connection_) return;
+  if (arriveFirst) arrive(what);
+  try {
+    std::vector<at::Tensor> tensors{tensor};
+    connection_->group->allreduce(tensors)->wait();
+  } catch (const std::exception& error) {
+    try {
+      throwIfPeerFailed();  // the reason a rank that stopped left in the store, when it could
+    } catch (const Error&) {
+      throw;
+    } catch (...) {
+    }
+    throw Error(label() + ": '" + what + "' failed; a rank died or hung (" + cause(error) + ")");
+  }
+}
+
 void DistributedGroup::reportFailure(const std::string& message) noexcept {
   if (!connection_) return;
   try {

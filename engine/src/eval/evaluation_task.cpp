@@ -164,6 +164,13 @@ at::Tensor EvaluationTask::loss(const at::Tensor& logits, const TaskBatch& batch
                                 batch.inputs.inputIds.narrow(1, 1, tokens - 1).reshape({-1}));
 }
 
+int64_t EvaluationTask::lossTerms(const TaskBatch& batch) const {
+  if (images()) return batch.labels.ge(0).sum().item<int64_t>();
+  if (kind_ == TaskKind::MaskedLanguageModel) return batch.labels.ne(kIgnoredLabel).sum().item<int64_t>();
+  const at::Tensor& ids = batch.inputs.inputIds;
+  return ids.size(0) * (ids.size(1) - 1);
+}
+
 at::Tensor EvaluationTask::seenIds(const at::Tensor& blocks, int64_t block, int64_t blockOffset) const {
   const at::Tensor row = blocks.slice(0, block, block + 1);
   if (kind_ != TaskKind::MaskedLanguageModel || settings_.maskProb <= 0) return row[0];

@@ -20,6 +20,7 @@
 #include <malloc.h>
 #endif
 
+#include "data_parallel.h"
 #include "hopscope/adamw.h"
 #include "hopscope/atomic_file.h"
 #include "hopscope/error.h"
@@ -302,8 +303,8 @@ class DataOrder {
  public:
   DataOrder(TaskData data, int64_t batch, uint64_t seed) : data_(std::move(data)), batch_(batch), seed_(seed) {}
 
-  // The rows of micro-batch g (counted over the whole run).
-  TaskData rows(int64_t g) {
+  // Rows [first, first + count) of micro-batch g (counted over the whole run).
+  TaskData rows(int64_t g, int64_t first, int64_t count) {
     const int64_t perEpoch = data_.size() / batch_;
     const int64_t epoch = g / perEpoch, within = g % perEpoch;
     if (epoch != epoch_ || !order_.defined()) {
@@ -311,7 +312,7 @@ class DataOrder {
       order_ = at::randperm(data_.size(), generator, at::kLong);
       epoch_ = epoch;
     }
-    const at::Tensor rows = order_.slice(0, within * batch_, (within + 1) * batch_);
+    const at::Tensor rows = order_.slice(0, within * batch_ + first, within * batch_ + first + count);
     if (!data_.labels.defined()) return TaskData(data_.inputs.index_select(0, rows));
     return TaskData(data_.inputs.index_select(0, rows), data_.labels.index_select(0, rows));
   }
@@ -381,12 +382,16 @@ TrainingSettings readTrainingSettings(const std::string& folder) {
 }
 
 TrainingResult train(const TrainingSettings& requested, const std::string& out, bool resume, const JobControl& job,
-                     const std::function<void(const TrainingRecord&)>& onRecord) {
+                     const std::function<void(const TrainingRecord&)>& onRecord, DistributedGroup* group) {
   const fs::path folder(out);
   std::error_code ec;
   const TrainingSettings settings = resume ? readTrainingSettings(out) : requested;
   const ModelFamily& family = familyNamed(settings.family);
   checkSettings(settings, family);
+  DistributedGroup oneProcess{DistributedOptions{}};
+  DistributedGroup& ranks = group ? *group : oneProcess;
+  const DataParallel parallel(ranks, settings.batch);
+  const bool root = ranks.isRoot();
   const bool images = family.task == TaskKind::ImageClassification;
   job.report(0.0, "reading " + settings.data);
   TextCorpus corpus, evalCorpus;
@@ -405,7 +410,7 @@ TrainingResult train(const TrainingSettings& requested, const std::string& out, 
   const std::vector<std::string>& dataFiles = images ? trainImages.files : corpus.files;
   const std::vector<std::string>& evalFiles = images ? evalImages.files : evalCorpus.files;
 
-  if (!resume) {
+  if (!resume && root) {
     if (fs::exists(folder / kModelFile, ec) || fs::exists(folder / kStateFile, ec))
       throw Error(out + ": already holds a checkpoint (use --resume to continue it, or another --out)");
     // Text: a trained tokenizer is written straight into the output folder; a given one is copied
@@ -443,6 +448,7 @@ TrainingResult train(const TrainingSettings& requested, const std::string& out, 
     writeSafetensors((folder / kModelFile).string(), initialWeights(config, settings.gate, settings.seed),
                      {{"step", "0"}});
   }
+  ranks.arrive("the output folder " + out);  // rank 0 has created it (the others read it from here on)
 
   job.report(0.02, "opening " + out);
   const std::shared_ptr<LoadedModel> loaded = LoadedModel::open(out + "@" + settings.normalizer.toString());
@@ -454,7 +460,7 @@ TrainingResult train(const TrainingSettings& requested, const std::string& out, 
   EvaluationSettings trainTask;
   trainTask.samples = 1;
   trainTask.seqLen = settings.seqLen;
-  trainTask.batch = settings.batch;
+  trainTask.batch = parallel.localBatch();
   trainTask.maskProb = settings.maskProb;
   trainTask.seed = settings.seed + 1;  // training masks differ from the evaluation's (seed 0)
   const EvaluationTask task(*loaded, trainTask);
@@ -528,15 +534,20 @@ TrainingResult train(const TrainingSettings& requested, const std::string& out, 
     }  // else: stopped before its first checkpoint; it starts again from the initial weights
   }
   result.resumedFrom = step;
+  parallel.checkSameWeights(parameters, step);
 
   // Writes the checkpoint of `step` completed steps: weights, optimizer state and log, each atomically.
+  // Every rank takes part (the weights are compared); rank 0 writes.
   auto checkpoint = [&](bool final) {
+    const std::string weightsHash = parallel.checkSameWeights(parameters, step);
+    if (!root) return;
     const std::map<std::string, std::string> metadata = {{"step", std::to_string(step)}};
     char sum[64];
     std::snprintf(sum, sizeof sum, "%a", lossSum);  // hexadecimal: round-trips exactly
     std::map<std::string, std::string> state = metadata;
     state["loss_sum"] = sum;
     state["loss_steps"] = std::to_string(lossSteps);
+    state["weights_sha256"] = weightsHash;
     writeSafetensors((folder / kStateFile).string(), optimizer.state(), state);
     writeSafetensors((folder / kModelFile).string(), storedWeights(model, final && settings.float16), metadata);
     writeFileAtomically((folder / kLogFile).string(), logText(result.records));
@@ -547,27 +558,47 @@ TrainingResult train(const TrainingSettings& requested, const std::string& out, 
   std::vector<double> stepSeconds;
   int64_t tokensSinceRecord = 0;
   auto recordStart = std::chrono::steady_clock::now();
+  // Rank 0 keeps the dropout draws of a one-process run; the other ranks draw their own.
+  const uint64_t rankSalt = static_cast<uint64_t>(ranks.rank()) * 0x9E3779B97F4A7C15ULL;
   while (step < settings.steps) {
-    if (job.cancelled && job.cancelled()) {
+    const auto started = std::chrono::steady_clock::now();
+    // This rank's slice of every micro-batch of the step: global block indices, so the masks are
+    // a one-process run's.
+    std::vector<TaskBatch> batches;
+    std::vector<int64_t> terms;
+    for (int64_t micro = 0; micro < settings.accumulation; ++micro) {
+      const int64_t g = step * settings.accumulation + micro;
+      batches.push_back(task.batch(order.rows(g, parallel.firstRow(), parallel.localBatch()), 0,
+                                   g * settings.batch + parallel.firstRow()));
+      terms.push_back(task.lossTerms(batches.back()));
+    }
+    const DataParallel::StepPlan plan = parallel.agree(step, job.cancelled && job.cancelled(), terms);
+    if (plan.stop) {
       checkpoint(false);
       result.cancelled = true;
       break;
     }
-    const auto started = std::chrono::steady_clock::now();
     const double learningRate = linearWarmupDecay(settings.learningRate, step, settings.warmup, settings.steps);
     double stepLoss = 0;
     for (int64_t micro = 0; micro < settings.accumulation; ++micro) {
       const int64_t g = step * settings.accumulation + micro;
-      TaskBatch batch = task.batch(order.rows(g), 0, g * settings.batch);
+      TaskBatch& batch = batches[static_cast<size_t>(micro)];
       // Each micro-batch's dropout draws from its own generator, so a resumed run draws the same.
       const Dropout dropout(settings.dropout, settings.attentionDropout,
-                            at::detail::createCPUGenerator(splitmix64(settings.seed ^ splitmix64(~static_cast<uint64_t>(g)))));
+                            at::detail::createCPUGenerator(
+                                splitmix64(settings.seed ^ splitmix64(~static_cast<uint64_t>(g)) ^ rankSalt)));
       if (settings.dropout > 0 || settings.attentionDropout > 0) batch.inputs.dropout = &dropout;
-      const at::Tensor loss = task.loss(model.forward(batch.inputs), batch) / static_cast<double>(settings.accumulation);
+      // The mean over this rank's terms, weighted by its share of the whole micro-batch's (1 in
+      // one process), so the summed gradients are the whole micro-batch's mean's.
+      const int64_t whole = plan.terms[static_cast<size_t>(micro)];
+      const double share = whole > 0 ? static_cast<double>(terms[static_cast<size_t>(micro)]) / static_cast<double>(whole) : 0.0;
+      const at::Tensor loss =
+          task.loss(model.forward(batch.inputs), batch) * share / static_cast<double>(settings.accumulation);
       loss.backward();
       stepLoss += loss.item<double>();
       tokensSinceRecord += settings.batch * tokensPerSample;
     }
+    stepLoss = parallel.sumGradients(parameters, stepLoss, step);
     const double gradNorm = clipGradientNorm(parameters, settings.clipNorm);
     optimizer.step(learningRate);
     optimizer.zeroGrad();
@@ -583,15 +614,18 @@ TrainingResult train(const TrainingSettings& requested, const std::string& out, 
 
     if (step % settings.evalEvery == 0 || step == settings.steps) {
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - recordStart).count();
-      const ModelAnalysis analysis = analyzeBlocks(*loaded, evalBlocks, evaluation);
-      TrainingRecord record = {{"step", step},
-                               {"loss", lossSum / static_cast<double>(lossSteps)},
-                               {"learning_rate", learningRate},
-                               {"grad_norm", gradNorm},
-                               {"tokens_per_second", static_cast<double>(tokensSinceRecord) / std::max(seconds, 1e-9)},
-                               {"eval", evaluationJson(analysis)}};
-      result.records.push_back(record);
-      if (onRecord) onRecord(record);
+      const std::optional<ModelAnalysis> analysis = analyzeBlocksSharded(*loaded, evalBlocks, evaluation, ranks, {});
+      if (analysis) {  // rank 0
+        TrainingRecord record = {{"step", step},
+                                 {"loss", lossSum / static_cast<double>(lossSteps)},
+                                 {"learning_rate", learningRate},
+                                 {"grad_norm", gradNorm},
+                                 {"tokens_per_second", static_cast<double>(tokensSinceRecord) / std::max(seconds, 1e-9)},
+                                 {"ranks", ranks.worldSize()},
+                                 {"eval", evaluationJson(*analysis)}};
+        result.records.push_back(record);
+        if (onRecord) onRecord(record);
+      }
       checkpoint(step == settings.steps);
       lossSum = 0;
       lossSteps = 0;
