@@ -97,7 +97,7 @@ void addAnalyzeCommand(CLI::App& app) {
           job.progress = [draw, base, share](double fraction, const std::string& stage) {
             draw(base + fraction * share, stage);
           };
-        job = cancellableJob(job);
+        job = stopsWithPeers(cancellableJob(job), *group);
         const std::shared_ptr<LoadedModel> model = LoadedModel::open(options->models[i], job, deviceName());
         if (model->info().imageSize > 0) {
           if (options->images.empty())

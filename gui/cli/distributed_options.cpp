@@ -48,4 +48,13 @@ std::unique_ptr<DistributedGroup> DistributedCommandOptions::join() const {
   return std::make_unique<DistributedGroup>(options);
 }
 
+JobControl stopsWithPeers(JobControl job, const DistributedGroup& group) {
+  if (!group.distributed()) return job;
+  job.cancelled = [&group, cancelled = job.cancelled] {
+    group.checkPeers();
+    return cancelled && cancelled();
+  };
+  return job;
+}
+
 }  // namespace hopscope::cli

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "hopscope/distributed.h"
+#include "hopscope/job_control.h"
 
 namespace hopscope::cli {
 
@@ -24,5 +25,9 @@ class DistributedCommandOptions {
   std::string master_;
   double timeoutSeconds_ = 0;
 };
+
+// The job, also stopping (with that rank's reason) as soon as another rank has failed or been
+// interrupted: polled between batches, so one rank's Ctrl-C or error stops every rank promptly.
+JobControl stopsWithPeers(JobControl job, const DistributedGroup& group);
 
 }  // namespace hopscope::cli

@@ -100,7 +100,7 @@ void addTrainCommand(CLI::App& app) {
     try {
       std::optional<ProgressBar> bar;
       if (group->isRoot()) bar.emplace();
-      result = train(settings, out, resume, cancellableJob(bar ? bar->job() : JobControl()), [](const TrainingRecord& record) {
+      result = train(settings, out, resume, stopsWithPeers(cancellableJob(bar ? bar->job() : JobControl()), *group), [](const TrainingRecord& record) {
         const auto& eval = record["eval"];
         if (isatty(STDERR_FILENO)) std::cerr << "\r\033[K";  // clear the progress bar's line
         std::cout << "step " << record["step"] << ": loss " << record["loss"]

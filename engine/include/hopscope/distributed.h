@@ -78,6 +78,10 @@ class DistributedGroup {
   // at `what` with arrive first, so a rank that never comes is named; false: the bare collective,
   // for a call that follows an arrive closely (a rank that dies meanwhile still fails the others).
   void allReduceSum(at::Tensor& tensor, const std::string& what, bool arriveFirst = true);
+  // Throws the Error another rank reported ("rank 0 of 2: stopping because rank 1 of 2 failed:
+  // cancelled"), or one saying the store is gone; nothing otherwise. Cheap enough to poll between
+  // batches, so a rank stops at once rather than at its next meeting point.
+  void checkPeers() const;
   // Tells the other ranks this one failed (best effort, never throws), so they stop waiting and
   // report "rank 1 of 3 failed: <message>" instead of a timeout.
   void reportFailure(const std::string& message) noexcept;
@@ -85,7 +89,6 @@ class DistributedGroup {
  private:
   struct Connection;
   std::string missingRanks(const std::vector<std::string>& keys) const;
-  void throwIfPeerFailed() const;
 
   DistributedOptions options_;
   std::unique_ptr<Connection> connection_;  // null in a world of 1

@@ -185,9 +185,16 @@ std::string DistributedGroup::missingRanks(const std::vector<std::string>& keys)
   return (count == 1 ? "rank " : "ranks ") + missing;
 }
 
-void DistributedGroup::throwIfPeerFailed() const {
-  if (!connection_->store->check({kFailedKey})) return;
-  const std::vector<uint8_t> message = connection_->store->get(kFailedKey);
+void DistributedGroup::checkPeers() const {
+  if (!connection_) return;
+  std::vector<uint8_t> message;
+  try {
+    if (!connection_->store->check({kFailedKey})) return;
+    message = connection_->store->get(kFailedKey);
+  } catch (const std::exception& error) {
+    throw Error(label() + ": lost the rendezvous store at " + options_.masterAddr + ":" +
+                std::to_string(options_.masterPort) + "; did rank 0 stop? (" + cause(error) + ")");
+  }
   throw Error(label() + ": stopping because " + std::string(message.begin(), message.end()));
 }
 
@@ -203,7 +210,7 @@ void DistributedGroup::arrive(const std::string& what) {
     // Polled rather than a blocking wait, so a failure another rank reports ends the wait early.
     auto pause = std::chrono::milliseconds(2);
     while (!connection_->store->check(keys)) {
-      throwIfPeerFailed();
+      checkPeers();
       if (std::chrono::steady_clock::now() >= deadline) {
         const std::string message = label() + ": " + missingRanks(keys) + " did not reach '" + what + "' within " +
                                     seconds(options_.timeout) + " (died, hung or never started)";
@@ -263,11 +270,12 @@ void DistributedGroup::allReduceSum(at::Tensor& tensor, const std::string& what,
     std::vector<at::Tensor> tensors{tensor};
     connection_->group->allreduce(tensors)->wait();
   } catch (const std::exception& error) {
-    try {
-      throwIfPeerFailed();  // the reason a rank that stopped left in the store, when it could
-    } catch (const Error&) {
-      throw;
-    } catch (...) {
+    if (connection_->store) {
+      try {
+        checkPeers();  // the reason a rank that stopped left in the store, when it could
+      } catch (const Error& reported) {
+        if (std::string(reported.what()).find("stopping because") != std::string::npos) throw;
+      }
     }
     throw Error(label() + ": '" + what + "' failed; a rank died or hung (" + cause(error) + ")");
   }
