@@ -1,6 +1,9 @@
 #include "distributed_options.h"
 
 #include <csignal>
+#include <cstdlib>
+
+#include "commands.h"
 
 namespace hopscope::cli {
 
@@ -22,6 +25,10 @@ void DistributedCommandOptions::addTo(CLI::App& command) {
                      "(default: HOPSCOPE_DIST_TIMEOUT or 1800)")
       ->check(CLI::PositiveNumber)
       ->group(group);
+  command.add_option("--dist-backend", backend_,
+                     "Collectives for tensors: gloo, or nccl for CUDA tensors in a build with -DHOPSCOPE_NCCL=ON "
+                     "(default: HOPSCOPE_DIST_BACKEND, else nccl with --device cuda in such a build, else gloo)")
+      ->group(group);
 }
 
 DistributedOptions DistributedCommandOptions::resolve() const {
@@ -37,6 +44,11 @@ DistributedOptions DistributedCommandOptions::resolve() const {
   if (!master_.empty()) parseMasterAddress(master_, options, "--master");
   if (timeoutSeconds_ > 0)
     options.timeout = std::chrono::milliseconds(static_cast<int64_t>(timeoutSeconds_ * 1000.0 + 0.5));
+  const bool onGpus = deviceName().rfind("cuda", 0) == 0;
+  if (!backend_.empty())
+    options.backend = backend_;
+  else if (onGpus && ncclCompiledIn() && !std::getenv("HOPSCOPE_DIST_BACKEND"))
+    options.backend = "nccl";
   checkDistributedOptions(options);
   return options;
 }
@@ -45,6 +57,8 @@ std::unique_ptr<DistributedGroup> DistributedCommandOptions::join() const {
   const DistributedOptions options = resolve();
   // A peer that vanished must be an error message, not a silent SIGPIPE death.
   if (options.worldSize > 1) std::signal(SIGPIPE, SIG_IGN);
+  // One GPU per rank on a machine, as torchrun places them.
+  if (options.worldSize > 1 && deviceName() == "cuda") setDeviceName("cuda:" + std::to_string(options.localRank));
   return std::make_unique<DistributedGroup>(options);
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // The options every command that can run as one rank of several shares: --rank, --world-size,
-// --master HOST:PORT and --dist-timeout, each overriding the launcher's environment variables
+// --master HOST:PORT, --dist-timeout and --dist-backend, each overriding the launcher's environment variables
 // (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT, ... distributed.h).
 #include <CLI/CLI.hpp>
 
@@ -17,12 +17,14 @@ class DistributedCommandOptions {
   void addTo(CLI::App& command);
   // The environment's settings with the given options applied; Error on bad values.
   DistributedOptions resolve() const;
-  // Joins the group those settings describe (a world of 1: no network).
+  // Joins the group those settings describe (a world of 1: no network). With --device cuda, each
+  // rank of several takes the GPU of its LOCAL_RANK (cuda:N), and the backend defaults to nccl
+  // when the build has it.
   std::unique_ptr<DistributedGroup> join() const;
 
  private:
   int rank_ = -1, worldSize_ = -1;
-  std::string master_;
+  std::string master_, backend_;
   double timeoutSeconds_ = 0;
 };
 

@@ -168,6 +168,20 @@ TEST(AnalysisPart, MalformedBytesAreAnError) {
   EXPECT_ERROR_MESSAGE(decodeAnalysisPart(bytes), "malformed");
 }
 
+// Gloo everywhere; NCCL only in a build against a CUDA LibTorch (-DHOPSCOPE_NCCL=ON), else a
+// clear error before any socket opens.
+TEST(DistributedOptions, BackendIsGlooOrNcclWhenBuiltWithIt) {
+  EXPECT_EQ(fromVariables({}).backend, "gloo");
+  DistributedOptions nccl = fromVariables({{"HOPSCOPE_DIST_BACKEND", "nccl"}});
+  EXPECT_EQ(nccl.backend, "nccl");
+  if (!ncclCompiledIn()) {
+    EXPECT_ERROR_MESSAGE(checkDistributedOptions(nccl), "the nccl backend needs a build against a CUDA LibTorch");
+    EXPECT_ERROR_MESSAGE(DistributedGroup{nccl}, "configured with -DHOPSCOPE_NCCL=ON");
+  }
+  nccl.backend = "mpi";
+  EXPECT_ERROR_MESSAGE(checkDistributedOptions(nccl), "distributed backend 'mpi' is not one of gloo, nccl");
+}
+
 TEST(DistributedGroup, GathersEveryRanksBytesOnRankZero) {
   const int port = freePort();
   constexpr int kWorld = 3;

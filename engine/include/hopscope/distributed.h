@@ -29,14 +29,21 @@ struct DistributedOptions {
   int masterPort = 29500;
   std::chrono::milliseconds timeout{std::chrono::minutes(30)};  // PyTorch's default
   std::string source = "default";  // where rank and world size came from, for messages
+  // The collectives' backend for tensors: "gloo" (CPU), or "nccl" (CUDA tensors go through NCCL,
+  // everything else still through Gloo; only in a build configured with -DHOPSCOPE_NCCL=ON).
+  std::string backend = "gloo";
 };
+
+// True when this build can use the NCCL backend (a CUDA LibTorch, -DHOPSCOPE_NCCL=ON).
+bool ncclCompiledIn();
 
 // Reads the launcher's variables through `lookup` (default: the process environment):
 //   RANK, WORLD_SIZE, LOCAL_RANK (torchrun, torch.distributed.launch)
 //   else SLURM_PROCID, SLURM_NTASKS, SLURM_LOCALID (srun)
 //   else OMPI_COMM_WORLD_RANK, OMPI_COMM_WORLD_SIZE, OMPI_COMM_WORLD_LOCAL_RANK (Open MPI mpirun)
 //   else PMI_RANK, PMI_SIZE (MPICH, Intel MPI)
-// and MASTER_ADDR, MASTER_PORT (defaults 127.0.0.1 and 29500), HOPSCOPE_DIST_TIMEOUT (seconds).
+// and MASTER_ADDR, MASTER_PORT (defaults 127.0.0.1 and 29500), HOPSCOPE_DIST_TIMEOUT (seconds),
+// HOPSCOPE_DIST_BACKEND (gloo or nccl).
 // Without any of them: a world of 1. Throws Error naming the variable when a value is not a
 // number or out of range (rank outside [0, world size), port outside [1, 65535]).
 DistributedOptions distributedOptionsFromEnvironment(
@@ -45,7 +52,8 @@ DistributedOptions distributedOptionsFromEnvironment(
 // "HOST:PORT" (or "[IPv6]:PORT") into options; throws Error naming `what` on bad input.
 void parseMasterAddress(const std::string& text, DistributedOptions& options, const std::string& what = "--master");
 
-// Throws Error unless 1 <= worldSize, 0 <= rank < worldSize, 1 <= masterPort <= 65535, timeout > 0.
+// Throws Error unless 1 <= worldSize, 0 <= rank < worldSize, 1 <= masterPort <= 65535, timeout > 0,
+// and the backend is gloo, or nccl in a build that has it.
 void checkDistributedOptions(const DistributedOptions& options);
 
 class DistributedGroup {

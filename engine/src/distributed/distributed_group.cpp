@@ -3,6 +3,9 @@
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#ifdef HOPSCOPE_WITH_NCCL
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
 
 #include <algorithm>
 #include <cerrno>
@@ -71,6 +74,14 @@ bool isLoopback(const std::string& host) {
 
 }  // namespace
 
+bool ncclCompiledIn() {
+#ifdef HOPSCOPE_WITH_NCCL
+  return true;
+#else
+  return false;
+#endif
+}
+
 DistributedOptions distributedOptionsFromEnvironment(const std::function<const char*(const char*)>& lookup) {
   auto get = [&](const char* name) -> const char* {
     const char* value = lookup ? lookup(name) : std::getenv(name);
@@ -99,6 +110,7 @@ DistributedOptions distributedOptionsFromEnvironment(const std::function<const c
   if (const char* port = get("MASTER_PORT")) options.masterPort = integerVariable("MASTER_PORT", port, 1, 65535);
   if (const char* timeout = get("HOPSCOPE_DIST_TIMEOUT"))
     options.timeout = std::chrono::seconds(integerVariable("HOPSCOPE_DIST_TIMEOUT", timeout, 1, 7 * 24 * 3600));
+  if (const char* backend = get("HOPSCOPE_DIST_BACKEND")) options.backend = backend;
   return options;
 }
 
@@ -122,11 +134,17 @@ void checkDistributedOptions(const DistributedOptions& options) {
     throw Error("master port " + std::to_string(options.masterPort) + " is outside [1, 65535]");
   if (options.timeout.count() <= 0) throw Error("the distributed timeout must be positive");
   if (options.worldSize > 1 && options.masterAddr.empty()) throw Error("no master address (MASTER_ADDR or --master)");
+  if (options.backend != "gloo" && options.backend != "nccl")
+    throw Error("distributed backend '" + options.backend + "' is not one of gloo, nccl");
+  if (options.backend == "nccl" && !ncclCompiledIn())
+    throw Error("the nccl backend needs a build against a CUDA LibTorch configured with -DHOPSCOPE_NCCL=ON; this "
+                "build has Gloo only (use --dist-backend gloo)");
 }
 
 struct DistributedGroup::Connection {
   c10::intrusive_ptr<c10d::TCPStore> store;
-  c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> group;  // every CPU collective
+  c10::intrusive_ptr<c10d::ProcessGroup> nccl;       // CUDA tensors, with backend "nccl"
 };
 
 std::string DistributedGroup::label() const {
@@ -170,6 +188,19 @@ DistributedGroup::DistributedGroup(const DistributedOptions& options) : options_
   } catch (const std::exception& error) {
     throw Error(label() + ": cannot connect the process group (master " + master + ") (" + cause(error) + ")");
   }
+#ifdef HOPSCOPE_WITH_NCCL
+  if (options_.backend == "nccl") {
+    try {
+      auto ncclOptions = c10d::ProcessGroupNCCL::Options::create();
+      ncclOptions->timeout = options_.timeout;
+      auto store = c10::make_intrusive<c10d::PrefixStore>("hopscope/nccl", connection_->store);
+      connection_->nccl =
+          c10::make_intrusive<c10d::ProcessGroupNCCL>(store, options_.rank, options_.worldSize, ncclOptions);
+    } catch (const std::exception& error) {
+      throw Error(label() + ": cannot create the NCCL process group (" + cause(error) + ")");
+    }
+  }
+#endif
 }
 
 DistributedGroup::~DistributedGroup() = default;
@@ -268,7 +299,8 @@ void DistributedGroup::allReduceSum(at::Tensor& tensor, const std::string& what,
   if (arriveFirst) arrive(what);
   try {
     std::vector<at::Tensor> tensors{tensor};
-    connection_->group->allreduce(tensors)->wait();
+    c10d::ProcessGroup& group = tensor.is_cuda() && connection_->nccl ? *connection_->nccl : *connection_->group;
+    group.allreduce(tensors)->wait();
   } catch (const std::exception& error) {
     if (connection_->store) {
       try {
