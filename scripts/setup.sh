@@ -9,6 +9,7 @@ packages=(
   libtorch-dev libopenblas0-openmp                     # engine (OpenMP OpenBLAS: the pthread one is slow here)
   libgloo-dev                                          # c10d ProcessGroupGloo headers (distributed.h)
   nlohmann-json3-dev libutf8proc-dev libpcre2-dev libcli11-dev nettle-dev zlib1g-dev
+  libzip-dev                                           # pytorch_model.bin archives (zip_archive.h)
   libgtest-dev libgmock-dev libbenchmark-dev           # tests and benchmarks
   xvfb xauth fonts-dejavu-core                         # GUI tests, screenshots, readable text
   poppler-utils                                        # report tests (pdfinfo, pdftotext), report page images

@@ -4,11 +4,9 @@
 #include "hopscope/load_budget.h"
 #include "hopscope/message_text.h"
 #include "io/restricted_unpickler.h"
-#include "io/zip_directory.h"
+#include "io/zip_archive.h"
 
 #include <ATen/ATen.h>
-#include <c10/util/Exception.h>
-#include <caffe2/serialize/inline_container.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -23,7 +21,6 @@ namespace hopscope {
 
 namespace {
 
-std::string firstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
 
 std::string joinInts(const std::vector<int64_t>& values) {
   std::string text = "[";
@@ -54,33 +51,27 @@ void checkLeadingBytes(const std::string& path) {
                 "written by torch.save");
 }
 
-std::unique_ptr<caffe2::serialize::PyTorchStreamReader> openArchive(const std::string& path) {
-  try {
-    return std::make_unique<caffe2::serialize::PyTorchStreamReader>(path);
-  } catch (const c10::Error& e) {
-    throw Error(path + ": damaged zip archive (truncated download?): " +
-                firstLine(e.what_without_backtrace()));
-  }
+// Reads one record after charging its claimed size to the budget (the read allocates that much).
+std::pair<at::DataPtr, size_t> readRecord(const ZipArchive& archive, LoadBudget& budget, const std::string& name) {
+  const uint64_t size = archive.uncompressedSize(name);
+  budget.charge(size, "record '" + name + "'");
+  return {archive.read(name), static_cast<size_t>(size)};
 }
 
-// Reads one record after charging its claimed size to the budget (getRecord allocates that much
-// before inflating anything).
-std::pair<at::DataPtr, size_t> readRecord(caffe2::serialize::PyTorchStreamReader& archive,
-                                          const std::map<std::string, ZipRecordSizes>& sizes,
-                                          LoadBudget& budget, const std::string& path,
-                                          const std::string& name) {
-  const auto claimed = sizes.find(name);
-  try {
-    if (!archive.hasRecord(name) || claimed == sizes.end())
-      throw Error(path + ": archive has no record '" + name +
-                  "': not a checkpoint written by torch.save");
-    budget.charge(claimed->second.uncompressed, "record '" + name + "'");
-    auto record = archive.getRecord(name);
-    return {std::move(std::get<0>(record)), std::get<1>(record)};
-  } catch (const c10::Error& e) {
-    throw Error(path + ": cannot read record '" + name + "' (damaged archive?): " +
-                firstLine(e.what_without_backtrace()));
-  }
+// torch.save writes a "version" record (or ".data/version"): a small integer, 1 to 10 for the
+// archives LibTorch 1.13 reads. Checked so that any other zip file is not taken for a checkpoint.
+void checkArchiveVersion(const ZipArchive& archive, LoadBudget& budget, const std::string& path) {
+  const std::string name = archive.has(".data/version") ? ".data/version" : "version";
+  if (!archive.has(name)) throw Error(path + ": archive has no record 'version': not a checkpoint written by torch.save");
+  if (archive.uncompressedSize(name) > 32) throw Error(path + ": record '" + name + "' is not a format version");
+  const auto record = readRecord(archive, budget, name);
+  std::string text(static_cast<const char*>(record.first.get()), record.second);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
+  const bool digits = !text.empty() && text.size() <= 4 && text.find_first_not_of("0123456789") == std::string::npos;
+  const int version = digits ? std::stoi(text) : 0;
+  if (version < 1 || version > 10)
+    throw Error(path + ": record '" + name + "' holds '" + printable(text) +
+                "', not a torch.save format version (1 to 10)");
 }
 
 at::ScalarType dtypeOfStorage(const std::string& storageType) {
@@ -96,10 +87,8 @@ at::ScalarType dtypeOfStorage(const std::string& storageType) {
 // (tied weights name the same storage key).
 class TensorBuilder {
  public:
-  TensorBuilder(caffe2::serialize::PyTorchStreamReader& archive,
-                const std::map<std::string, ZipRecordSizes>& sizes, LoadBudget& budget,
-                const std::string& path)
-      : archive_(archive), sizes_(sizes), budget_(budget), path_(path) {}
+  TensorBuilder(const ZipArchive& archive, LoadBudget& budget, const std::string& path)
+      : archive_(archive), budget_(budget), path_(path) {}
 
   at::Tensor build(const std::string& name, const TensorReference& ref) {
     const at::Tensor& storage = loadStorage(ref.storage);
@@ -123,7 +112,7 @@ class TensorBuilder {
       return found->second;
     }
     const std::string record = "data/" + ref.key;
-    auto data = readRecord(archive_, sizes_, budget_, path_, record);
+    auto data = readRecord(archive_, budget_, record);
     const size_t elementSize = c10::elementSize(dtype);
     const uint64_t numel = static_cast<uint64_t>(ref.numel);
     if (numel > data.second / elementSize)
@@ -183,8 +172,7 @@ class TensorBuilder {
                   std::to_string(ref.storage.numel) + ")");
   }
 
-  caffe2::serialize::PyTorchStreamReader& archive_;
-  const std::map<std::string, ZipRecordSizes>& sizes_;
+  const ZipArchive& archive_;
   LoadBudget& budget_;
   const std::string& path_;
   std::map<std::string, at::Tensor> storages_;
@@ -231,18 +219,18 @@ const PickleValue& findStateDict(const PickleValue& root, const std::string& pat
 
 TensorMap readPytorchBin(const std::string& path) {
   checkLeadingBytes(path);
-  auto archive = openArchive(path);
-  const auto sizes = readZipRecordSizes(path);
+  const ZipArchive archive(path);
   std::error_code ignored;
   LoadBudget budget(loadBudgetFor(std::filesystem::file_size(path, ignored)), path);
-  auto pickle = readRecord(*archive, sizes, budget, path, "data.pkl");
+  checkArchiveVersion(archive, budget, path);
+  auto pickle = readRecord(archive, budget, "data.pkl");
   const UnpickledObject object = unpickleRestricted(
       std::string_view(static_cast<const char*>(pickle.first.get()), pickle.second), path,
       std::min<uint64_t>(budget.remaining(), defaultUnpicklerLimit(pickle.second)));
   budget.charge(object.bytesUsed(), "the pickle's values");
   const PickleValue& stateDict = findStateDict(object.root(), path);
 
-  TensorBuilder builder(*archive, sizes, budget, path);
+  TensorBuilder builder(archive, budget, path);
   TensorMap tensors;
   for (const auto& entry : stateDict.entries) {
     if (entry.first->kind != PickleValue::Kind::String)
