@@ -11,11 +11,11 @@ target=${1:-all}
 seconds=${2:-60}
 targets=(fuzz_safetensors fuzz_unpickler fuzz_pytorch_bin fuzz_model_config fuzz_wordpiece_vocab
          fuzz_bpe_files fuzz_wordpiece_encode fuzz_bpe_encode fuzz_text_corpus fuzz_idx_images
-         fuzz_preprocessor_config)
+         fuzz_preprocessor_config fuzz_workspace)
 declare -A dictionary=([fuzz_safetensors]=safetensors [fuzz_unpickler]=pickle [fuzz_pytorch_bin]=pickle
                        [fuzz_model_config]=json [fuzz_wordpiece_vocab]=wordpiece [fuzz_bpe_files]=bpe
                        [fuzz_wordpiece_encode]=wordpiece [fuzz_bpe_encode]=bpe [fuzz_text_corpus]=text
-                       [fuzz_idx_images]=idx [fuzz_preprocessor_config]=json)
+                       [fuzz_idx_images]=idx [fuzz_preprocessor_config]=json [fuzz_workspace]=workspace)
 if [[ $target != all ]]; then
   [[ -n ${dictionary[$target]:-} ]] || { echo "unknown target '$target' (one of: ${targets[*]})" >&2; exit 2; }
   targets=("$target")

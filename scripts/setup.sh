@@ -11,6 +11,7 @@ packages=(
   nlohmann-json3-dev libutf8proc-dev libpcre2-dev libcli11-dev nettle-dev zlib1g-dev
   libzip-dev                                           # pytorch_model.bin archives (zip_archive.h)
   libgtest-dev libgmock-dev libbenchmark-dev           # tests and benchmarks
+  clang-14 libclang-rt-14-dev                          # sanitizer build and libFuzzer targets (build-fuzz/)
   xvfb xauth fonts-dejavu-core                         # GUI tests, screenshots, readable text
   poppler-utils                                        # report tests (pdfinfo, pdftotext), report page images
   python3-torch                                        # regenerating test fixtures

@@ -65,8 +65,9 @@ std::unique_ptr<DistributedGroup> DistributedCommandOptions::join() const {
 JobControl stopsWithPeers(JobControl job, const DistributedGroup& group) {
   if (!group.distributed()) return job;
   job.cancelled = [&group, cancelled = job.cancelled] {
+    if (cancelled && cancelled()) return true;  // this rank's own interrupt first
     group.checkPeers();
-    return cancelled && cancelled();
+    return false;
   };
   return job;
 }

@@ -63,8 +63,9 @@ class EvaluationTask {
   bool images() const { return kind_ == TaskKind::ImageClassification; }
   const std::vector<int64_t>& delimiterIds() const { return delimiterIds_; }
 
-  // `count` blocks of settings().seqLen tokens from the corpus (0: every block it holds).
-  at::Tensor makeBlocks(const TextCorpus& corpus, int64_t count) const;
+  // `count` blocks of settings().seqLen tokens from the corpus (0: every block it holds); the job
+  // can cancel the encoding.
+  at::Tensor makeBlocks(const TextCorpus& corpus, int64_t count, const JobControl& job = {}) const;
   // Error unless blocks are int64 [N >= 1, L] with L within the model's position table (images:
   // float [N >= 1, C, H, W] with N labels).
   void checkBlocks(const TaskData& blocks) const;

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 
+#include "hopscope/job_control.h"
 #include "hopscope/text_corpus.h"
 #include "hopscope/tokenizer.h"
 
@@ -29,8 +30,9 @@ struct TokenBlocks {
 // Encodes documents until maxBlocks full blocks exist (maxBlocks = 0: the whole corpus).
 // Throws Error when L < 2, maxBlocks < 0, or the corpus has fewer than L tokens
 // ("the corpus has only K tokens, fewer than one block of L"). The caller checks L against the
-// model's position table.
+// model's position table. The job's cancel is polled every 256 documents (a large corpus takes a
+// while to encode).
 TokenBlocks makeTokenBlocks(const TextCorpus& corpus, const Tokenizer& tokenizer,
-                            int64_t blockLength, int64_t maxBlocks = 0);
+                            int64_t blockLength, int64_t maxBlocks = 0, const JobControl& job = {});
 
 }  // namespace hopscope

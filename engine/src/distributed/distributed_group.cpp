@@ -273,7 +273,7 @@ std::vector<std::vector<uint8_t>> DistributedGroup::gatherToRoot(const std::vect
     int64_t largest = 0;
     for (const at::Tensor& size : sizes[0]) largest = std::max(largest, size.item<int64_t>());
     std::vector<at::Tensor> mine{at::zeros({std::max<int64_t>(largest, 1)}, at::kByte)};
-    std::memcpy(mine[0].data_ptr<uint8_t>(), bytes.data(), bytes.size());
+    if (!bytes.empty()) std::memcpy(mine[0].data_ptr<uint8_t>(), bytes.data(), bytes.size());
     std::vector<std::vector<at::Tensor>> parts;
     if (isRoot()) {
       parts.resize(1);

@@ -43,7 +43,7 @@ std::optional<ModelAnalysis> analyzeModelSharded(const LoadedModel& model, const
   const EvaluationTask task(model, settings);
   job.report(0.0, model.info().name + ": tokenizing");
   std::optional<ModelAnalysis> analysis =
-      analyzeBlocksSharded(model, task.makeBlocks(corpus, settings.samples), settings, group, job);
+      analyzeBlocksSharded(model, task.makeBlocks(corpus, settings.samples, job), settings, group, job);
   if (analysis) analysis->data = corpus.source();
   return analysis;
 }

@@ -45,9 +45,9 @@ std::string EvaluationTask::metricName() const {
 
 bool EvaluationTask::scored() const { return kind_ != TaskKind::MaskedLanguageModel || settings_.maskProb > 0; }
 
-at::Tensor EvaluationTask::makeBlocks(const TextCorpus& corpus, int64_t count) const {
+at::Tensor EvaluationTask::makeBlocks(const TextCorpus& corpus, int64_t count, const JobControl& job) const {
   if (images()) throw Error(model_.info().name + " is an image model: give it images, not text");
-  return makeTokenBlocks(corpus, *model_.tokenizer(), settings_.seqLen, count).ids;
+  return makeTokenBlocks(corpus, *model_.tokenizer(), settings_.seqLen, count, job).ids;
 }
 
 void EvaluationTask::checkBlocks(const TaskData& data) const {

@@ -170,7 +170,7 @@ ModelAnalysis analyzeModel(const LoadedModel& loaded, const TextCorpus& corpus,
                            const AnalysisSettings& settings, const JobControl& job) {
   const EvaluationTask task(loaded, settings);
   job.report(0.0, loaded.info().name + ": tokenizing");
-  ModelAnalysis analysis = analyzeBlocks(loaded, task.makeBlocks(corpus, settings.samples), settings, job);
+  ModelAnalysis analysis = analyzeBlocks(loaded, task.makeBlocks(corpus, settings.samples, job), settings, job);
   analysis.data = corpus.source();
   return analysis;
 }

@@ -9,7 +9,7 @@
 namespace hopscope {
 
 TokenBlocks makeTokenBlocks(const TextCorpus& corpus, const Tokenizer& tokenizer,
-                            int64_t blockLength, int64_t maxBlocks) {
+                            int64_t blockLength, int64_t maxBlocks, const JobControl& job) {
   if (blockLength < 2)
     throw Error("token blocks: the block length must be at least 2 tokens, got " +
                 std::to_string(blockLength));
@@ -23,6 +23,7 @@ TokenBlocks makeTokenBlocks(const TextCorpus& corpus, const Tokenizer& tokenizer
   };
   for (const auto& document : corpus.documents) {
     if (enough()) break;
+    if (documents % 256 == 0) job.checkCancelled();
     const Encoding encoding = tokenizer.encode(document, true);
     stream.insert(stream.end(), encoding.ids.begin(), encoding.ids.end());
     ++documents;
