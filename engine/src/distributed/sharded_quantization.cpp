@@ -8,6 +8,7 @@
 
 #include <optional>
 
+#include "distributed/merge_parts.h"
 #include "hopscope/distributed.h"
 #include "hopscope/loaded_model.h"
 #include "hopscope/outlier_analysis.h"
@@ -27,10 +28,7 @@ std::optional<QuantizationStudy> runQuantizationStudySharded(const LoadedModel& 
       group.gatherToRoot(group.distributed() ? encodeQuantizationPart(range.part) : std::vector<uint8_t>{},
                          model.info().name + ": gather quantization");
   if (!group.isRoot()) return std::nullopt;
-  if (group.distributed()) {
-    range.part = QuantizationPart();
-    for (const std::vector<uint8_t>& bytes : parts) range.part.merge(decodeQuantizationPart(bytes));
-  }
+  if (group.distributed()) range.part = mergeParts(group, parts, decodeQuantizationPart, model.info().name);
   // Rank 0's quantizers: their ranges and scales are every rank's (the same calibration).
   return finishQuantizationStudy(model, data, dataSource, calibrationSource, settings, std::move(range.part),
                                  std::move(range.quantizers));
