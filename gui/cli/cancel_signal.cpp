@@ -17,7 +17,9 @@ void installCancelOnInterrupt() {
   struct sigaction action {};
   action.sa_handler = onInterrupt;
   sigemptyset(&action.sa_mask);
-  action.sa_flags = SA_RESETHAND;  // the next signal takes the default action: ends the process
+  // SA_RESTART: system calls the signal lands in resume (c10d and Gloo do not all retry on EINTR);
+  // SA_RESETHAND: the next signal takes the default action and ends the process.
+  action.sa_flags = SA_RESTART | SA_RESETHAND;
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
 }

@@ -13,6 +13,7 @@
 #include "hopscope/result_json.h"
 #include "hopscope/text_corpus.h"
 #include "cli_output.h"
+#include "distributed_options.h"
 #include "image_inputs.h"
 #include "image_options.h"
 #include "progress_bar.h"
@@ -59,6 +60,7 @@ void addQuantizeCommand(CLI::App& app) {
     int64_t samples = 64, seqLen = 128, batch = 8, calibBatches = 4;
     double maskProb = 0.15;
     uint64_t seed = 0;
+    DistributedCommandOptions distributed;
   };
   auto o = std::make_shared<Options>();
   CLI::App* command = app.add_subcommand(
@@ -105,68 +107,84 @@ void addQuantizeCommand(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--seed", o->seed, "Masking seed")->capture_default_str();
   command->add_option("--json", o->json, "Write every figure to this JSON file")->required();
+  o->distributed.addTo(*command);
   command->callback([o] {
     installCancelOnInterrupt();
-    const std::vector<int> wbits = bitList(o->wbits, "--wbits");
-    const std::vector<int> abits = bitList(o->abits, "--abits");
-    const std::vector<std::string> estimators = splitList(o->estimators);
-    if (estimators.empty()) throw Error("--estimator is empty");
-    // Calibrating on the evaluated text would leak it into the ranges: the defaults are disjoint chapters.
-    std::optional<TextCorpus> corpus, calibration;  // read once, for the text models
-    auto texts = [&] {
-      if (corpus) return;
-      if (o->data.empty()) o->data = requireBundledFile(kBundledEvalText, "--data");
-      if (o->calib.empty()) o->calib = requireBundledFile(kBundledTrainText, "--calib");
-      corpus = readTextCorpus(o->data);
-      calibration = readTextCorpus(o->calib);
-    };
-    QuantizationSweepSettings settings;
-    settings.weightBits = wbits;
-    settings.activationBits = abits;
-    settings.estimators = estimators;
-    settings.granularity = o->granularity == "channel" ? Granularity::PerChannel : Granularity::PerTensor;
-    settings.weightRange = o->weightRange == "mse" ? WeightRange::Mse : WeightRange::MinMax;
-    settings.weightGrid = o->weightGrid == "auto" ? WeightGrid::UnsignedWhenNonNegative : WeightGrid::Signed;
-    settings.keepFloat = o->keepFloat;
-    settings.evaluation.samples = o->samples;
-    settings.evaluation.seqLen = o->seqLen;
-    settings.evaluation.batch = o->batch;
-    settings.evaluation.maskProb = o->maskProb;
-    settings.evaluation.seed = o->seed;
-    settings.calibrationBatches = o->calibBatches;
-    settings.evaluation.perClass = o->perClass;
-    settings.referenceCompat = o->vitMode == "reference-compat";
+    // One rank of several (launcher variables or --rank/--world-size): each calibrates on every
+    // calibration batch and evaluates its shard of the blocks; rank 0 merges, prints and writes,
+    // the others print nothing but errors.
+    const std::unique_ptr<DistributedGroup> group = o->distributed.join();
+    try {
+      const std::vector<int> wbits = bitList(o->wbits, "--wbits");
+      const std::vector<int> abits = bitList(o->abits, "--abits");
+      const std::vector<std::string> estimators = splitList(o->estimators);
+      if (estimators.empty()) throw Error("--estimator is empty");
+      // Calibrating on the evaluated text would leak it into the ranges: the defaults are disjoint chapters.
+      std::optional<TextCorpus> corpus, calibration;  // read once, for the text models
+      auto texts = [&] {
+        if (corpus) return;
+        if (o->data.empty()) o->data = requireBundledFile(kBundledEvalText, "--data");
+        if (o->calib.empty()) o->calib = requireBundledFile(kBundledTrainText, "--calib");
+        corpus = readTextCorpus(o->data);
+        calibration = readTextCorpus(o->calib);
+      };
+      QuantizationSweepSettings settings;
+      settings.weightBits = wbits;
+      settings.activationBits = abits;
+      settings.estimators = estimators;
+      settings.granularity = o->granularity == "channel" ? Granularity::PerChannel : Granularity::PerTensor;
+      settings.weightRange = o->weightRange == "mse" ? WeightRange::Mse : WeightRange::MinMax;
+      settings.weightGrid = o->weightGrid == "auto" ? WeightGrid::UnsignedWhenNonNegative : WeightGrid::Signed;
+      settings.keepFloat = o->keepFloat;
+      settings.evaluation.samples = o->samples;
+      settings.evaluation.seqLen = o->seqLen;
+      settings.evaluation.batch = o->batch;
+      settings.evaluation.maskProb = o->maskProb;
+      settings.evaluation.seed = o->seed;
+      settings.calibrationBatches = o->calibBatches;
+      settings.evaluation.perClass = o->perClass;
+      settings.referenceCompat = o->vitMode == "reference-compat";
 
-    std::vector<QuantizationStudy> studies;
-    for (const std::string& argument : o->models) {
-      ProgressBar bar;
-      const JobControl job = cancellableJob(bar.job());
-      const std::shared_ptr<LoadedModel> model = LoadedModel::open(argument, job, deviceName());
-      const bool images = model->info().imageSize > 0;
-      if (settings.referenceCompat && !images)
-        throw Error("--vit-quant-mode reference-compat applies to ViT models only; " + model->info().name + " is " +
-                    model->info().family);
-      if (images && o->images.empty())
-        throw Error(model->info().name + " is an image model: give --images (an idx file or an image folder)");
-      const int64_t calibrationImages = o->calibBatches * o->batch;
-      const QuantizationStudy& study = studies.emplace_back([&] {
-        if (!images) {
-          texts();
-          return runQuantizationStudy(*model, *corpus, *calibration, settings, job);
-        }
-        const LoadedImages evaluation = loadImages(o->images, o->labels, *model, 0, o->samples);
-        const LoadedImages calib =
-            o->calibImages.empty()
-                ? loadImages(o->images, o->labels, *model, evaluation.data.size(), calibrationImages)
-                : loadImages(o->calibImages, o->calibLabels, *model, 0, calibrationImages);
-        return runQuantizationStudy(*model, evaluation.data, evaluation.source, calib.data, calib.source, settings, job);
-      }());
-      std::cout << study.info.name << ": " << study.fp.name << " FP " << study.fp.value << ", W"
-                << study.main.weightBits << "A" << study.main.activationBits << " (" << study.main.estimator << ") "
-                << study.main.metric.value << "\n";
+      std::vector<QuantizationStudy> studies;
+      for (const std::string& argument : o->models) {
+        std::optional<ProgressBar> bar;
+        if (group->isRoot()) bar.emplace();
+        const JobControl job = cancellableJob(bar ? bar->job() : JobControl());
+        const std::shared_ptr<LoadedModel> model = LoadedModel::open(argument, job, deviceName());
+        const bool images = model->info().imageSize > 0;
+        if (settings.referenceCompat && !images)
+          throw Error("--vit-quant-mode reference-compat applies to ViT models only; " + model->info().name + " is " +
+                      model->info().family);
+        if (images && o->images.empty())
+          throw Error(model->info().name + " is an image model: give --images (an idx file or an image folder)");
+        const int64_t calibrationImages = o->calibBatches * o->batch;
+        std::optional<QuantizationStudy> study = [&] {
+          if (!images) {
+            texts();
+            return runQuantizationStudySharded(*model, *corpus, *calibration, settings, *group, job);
+          }
+          const LoadedImages evaluation = loadImages(o->images, o->labels, *model, 0, o->samples);
+          const LoadedImages calib =
+              o->calibImages.empty()
+                  ? loadImages(o->images, o->labels, *model, evaluation.data.size(), calibrationImages)
+                  : loadImages(o->calibImages, o->calibLabels, *model, 0, calibrationImages);
+          return runQuantizationStudySharded(*model, evaluation.data, evaluation.source, calib.data, calib.source,
+                                             settings, *group, job);
+        }();
+        if (!study) continue;  // not rank 0
+        std::cout << study->info.name << ": " << study->fp.name << " FP " << study->fp.value << ", W"
+                  << study->main.weightBits << "A" << study->main.activationBits << " (" << study->main.estimator
+                  << ") " << study->main.metric.value << "\n";
+        studies.push_back(std::move(*study));
+      }
+      if (!group->isRoot()) return;
+      // Written only once everything succeeded: a cancelled or failed run leaves no partial file.
+      writeJsonFile(o->json, quantizationJson(studies));
+      std::cout << "wrote " << o->json << "\n";
+    } catch (const std::exception& error) {
+      group->reportFailure(error.what());
+      throw;
     }
-    writeJsonFile(o->json, quantizationJson(studies));
-    std::cout << "wrote " << o->json << "\n";
   });
 }
 

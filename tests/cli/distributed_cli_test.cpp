@@ -3,136 +3,22 @@
 // every other number within 1e-9 relative, or 1e-12 absolute near zero: sums and moments merge
 // in another order); the other ranks print nothing; a missing or failing rank makes the others
 // fail within the timeout with one line naming it.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <vector>
 
-namespace fs = std::filesystem;
+#include "rank_processes.h"
 
 namespace {
 
-const std::string kFixtures = HOPSCOPE_FIXTURES_DIR;
-const std::string kCorpus = std::string(HOPSCOPE_RESOURCES_DIR) + "/corpora/moby-dick.txt";
-constexpr double kRelativeTolerance = 1e-9;
-constexpr double kAbsoluteTolerance = 1e-12;
+using namespace hopscope::test;
 
-std::string quote(const std::string& text) {
-  std::string quoted = "'";
-  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
-
-std::string readText(const fs::path& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
-// A port nobody listens on now (the kernel's choice; released before use, as test suites do).
-int freePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  socklen_t length = sizeof address;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    ::close(fd);
-    return 0;
-  }
-  const int port = ntohs(address.sin_port);
-  ::close(fd);
-  return port;
-}
-
-struct RankResult {
-  int exitCode = -1;
-  std::string out, err;
-};
-
-// Every number equal within the tolerance, integers exactly, everything else identical.
-void expectSameJson(const nlohmann::json& single, const nlohmann::json& sharded, const std::string& where) {
-  if (single.is_number_integer() && sharded.is_number_integer()) {
-    EXPECT_EQ(single.get<int64_t>(), sharded.get<int64_t>()) << where;
-    return;
-  }
-  if (single.is_number() && sharded.is_number()) {
-    const double a = single.get<double>(), b = sharded.get<double>();
-    EXPECT_LE(std::fabs(a - b), std::max(kAbsoluteTolerance, kRelativeTolerance * std::max(std::fabs(a), std::fabs(b))))
-        << where << ": " << a << " vs " << b;
-    return;
-  }
-  ASSERT_EQ(single.type(), sharded.type()) << where;
-  if (single.is_object()) {
-    ASSERT_EQ(single.size(), sharded.size()) << where;
-    for (auto it = single.begin(); it != single.end(); ++it) {
-      ASSERT_TRUE(sharded.contains(it.key())) << where << "." << it.key();
-      expectSameJson(it.value(), sharded[it.key()], where + "." + it.key());
-    }
-  } else if (single.is_array()) {
-    ASSERT_EQ(single.size(), sharded.size()) << where;
-    for (size_t i = 0; i < single.size(); ++i)
-      expectSameJson(single[i], sharded[i], where + "[" + std::to_string(i) + "]");
-  } else {
-    EXPECT_EQ(single, sharded) << where;
-  }
-}
-
-class DistributedCliTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    scratch_ = fs::temp_directory_path() / ("hopscope-dist-test-" + std::to_string(::getpid()));
-    fs::create_directories(scratch_);
-  }
-  void TearDown() override { fs::remove_all(scratch_); }
-
-  std::string file(const std::string& name) const { return (scratch_ / name).string(); }
-  std::string model(const std::string& name) const { return kFixtures + "/models/" + name; }
-
-  // Runs every command line at once (each a full shell word list, environment first), waits for
-  // all, and returns their exit codes and output.
-  std::vector<RankResult> runTogether(const std::vector<std::string>& commands) {
-    std::string script;
-    for (size_t i = 0; i < commands.size(); ++i)
-      script += commands[i] + " > " + quote(file("out" + std::to_string(i))) + " 2> " +
-                quote(file("err" + std::to_string(i))) + " < /dev/null & p" + std::to_string(i) + "=$!\n";
-    for (size_t i = 0; i < commands.size(); ++i)
-      script += "wait $p" + std::to_string(i) + "; echo $? > " + quote(file("rc" + std::to_string(i))) + "\n";
-    std::ofstream(file("ranks.sh")) << script;
-    const int status = std::system(("sh " + quote(file("ranks.sh"))).c_str());
-    EXPECT_TRUE(WIFEXITED(status));
-    std::vector<RankResult> results(commands.size());
-    for (size_t i = 0; i < commands.size(); ++i) {
-      std::istringstream(readText(file("rc" + std::to_string(i)))) >> results[i].exitCode;
-      results[i].out = readText(file("out" + std::to_string(i)));
-      results[i].err = readText(file("err" + std::to_string(i)));
-    }
-    return results;
-  }
-
-  static std::string command(const std::vector<std::string>& arguments, const std::string& environment = {}) {
-    std::string line = "env -u HOPSCOPE_RESOURCES " + environment + " " + quote(HOPSCOPE_CLI);
-    for (const std::string& argument : arguments) line += " " + quote(argument);
-    return line;
-  }
-
-  fs::path scratch_;
-};
+class DistributedCliTest : public RankProcessesTest {};
 
 // The analysis both ways: 9 blocks in batches of 2 (5 batches: uneven shards, a short last batch).
 std::vector<std::string> analyzeArguments(const std::vector<std::string>& models, const std::string& json) {
@@ -156,22 +42,8 @@ TEST_F(DistributedCliTest, TwoAndThreeRanksEqualOneProcess) {
     const int port = freePort();
     ASSERT_GT(port, 0);
     const std::string json = file("sharded" + std::to_string(world) + ".json");
-    std::vector<std::string> commands;
-    for (int rank = 0; rank < world; ++rank) {
-      if (world == 2) {  // as torchrun launches: the environment
-        commands.push_back(command(analyzeArguments(models, json),
-                                   "RANK=" + std::to_string(rank) + " WORLD_SIZE=2 LOCAL_RANK=" + std::to_string(rank) +
-                                       " MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(port)));
-      } else {  // explicit options
-        std::vector<std::string> arguments = analyzeArguments(models, json);
-        for (const std::string& option : {std::string("--rank"), std::to_string(rank), std::string("--world-size"),
-                                          std::to_string(world), std::string("--master"),
-                                          "127.0.0.1:" + std::to_string(port), std::string("--dist-timeout"),
-                                          std::string("120")})
-          arguments.push_back(option);
-        commands.push_back(command(arguments, "-u RANK -u WORLD_SIZE"));
-      }
-    }
+    // world 2 as torchrun launches (the environment), world 3 with explicit options
+    const std::vector<std::string> commands = rankCommands(analyzeArguments(models, json), world, port, world == 2);
     const std::vector<RankResult> ranks = runTogether(commands);
     for (int rank = 0; rank < world; ++rank) {
       EXPECT_EQ(ranks[rank].exitCode, 0) << "rank " << rank << ": " << ranks[rank].err;

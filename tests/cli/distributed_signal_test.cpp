@@ -18,7 +18,7 @@
 #include <thread>
 #include <vector>
 
-#include "../engine/local_ranks.h"
+#include "rank_processes.h"
 #include "hopscope/safetensors.h"
 
 extern char** environ;
@@ -28,15 +28,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-const std::string kFixtures = HOPSCOPE_FIXTURES_DIR;
+using hopscope::test::kFixtures;
+using hopscope::test::readText;
 const std::string kResources = HOPSCOPE_RESOURCES_DIR;
-
-std::string readText(const fs::path& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
 
 // One hopscope-cli process with its output in files.
 struct Rank {

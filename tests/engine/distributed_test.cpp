@@ -186,6 +186,7 @@ TEST(DistributedGroup, GathersEveryRanksBytesOnRankZero) {
   const int port = freePort();
   constexpr int kWorld = 3;
   std::vector<std::vector<std::vector<uint8_t>>> received(kWorld);
+  std::vector<DistributedGroup::GatherTiming> timings(kWorld);
   std::vector<std::string> errors(kWorld);
   std::vector<std::thread> ranks;
   for (int rank = 0; rank < kWorld; ++rank)
@@ -196,6 +197,7 @@ TEST(DistributedGroup, GathersEveryRanksBytesOnRankZero) {
         received[rank] = group.gatherToRoot(std::vector<uint8_t>(static_cast<size_t>(rank == 1 ? 0 : 1000 * (rank + 1)),
                                                                  static_cast<uint8_t>(rank + 7)),
                                             "test gather");
+        timings[rank] = group.lastGather();
         group.arrive("done");
       } catch (const std::exception& error) {
         errors[rank] = error.what();
@@ -209,6 +211,14 @@ TEST(DistributedGroup, GathersEveryRanksBytesOnRankZero) {
   EXPECT_EQ(received[0][2], std::vector<uint8_t>(3000, 9));
   EXPECT_TRUE(received[1].empty());
   EXPECT_TRUE(received[2].empty());
+  // The timing of the gather: rank 0 received every rank's bytes, the others count their own.
+  EXPECT_EQ(timings[0].bytes, 4000);
+  EXPECT_EQ(timings[1].bytes, 0);
+  EXPECT_EQ(timings[2].bytes, 3000);
+  for (const DistributedGroup::GatherTiming& timing : timings) {
+    EXPECT_GE(timing.waitSeconds, 0.0);
+    EXPECT_GE(timing.transferSeconds, 0.0);
+  }
 }
 
 TEST(DistributedGroup, WorldOfOneNeedsNoNetwork) {

@@ -1,5 +1,6 @@
 #pragma once
-// Ranks of a DistributedGroup on threads of the test process (TCPStore + Gloo on the loopback).
+// Ranks of a DistributedGroup on threads of the test process (TCPStore + Gloo on the loopback), and
+// the free port the CLI tests start rank processes on.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -15,17 +16,23 @@
 
 namespace hopscope::test {
 
-// A port nobody listens on now (the kernel's choice; released before use, as test suites do).
+// A port nobody listens on now (the kernel's choice; released before use, as test suites do); 0
+// when the kernel gives none.
 inline int freePort() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
   socklen_t length = sizeof address;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    ::close(fd);
+    return 0;
+  }
+  const int port = ntohs(address.sin_port);
   ::close(fd);
-  return ntohs(address.sin_port);
+  return port;
 }
 
 inline DistributedOptions rankOf(int rank, int world, int port, int timeoutMs) {

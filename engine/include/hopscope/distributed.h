@@ -90,6 +90,13 @@ class DistributedGroup {
   // cancelled"), or one saying the store is gone; nothing otherwise. Cheap enough to poll between
   // batches, so a rank stops at once rather than at its next meeting point.
   void checkPeers() const;
+  // The last gatherToRoot, for timing the merge (bench/merge_cost_bench.sh): seconds waiting for
+  // every rank to arrive, seconds moving the bytes after that, bytes received (rank 0: all ranks').
+  struct GatherTiming {
+    double waitSeconds = 0, transferSeconds = 0;
+    int64_t bytes = 0;
+  };
+  const GatherTiming& lastGather() const { return lastGather_; }
   // Tells the other ranks this one failed (best effort, never throws), so they stop waiting and
   // report "rank 1 of 3 failed: <message>" instead of a timeout.
   void reportFailure(const std::string& message) noexcept;
@@ -101,6 +108,13 @@ class DistributedGroup {
   DistributedOptions options_;
   std::unique_ptr<Connection> connection_;  // null in a world of 1
   int64_t step_ = 0;                        // arrive calls so far: keys are per step
+  GatherTiming lastGather_;
 };
+
+// With HOPSCOPE_DIST_TIMING=1 in its environment, rank 0 of a distributed group prints one line to
+// stderr about its last gather and the `mergeSeconds` decoding and merging the parts took:
+// "hopscope: <what>: gather of 4 parts: waited 0.8 s, moved 53264 bytes in 0.002 s, decoded and
+// merged in 0.004 s". Nothing otherwise.
+void reportGatherTiming(const DistributedGroup& group, const std::string& what, double mergeSeconds);
 
 }  // namespace hopscope

@@ -76,6 +76,11 @@ class EvaluationTask {
   // Every batch of `blocks` in order, with progress ("<stage> 9/64") and cancel between batches.
   void forEachBatch(const TaskData& blocks, int64_t blockOffset, const JobControl& job, const std::string& stage,
                     const std::function<void(const TaskBatch&)>& body) const;
+  // Every batch of blocks [begin, end) of `blocks` under its global block index, so the masks are
+  // those of a run over all of `blocks` (a shard of a sharded run). Error unless begin is a multiple
+  // of the batch (whole batches) and the range lies within `blocks`; nothing when begin == end.
+  void forEachBatchInRange(const TaskData& blocks, int64_t begin, int64_t end, const JobControl& job,
+                           const std::string& stage, const std::function<void(const TaskBatch&)>& body) const;
   // The token ids the attention-head statistics see for a batch: the input ids, or for images
   // zeros [B, tokens] (no token is a delimiter; the class token is the first).
   at::Tensor headIds(const TaskBatch& batch) const;

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "hopscope/quantization_study.h"
 #include "hopscope/quantizer.h"
 
 namespace hopscope {
@@ -34,6 +35,9 @@ struct QuantizerDiagnostics {
   double sqnrDb() const;
   int64_t levels99() const;  // 0 before any value
 };
+
+// The summary's figures from diagnostics: clipped fraction, SQNR, levels_99 and values seen.
+void setDiagnosticFigures(QuantizerSummary& summary, const QuantizerDiagnostics& diagnostics);
 
 // x: the activation batch, quantized: fakeQuantizeActivation(x, grid). Same shapes; any floating dtype.
 QuantizerDiagnostics diagnose(const at::Tensor& x, const at::Tensor& quantized, const ActivationGrid& grid);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "hopscope/forward_hooks.h"
+#include "hopscope/quantization_diagnostics.h"
 #include "hopscope/quantization_study.h"
 #include "hopscope/quantizer.h"
 #include "hopscope/transformer_model.h"
@@ -55,6 +56,9 @@ class QuantizationSimulator {
   at::Tensor forward(const ModelInputs& inputs, ForwardHooks* observer = nullptr);
 
   std::vector<QuantizerSummary> quantizers() const;  // weights first, then activations in forward order
+  // The activation quantizers' diagnostics so far, in the order quantizers() lists them: they
+  // merge by adding, so the evaluations of several shards combine (quantization_part.h).
+  std::vector<QuantizerDiagnostics> activationDiagnostics() const;
   const TransformerModel& quantizedModel() const;
 
  private:

@@ -4,17 +4,21 @@
 // is the main result: its quantizers are listed in full. The CLI writes the study as JSON
 // (result_json.h) and the GUI shows the same value.
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "hopscope/evaluation_settings.h"
 #include "hopscope/evaluation_task.h"
 #include "hopscope/job_control.h"
+#include "hopscope/quantization_part.h"
 #include "hopscope/quantization_study.h"
 #include "hopscope/quantizer.h"
 
 namespace hopscope {
 
+class DistributedGroup;
 class LoadedModel;
 struct TextCorpus;
 
@@ -46,5 +50,45 @@ QuantizationStudy runQuantizationStudy(const LoadedModel& model, const TextCorpu
 QuantizationStudy runQuantizationStudy(const LoadedModel& model, const TaskData& data, const DataSource& dataSource,
                                        const TaskData& calibration, const DataSource& calibrationSource,
                                        const QuantizationSweepSettings& settings, const JobControl& job = {});
+
+// The evaluation and calibration blocks of a text study: settings.evaluation.samples blocks of
+// `data` and calibrationBatches x batch blocks of `calibration`, cut with the model's tokenizer.
+std::pair<at::Tensor, at::Tensor> quantizationBlocks(const LoadedModel& model, const TextCorpus& data,
+                                                     const TextCorpus& calibration,
+                                                     const QuantizationSweepSettings& settings);
+
+// The same in parts. Every configuration is calibrated on all of `calibration` (so its frozen
+// ranges do not depend on how the evaluation is split) and evaluated on blocks [begin, end) of
+// `data` (begin a multiple of the batch; masks by global block index) ...
+struct QuantizedBlockRange {
+  QuantizationPart part;                     // what merges (and travels between processes)
+  std::vector<QuantizerSummary> quantizers;  // the main configuration's: ranges and scales final,
+                                             // diagnostic figures of this range only
+};
+QuantizedBlockRange quantizeBlockRange(const LoadedModel& model, const TaskData& data, const TaskData& calibration,
+                                       const QuantizationSweepSettings& settings, int64_t begin, int64_t end,
+                                       const JobControl& job = {});
+// ... and the study of all of `data` from the merge of the parts and one range's quantizers, whose
+// activation figures are derived again from the merged diagnostics (weights: the same on every
+// range). runQuantizationStudy = finishQuantizationStudy(quantizeBlockRange(all)).
+QuantizationStudy finishQuantizationStudy(const LoadedModel& model, const TaskData& data, const DataSource& dataSource,
+                                          const DataSource& calibrationSource,
+                                          const QuantizationSweepSettings& settings, QuantizationPart whole,
+                                          std::vector<QuantizerSummary> quantizers);
+
+// runQuantizationStudy sharded over the ranks of `group` (distributed.h): every rank passes the
+// same model, data and settings, calibrates on all calibration blocks, evaluates its shardOfBlocks
+// (outlier_analysis.h), and rank 0 merges the parts in block order. Returns the study on rank 0
+// (equal to one process's up to summation order, quantization_part.h) and nullopt on the other
+// ranks. A group of 1 is runQuantizationStudy.
+std::optional<QuantizationStudy> runQuantizationStudySharded(const LoadedModel& model, const TaskData& data,
+                                                             const DataSource& dataSource, const TaskData& calibration,
+                                                             const DataSource& calibrationSource,
+                                                             const QuantizationSweepSettings& settings,
+                                                             DistributedGroup& group, const JobControl& job = {});
+std::optional<QuantizationStudy> runQuantizationStudySharded(const LoadedModel& model, const TextCorpus& data,
+                                                             const TextCorpus& calibration,
+                                                             const QuantizationSweepSettings& settings,
+                                                             DistributedGroup& group, const JobControl& job = {});
 
 }  // namespace hopscope

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <iostream>
 #include <sstream>
 #include <thread>
 
@@ -262,7 +263,9 @@ void DistributedGroup::arrive(const std::string& what) {
 std::vector<std::vector<uint8_t>> DistributedGroup::gatherToRoot(const std::vector<uint8_t>& bytes,
                                                                  const std::string& what) {
   if (!connection_) return {bytes};
+  const auto start = std::chrono::steady_clock::now();
   arrive(what);
+  const auto arrived = std::chrono::steady_clock::now();
   const size_t world = static_cast<size_t>(options_.worldSize);
   try {
     // Gloo gathers equal sizes: first every size, then every part padded to the largest.
@@ -283,11 +286,17 @@ std::vector<std::vector<uint8_t>> DistributedGroup::gatherToRoot(const std::vect
     gather.rootRank = 0;
     connection_->group->gather(parts, mine, gather)->wait();
     std::vector<std::vector<uint8_t>> result;
-    if (!isRoot()) return result;
-    for (size_t rank = 0; rank < world; ++rank) {
-      const uint8_t* data = parts[0][rank].data_ptr<uint8_t>();
-      result.emplace_back(data, data + sizes[0][rank].item<int64_t>());
+    lastGather_.waitSeconds = std::chrono::duration<double>(arrived - start).count();
+    lastGather_.bytes = static_cast<int64_t>(bytes.size());
+    if (isRoot()) {
+      lastGather_.bytes = 0;
+      for (size_t rank = 0; rank < world; ++rank) {
+        const uint8_t* data = parts[0][rank].data_ptr<uint8_t>();
+        result.emplace_back(data, data + sizes[0][rank].item<int64_t>());
+        lastGather_.bytes += static_cast<int64_t>(result.back().size());
+      }
     }
+    lastGather_.transferSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - arrived).count();
     return result;
   } catch (const std::exception& error) {
     throw Error(label() + ": '" + what + "' failed; a rank died or hung (" + cause(error) + ")");
@@ -326,6 +335,17 @@ void DistributedGroup::reportFailure(const std::string& message) noexcept {
     if (isRoot()) std::this_thread::sleep_for(std::chrono::milliseconds(300));
   } catch (...) {
   }
+}
+
+void reportGatherTiming(const DistributedGroup& group, const std::string& what, double mergeSeconds) {
+  const char* flag = std::getenv("HOPSCOPE_DIST_TIMING");
+  if (!group.isRoot() || !group.distributed() || !flag || std::string(flag) != "1") return;
+  const DistributedGroup::GatherTiming& gather = group.lastGather();
+  std::ostringstream line;
+  line << "hopscope: " << what << ": gather of " << group.worldSize() << " parts: waited " << gather.waitSeconds
+       << " s, moved " << gather.bytes << " bytes in " << gather.transferSeconds << " s, decoded and merged in "
+       << mergeSeconds << " s\n";
+  std::cerr << line.str() << std::flush;
 }
 
 }  // namespace hopscope

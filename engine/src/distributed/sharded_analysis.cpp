@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "distributed/merge_parts.h"
 #include "hopscope/distributed.h"
 #include "hopscope/evaluation_task.h"
 #include "hopscope/loaded_model.h"
@@ -28,10 +29,7 @@ std::optional<ModelAnalysis> analyzeBlocksSharded(const LoadedModel& model, cons
       group.gatherToRoot(group.distributed() ? encodeAnalysisPart(part) : std::vector<uint8_t>{},
                          model.info().name + ": gather analysis");
   if (!group.isRoot()) return std::nullopt;
-  if (group.distributed()) {
-    part = AnalysisPart();
-    for (const std::vector<uint8_t>& bytes : parts) part.merge(decodeAnalysisPart(bytes));
-  }
+  if (group.distributed()) part = mergeParts(group, parts, decodeAnalysisPart, model.info().name);
   ModelAnalysis analysis = finishAnalysis(model, data, settings, std::move(part));
   job.report(1.0, model.info().name + ": done");
   return analysis;

@@ -109,6 +109,20 @@ void EvaluationTask::forEachBatch(const TaskData& blocks, int64_t blockOffset, c
   }
 }
 
+void EvaluationTask::forEachBatchInRange(const TaskData& data, int64_t begin, int64_t end, const JobControl& job,
+                                         const std::string& stage,
+                                         const std::function<void(const TaskBatch&)>& body) const {
+  checkBlocks(data);
+  if (begin < 0 || end < begin || end > data.size() || begin % settings_.batch != 0)
+    throw Error("blocks " + std::to_string(begin) + ".." + std::to_string(end) + " are not a range of whole batches of " +
+                std::to_string(data.size()) + " blocks");
+  if (begin == end) return;
+  TaskData range;
+  range.inputs = data.inputs.slice(0, begin, end);
+  if (data.labels.defined()) range.labels = data.labels.slice(0, begin, end);
+  forEachBatch(range, begin, job, stage, body);
+}
+
 void EvaluationTask::score(PerplexityAccumulator& metric, const at::Tensor& logits, const TaskBatch& batch) const {
   if (images()) {
     metric.addClassification(logits, batch.labels);

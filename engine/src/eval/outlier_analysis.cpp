@@ -189,23 +189,12 @@ AnalysisSettings settingsFor(const LoadedModel& loaded, const TaskData& data, co
   return settings;
 }
 
-TaskData blockRange(const TaskData& data, int64_t begin, int64_t end) {
-  TaskData range;
-  range.inputs = data.inputs.slice(0, begin, end);
-  if (data.labels.defined()) range.labels = data.labels.slice(0, begin, end);
-  return range;
-}
-
 }  // namespace
 
 AnalysisPart analyzeBlockRange(const LoadedModel& loaded, const TaskData& data, const AnalysisSettings& requested,
                                int64_t begin, int64_t end, const JobControl& job) {
   const AnalysisSettings settings = settingsFor(loaded, data, requested);
   const EvaluationTask task(loaded, settings);
-  task.checkBlocks(data);
-  if (begin < 0 || end < begin || end > data.size() || begin % settings.batch != 0)
-    throw Error("blocks " + std::to_string(begin) + ".." + std::to_string(end) + " are not a range of whole batches of " +
-                std::to_string(data.size()) + " blocks");
   const TransformerModel& model = loaded.model();
   const bool images = model.family().task == TaskKind::ImageClassification;
   AnalysisHooks hooks(model, task.delimiterIds());
@@ -213,12 +202,11 @@ AnalysisPart analyzeBlockRange(const LoadedModel& loaded, const TaskData& data, 
   part.firstBlock = begin;
   part.blocks = end - begin;
   at::NoGradGuard noGrad;
-  if (end > begin)
-    task.forEachBatch(blockRange(data, begin, end), begin, job, loaded.info().name + (images ? ": image" : ": block"),
-                      [&](const TaskBatch& batch) {
-                        hooks.beginBatch(task.headIds(batch), batch.firstBlock);
-                        task.score(part.metric, model.forward(batch.inputs, &hooks), batch);
-                      });
+  task.forEachBatchInRange(data, begin, end, job, loaded.info().name + (images ? ": image" : ": block"),
+                           [&](const TaskBatch& batch) {
+                             hooks.beginBatch(task.headIds(batch), batch.firstBlock);
+                             task.score(part.metric, model.forward(batch.inputs, &hooks), batch);
+                           });
   part.modules = hooks.takeModules();
   part.attention = hooks.takeAttention();
   return part;

@@ -15,14 +15,15 @@ constexpr int64_t kCalibrationBlockOffset = int64_t(1) << 40;
 
 }  // namespace
 
-MetricValue evaluateFloat(const EvaluationTask& task, const TaskData& blocks, const JobControl& job) {
+PerplexityAccumulator evaluateFloat(const EvaluationTask& task, const TaskData& blocks, int64_t begin, int64_t end,
+                                    const JobControl& job) {
   at::NoGradGuard noGrad;
   const TransformerModel& model = task.model().model();
   PerplexityAccumulator metric;
-  task.forEachBatch(blocks, 0, job, task.model().info().name + ": float", [&](const TaskBatch& batch) {
+  task.forEachBatchInRange(blocks, begin, end, job, task.model().info().name + ": float", [&](const TaskBatch& batch) {
     task.score(metric, model.forward(batch.inputs), batch);
   });
-  return task.metric(metric);
+  return metric;
 }
 
 void calibrateSimulator(QuantizationSimulator& simulator, const EvaluationTask& task,
@@ -34,21 +35,20 @@ void calibrateSimulator(QuantizationSimulator& simulator, const EvaluationTask& 
   simulator.freeze();
 }
 
-QuantizedEvaluation evaluateQuantized(const EvaluationTask& task, const TaskData& blocks,
+QuantizedEvaluation evaluateQuantized(const EvaluationTask& task, const TaskData& blocks, int64_t begin, int64_t end,
                                       const TaskData& calibrationBlocks, const QuantizationSettings& settings,
                                       const JobControl& job) {
   QuantizationSimulator simulator(task.model().model(), settings);
   calibrateSimulator(simulator, task, calibrationBlocks, job.slice(0.0, 0.3));
   const std::string label = task.model().info().name + ": W" + std::to_string(settings.weightBits) + "A" +
                             std::to_string(settings.activationBits) + " evaluating";
-  PerplexityAccumulator metric;
-  task.forEachBatch(blocks, 0, job.slice(0.3, 1.0), label, [&](const TaskBatch& batch) {
-    task.score(metric, simulator.forward(batch.inputs), batch);
-  });
   QuantizedEvaluation result;
   result.settings = settings;
-  result.metric = task.metric(metric);
+  task.forEachBatchInRange(blocks, begin, end, job.slice(0.3, 1.0), label, [&](const TaskBatch& batch) {
+    task.score(result.metric, simulator.forward(batch.inputs), batch);
+  });
   result.quantizers = simulator.quantizers();
+  result.activationDiagnostics = simulator.activationDiagnostics();
   return result;
 }
 

@@ -65,6 +65,13 @@ void QuantizerDiagnostics::merge(const QuantizerDiagnostics& other) {
   for (size_t i = 0; i < levelCounts.size(); ++i) levelCounts[i] += other.levelCounts[i];
 }
 
+void setDiagnosticFigures(QuantizerSummary& summary, const QuantizerDiagnostics& diagnostics) {
+  summary.clippedFraction = diagnostics.clippedFraction();
+  summary.sqnrDb = diagnostics.sqnrDb();
+  summary.levels99 = diagnostics.levels99();
+  summary.values = diagnostics.count;
+}
+
 double QuantizerDiagnostics::clippedFraction() const {
   return count == 0 ? 0.0 : static_cast<double>(clipped) / static_cast<double>(count);
 }

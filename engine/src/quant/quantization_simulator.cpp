@@ -125,7 +125,6 @@ QuantizationSimulator::QuantizationSimulator(const TransformerModel& model, cons
         quantizeWeight(tensor, settings.weightBits, settings.weightGranularity, settings.weightRange,
                        settings.weightGrid);
     weights.insert(name, quantized.values);
-    const QuantizerDiagnostics diagnostics = diagnose(tensor, quantized);
     QuantizerSummary summary;
     summary.site = name;
     summary.kind = "weight";
@@ -134,10 +133,7 @@ QuantizationSimulator::QuantizationSimulator(const TransformerModel& model, cons
     summary.max = tensor.max().item<double>();
     summary.scale = quantized.scales.max().item<double>();
     summary.unsignedGrid = quantized.unsignedGrid;
-    summary.clippedFraction = diagnostics.clippedFraction();
-    summary.sqnrDb = diagnostics.sqnrDb();
-    summary.levels99 = diagnostics.levels99();
-    summary.values = diagnostics.count;
+    setDiagnosticFigures(summary, diagnose(tensor, quantized));
     describeQuantizer(summary, model, impl_->sites);
     impl_->weightSummaries.push_back(summary);
   }
@@ -201,13 +197,16 @@ std::vector<QuantizerSummary> QuantizationSimulator::quantizers() const {
     summary.max = quantizer.grid.max;
     summary.scale = quantizer.grid.scale;
     summary.zeroPoint = quantizer.grid.zeroPoint;
-    summary.clippedFraction = quantizer.diagnostics.clippedFraction();
-    summary.sqnrDb = quantizer.diagnostics.sqnrDb();
-    summary.levels99 = quantizer.diagnostics.levels99();
-    summary.values = quantizer.diagnostics.count;
+    setDiagnosticFigures(summary, quantizer.diagnostics);
     describeQuantizer(summary, *impl_->model, impl_->sites);
     all.push_back(summary);
   }
+  return all;
+}
+
+std::vector<QuantizerDiagnostics> QuantizationSimulator::activationDiagnostics() const {
+  std::vector<QuantizerDiagnostics> all;
+  for (const auto& quantizer : impl_->activations) all.push_back(quantizer.diagnostics);
   return all;
 }
 

@@ -1,0 +1,142 @@
+#pragma once
+// Running hopscope-cli as several ranks on localhost for the end-to-end tests: a free port, every
+// rank's command started at once with its output captured, and the JSON of a sharded run compared
+// with a one-process run (every number within 1e-9 relative, or 1e-12 absolute near zero:
+// sums merge in another order; integers exactly; everything else identical).
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "../engine/local_ranks.h"
+
+namespace hopscope::test {
+
+namespace fs = std::filesystem;
+
+const std::string kFixtures = HOPSCOPE_FIXTURES_DIR;
+const std::string kCorpus = std::string(HOPSCOPE_RESOURCES_DIR) + "/corpora/moby-dick.txt";
+constexpr double kRelativeTolerance = 1e-9;
+constexpr double kAbsoluteTolerance = 1e-12;
+
+inline std::string quote(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+inline std::string readText(const fs::path& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+struct RankResult {
+  int exitCode = -1;
+  std::string out, err;
+};
+
+// Every number equal within the tolerance, integers exactly, everything else identical.
+inline void expectSameJson(const nlohmann::json& single, const nlohmann::json& sharded, const std::string& where) {
+  if (single.is_number_integer() && sharded.is_number_integer()) {
+    EXPECT_EQ(single.get<int64_t>(), sharded.get<int64_t>()) << where;
+    return;
+  }
+  if (single.is_number() && sharded.is_number()) {
+    const double a = single.get<double>(), b = sharded.get<double>();
+    EXPECT_LE(std::fabs(a - b), std::max(kAbsoluteTolerance, kRelativeTolerance * std::max(std::fabs(a), std::fabs(b))))
+        << where << ": " << a << " vs " << b;
+    return;
+  }
+  ASSERT_EQ(single.type(), sharded.type()) << where;
+  if (single.is_object()) {
+    ASSERT_EQ(single.size(), sharded.size()) << where;
+    for (auto it = single.begin(); it != single.end(); ++it) {
+      ASSERT_TRUE(sharded.contains(it.key())) << where << "." << it.key();
+      expectSameJson(it.value(), sharded[it.key()], where + "." + it.key());
+    }
+  } else if (single.is_array()) {
+    ASSERT_EQ(single.size(), sharded.size()) << where;
+    for (size_t i = 0; i < single.size(); ++i)
+      expectSameJson(single[i], sharded[i], where + "[" + std::to_string(i) + "]");
+  } else {
+    EXPECT_EQ(single, sharded) << where;
+  }
+}
+
+class RankProcessesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    scratch_ = fs::temp_directory_path() / ("hopscope-dist-test-" + std::to_string(::getpid()));
+    fs::create_directories(scratch_);
+  }
+  void TearDown() override { fs::remove_all(scratch_); }
+
+  std::string file(const std::string& name) const { return (scratch_ / name).string(); }
+  std::string model(const std::string& name) const { return kFixtures + "/models/" + name; }
+
+  // Runs every command line at once (each a full shell word list, environment first), waits for
+  // all, and returns their exit codes and output.
+  std::vector<RankResult> runTogether(const std::vector<std::string>& commands) {
+    std::string script;
+    for (size_t i = 0; i < commands.size(); ++i)
+      script += commands[i] + " > " + quote(file("out" + std::to_string(i))) + " 2> " +
+                quote(file("err" + std::to_string(i))) + " < /dev/null & p" + std::to_string(i) + "=$!\n";
+    for (size_t i = 0; i < commands.size(); ++i)
+      script += "wait $p" + std::to_string(i) + "; echo $? > " + quote(file("rc" + std::to_string(i))) + "\n";
+    std::ofstream(file("ranks.sh")) << script;
+    const int status = std::system(("sh " + quote(file("ranks.sh"))).c_str());
+    EXPECT_TRUE(WIFEXITED(status));
+    std::vector<RankResult> results(commands.size());
+    for (size_t i = 0; i < commands.size(); ++i) {
+      std::istringstream(readText(file("rc" + std::to_string(i)))) >> results[i].exitCode;
+      results[i].out = readText(file("out" + std::to_string(i)));
+      results[i].err = readText(file("err" + std::to_string(i)));
+    }
+    return results;
+  }
+
+  static std::string command(const std::vector<std::string>& arguments, const std::string& environment = {}) {
+    std::string line = "env -u HOPSCOPE_RESOURCES " + environment + " " + quote(HOPSCOPE_CLI);
+    for (const std::string& argument : arguments) line += " " + quote(argument);
+    return line;
+  }
+
+  // One command per rank of `world` meeting at 127.0.0.1:port: launched as torchrun launches
+  // (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT) when `fromEnvironment`, else with
+  // --rank, --world-size, --master and --dist-timeout.
+  static std::vector<std::string> rankCommands(const std::vector<std::string>& arguments, int world, int port,
+                                               bool fromEnvironment) {
+    std::vector<std::string> commands;
+    for (int rank = 0; rank < world; ++rank) {
+      if (fromEnvironment) {
+        commands.push_back(command(arguments, "RANK=" + std::to_string(rank) + " WORLD_SIZE=" + std::to_string(world) +
+                                                  " LOCAL_RANK=" + std::to_string(rank) +
+                                                  " MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(port)));
+      } else {
+        std::vector<std::string> ranked = arguments;
+        for (const std::string& option : {std::string("--rank"), std::to_string(rank), std::string("--world-size"),
+                                          std::to_string(world), std::string("--master"),
+                                          "127.0.0.1:" + std::to_string(port), std::string("--dist-timeout"),
+                                          std::string("120")})
+          ranked.push_back(option);
+        commands.push_back(command(ranked, "-u RANK -u WORLD_SIZE"));
+      }
+    }
+    return commands;
+  }
+
+  fs::path scratch_;
+};
+
+}  // namespace hopscope::test
