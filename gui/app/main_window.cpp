@@ -34,6 +34,7 @@
 #include <set>
 #include <vector>
 
+#include "app/attention_selection.h"
 #include "app/evaluation_controls.h"
 #include "app/export_target.h"
 #include "views/loaded_models_model.h"
@@ -331,6 +332,14 @@ void MainWindow::buildCentralArea() {
     showView(QStringLiteral("activations"));
     activationsView_->selectModule(module);
   });
+  connect(outlierView_, &OutlierView::locationActivated, this,
+          [this](const hopscope::ModelAnalysisPtr& analysis, const QString& module) {
+            for (const auto& [id, result] : analyses_)
+              if (result == analysis) {
+                showInAttention(id, module);
+                return;
+              }
+          });
   connect(views_, &QTabWidget::currentChanged, this, &MainWindow::onViewChanged);
 
   auto* central = new QWidget;
@@ -422,6 +431,38 @@ int MainWindow::openModel(const QString& argument) {
   jobs_->load(id, argument);
   if (attentionView_->currentModelId() < 0) attentionView_->selectModelId(id);
   return id;
+}
+
+bool MainWindow::showInAttention(int modelId, const QString& moduleName) {
+  const auto result = analyses_.find(modelId);
+  const hopscope::ModuleAnalysis* module =
+      result != analyses_.end() && result->second ? result->second->module(moduleName.toStdString()) : nullptr;
+  if (!module || module->maxAbsContext.text.empty()) {
+    showError(tr("%1: %2 has no token location to show in Attention (image models: open the evaluated image)")
+                  .arg(displayName(modelId), moduleName));
+    return false;
+  }
+  const hopscope::TokenContext& context = module->maxAbsContext;
+  setInputText(QString::fromStdString(context.text));
+  showView(QStringLiteral("attention"));
+  attentionView_->selectModelId(modelId);
+  // Layer, head and query are applied once the runs are in: the layer box follows the runs' layer count.
+  hasPendingAttention_ = true;
+  pendingLayer_ = static_cast<int>(std::max<int64_t>(module->layer, 0));
+  pendingHead_ = attentionSelection(*attentionView_).head;
+  pendingQuery_ = static_cast<int>(context.token);
+  runText();
+  const hopscope::MaxAbsLocation where = module->stats.maxAbs();
+  // The text is the block as read: the analysis may have seen this token masked.
+  statusBar()->showMessage(tr("Attention: block %1 of the evaluated text with token %2 as the query (the analysis saw "
+                              "'%3' there), layer %4: where %5 holds its largest |x|%6")
+                               .arg(where.sample)
+                               .arg(context.token)
+                               .arg(QString::fromStdString(module->maxAbsToken))
+                               .arg(pendingLayer_)
+                               .arg(moduleName, context.exact ? QString() : tr(" (the text re-encodes a little differently)")),
+                           15000);
+  return true;
 }
 
 void MainWindow::removeModel(int modelId) {

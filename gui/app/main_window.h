@@ -65,6 +65,11 @@ class MainWindow : public QMainWindow {
   const std::optional<ImageInput>& image() const { return image_; }
   QString imagePath() const { return imagePath_; }
   bool showView(const QString& name);
+  // Where `module` of this model's analysis holds its largest |x|, in the Attention view: the
+  // evaluation block holding it becomes the input text and runs through every model, the module's
+  // layer is shown and that token is the query in every pane (applied once the runs are in). False
+  // with an error shown when there is no such location (no analysis; image models).
+  bool showInAttention(int modelId, const QString& module);
   // Outlier statistics / quantization study of every loaded model with the settings row's values;
   // results replace earlier ones per model as they arrive.
   void analyzeModels();
@@ -220,4 +225,5 @@ class MainWindow : public QMainWindow {
   bool layoutRestored_ = false;
   bool hasPendingAttention_ = false;
   int pendingLayer_ = 0, pendingHead_ = 0;
+  int pendingQuery_ = -1;  // the query token to select with them (-1: keep the selection)
 };

@@ -42,6 +42,7 @@
 #include "plots/plot_actions.h"
 #include "plots/plot_export.h"
 #include "views/activations_view.h"
+#include "views/attention_grid.h"
 #include "views/attention_view.h"
 #include "views/loaded_models_model.h"
 #include "views/module_table_panel.h"
@@ -441,6 +442,7 @@ bool MainWindow::openWorkspace(const QString& path) {
     showError(tr("workspace %1: unknown view '%2' (available: %3)")
                   .arg(path, workspace.view, viewNames().join(QStringLiteral(", "))));
   hasPendingAttention_ = true;
+  pendingQuery_ = -1;
   pendingLayer_ = workspace.layer;
   pendingHead_ = workspace.head;
   for (const WorkspaceModel& model : workspace.models) openModel(model.argument());
@@ -454,6 +456,9 @@ void MainWindow::applyPendingAttentionSelection() {
   if (!hasPendingAttention_) return;
   hasPendingAttention_ = false;
   applyAttentionSelection(*attentionView_, {pendingLayer_, pendingHead_});
+  // A jump from an outlier location: its token is the query of every text pane.
+  if (pendingQuery_ >= 0) attentionView_->grid()->setSelectedCell(pendingQuery_, -1);
+  pendingQuery_ = -1;
 }
 
 void MainWindow::saveWorkspaceDialog() {

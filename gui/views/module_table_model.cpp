@@ -44,6 +44,8 @@ void ModuleTableModel::setModel(const hopscope::ModelAnalysis* model) {
       const bool located = where.sample >= 0 && where.token >= 0;
       row.maxAbs = stats.rows() > 0 ? where.value : kNaN;
       row.channel = where.channel >= 0 ? static_cast<double>(where.channel) : kNaN;
+      row.hasContext = !module.maxAbsContext.text.empty();
+      row.sample = where.sample;
       if (located)
         row.token = QStringLiteral("\"%1\" (sample %2, position %3)")
                         .arg(qtext(module.maxAbsToken))
@@ -108,6 +110,11 @@ QVariant ModuleTableModel::data(const QModelIndex& index, int role) const {
       if (!row.aliasOf.isEmpty()) return tr("%1\nThe same tensor as %2: the same figures").arg(row.name, row.aliasOf);
       if (index.column() == Module) return row.name;
       if (index.column() == TopChannels) return tr("Channels with the largest |x| (channel: max |x|)");
+      if (index.column() == Token && !row.token.isEmpty())
+        return row.hasContext ? tr("%1\nDouble-click (or Enter) to run this block in the Attention view, at this "
+                                   "module's layer, with this token as the query in every pane").arg(row.token)
+                              : tr("%1\nImage %2 of the evaluated images: open it (File ▸ Open image…) to see its "
+                                   "attention").arg(row.token).arg(row.sample);
       return {};
     default: return {};
   }

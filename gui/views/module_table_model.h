@@ -33,6 +33,8 @@ class ModuleTableModel : public QAbstractTableModel {
   struct Row {
     QString name, aliasOf, rowKind, token, topChannels;
     double rows, kurtosis, maxKurtosis, infNorm, maxAbs, channel, mean, std, nonFinite;
+    qint64 sample = -1;       // the block (image) holding the largest |x|
+    bool hasContext = false;  // its block can be shown in the Attention view (text models)
   };
   QVariant value(const Row& row, int column) const;
   std::vector<Row> rows_;

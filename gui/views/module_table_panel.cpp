@@ -5,6 +5,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -54,12 +55,19 @@ ModuleTablePanel::ModuleTablePanel(QWidget* parent) : QWidget(parent) {
   table_->setSortingEnabled(true);
   table_->setToolTip(tr("Click a header to sort (e.g. by Max |x| to find the outliers)"));
 
+  attentionButton_ = new QPushButton(tr("Show in A&ttention"));
+  attentionButton_->setToolTip(tr("Run the evaluation block that holds the selected module's largest |x| in the "
+                                  "Attention view, at the module's layer, with that token as the query in every "
+                                  "pane (also: double-click the At token cell)"));
+  attentionButton_->setEnabled(false);
+
   auto* controls = new QHBoxLayout;
   controls->addWidget(new QLabel(tr("Model:")));
   controls->addWidget(modelSelector_);
   controls->addWidget(new QLabel(tr("Module:")));
   controls->addWidget(nameFilter_, 1);
   controls->addWidget(count_);
+  controls->addWidget(attentionButton_);
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(controls);
   layout->addWidget(table_, 1);
@@ -69,6 +77,29 @@ ModuleTablePanel::ModuleTablePanel(QWidget* parent) : QWidget(parent) {
     filterModel_->setNameFilter(text);
     count_->setText(tr("%1 of %2 modules").arg(filterModel_->rowCount()).arg(tableModel_->rowCount()));
   });
+  connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] { updateAttentionButton(); });
+  connect(attentionButton_, &QPushButton::clicked, this, [this] {
+    if (const hopscope::ModuleAnalysis* module = currentModule()) emit attentionRequested(qtext(module->name));
+  });
+}
+
+hopscope::ModelAnalysisPtr ModuleTablePanel::currentModel() const {
+  const int index = modelSelector_->currentIndex();
+  return index >= 0 && index < static_cast<int>(models_.size()) ? models_[static_cast<size_t>(index)] : nullptr;
+}
+
+const hopscope::ModuleAnalysis* ModuleTablePanel::moduleAt(const QModelIndex& index) const {
+  const hopscope::ModelAnalysisPtr model = currentModel();
+  if (!model || !index.isValid()) return nullptr;
+  const QString name = index.siblingAtColumn(ModuleTableModel::Module).data(ModuleTableModel::ValueRole).toString();
+  return model->module(name.toStdString());
+}
+
+const hopscope::ModuleAnalysis* ModuleTablePanel::currentModule() const { return moduleAt(table_->currentIndex()); }
+
+void ModuleTablePanel::updateAttentionButton() {
+  const hopscope::ModuleAnalysis* module = currentModule();
+  attentionButton_->setEnabled(module && !module->maxAbsContext.text.empty());
 }
 
 void ModuleTablePanel::setModels(const std::vector<hopscope::ModelAnalysisPtr>& models,
@@ -91,4 +122,5 @@ void ModuleTablePanel::showSelectedModel() {
   tableModel_->setModel(index >= 0 && index < static_cast<int>(models_.size()) ? models_[static_cast<size_t>(index)].get()
                                                                                : nullptr);
   count_->setText(tr("%1 of %2 modules").arg(filterModel_->rowCount()).arg(tableModel_->rowCount()));
+  updateAttentionButton();
 }
