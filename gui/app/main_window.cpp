@@ -702,12 +702,8 @@ void MainWindow::refreshActivationsView() {
   if (!activationsView_) return;
   const auto analyses = inTableOrder(*models_, analyses_);
   const auto studies = inTableOrder(*models_, quantizations_);
-  std::set<int> analysing, quantizing;  // palette slots: rows
-  for (int id : analysisPending_) analysing.insert(models_->rowOfId(id));
-  for (int id : quantizationPending_) quantizing.insert(models_->rowOfId(id));
   activationsView_->setResults(analyses.results, analyses.paletteSlots, studies.results, studies.paletteSlots);
-  activationsView_->setEvaluationState(evaluationControls_->analysisRequest(), evaluationControls_->quantizationRequest(),
-                                       analysing, quantizing);
+  refreshResultStatuses();
 }
 
 QString MainWindow::displayName(int modelId) const {

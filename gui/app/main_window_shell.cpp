@@ -86,9 +86,15 @@ template <typename Request>
 ResultStatus statusOf(bool hasResult, bool pending, const std::map<int, Request>& shown,
                       const std::map<int, Request>& submitted, int modelId, const Request& settingsRow,
                       bool images, const QString& recompute) {
-  if (!hasResult) return {};
-  const Request current = settingsRow.forImages(images);
   const auto used = shown.find(modelId);
+  if (!hasResult) {  // nothing shown yet: only the Activations view lists such a model (as being computed)
+    if (!pending) return {};
+    const auto next = submitted.find(modelId);
+    return {ResultStatus::State::Pending,
+            QObject::tr("Being computed%1.")
+                .arg(next != submitted.end() ? QObject::tr(" with ") + describe(next->second, images) : QString())};
+  }
+  const Request current = settingsRow.forImages(images);
   if (pending) {
     const auto next = submitted.find(modelId);
     return {ResultStatus::State::Pending,
@@ -558,11 +564,16 @@ ResultStatus MainWindow::quantizationStatus(int modelId) const {
 }
 
 void MainWindow::refreshResultStatuses() {
-  std::vector<ResultStatus> analysis, quantization;
+  // The Outliers and Quantization views: one status per result, in table order; the Activations
+  // view: one per Models row (its palette slot), results or not.
+  std::vector<ResultStatus> analysis, quantization, analysisByRow, quantizationByRow;
   for (const LoadedModelsModel::Entry& entry : models_->entries()) {
-    if (analyses_.count(entry.id)) analysis.push_back(analysisStatus(entry.id));
-    if (quantizations_.count(entry.id)) quantization.push_back(quantizationStatus(entry.id));
+    analysisByRow.push_back(analysisStatus(entry.id));
+    quantizationByRow.push_back(quantizationStatus(entry.id));
+    if (analyses_.count(entry.id)) analysis.push_back(analysisByRow.back());
+    if (quantizations_.count(entry.id)) quantization.push_back(quantizationByRow.back());
   }
   outlierView_->setStatuses(analysis);
   quantizationView_->setStatuses(quantization);
+  if (activationsView_) activationsView_->setStatuses(analysisByRow, quantizationByRow);
 }
