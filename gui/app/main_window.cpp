@@ -287,10 +287,21 @@ void MainWindow::buildCentralArea() {
   imageColumn->addWidget(imageCaption_);
   imageColumn->addStretch(1);
 
+  // Image models (ViT) ignore the text: with only them loaded, this note takes the text box's place.
+  imageOnlyNote_ = new QLabel(tr("Only image models are loaded, and they run the image on the right, not text: "
+                                 "the text box comes back when a text model (BERT, OPT) is loaded."));
+  imageOnlyNote_->setWordWrap(true);
+  imageOnlyNote_->setFixedHeight(textEdit_->maximumHeight());
+  imageOnlyNote_->setFrameShape(QFrame::StyledPanel);
+  imageOnlyNote_->setStyleSheet(QStringLiteral("QLabel { color: gray; padding: 4px; }"));
+  imageOnlyNote_->setToolTip(tr("Open a text model (File ▸ Open model…) to type text for it"));
+  imageOnlyNote_->hide();
+
   textInput_ = new QWidget;
   auto* input = new QHBoxLayout(textInput_);
   input->setContentsMargins(0, 0, 0, 0);
   input->addWidget(textEdit_, 1);
+  input->addWidget(imageOnlyNote_, 1);
   input->addWidget(runButton_, 0, Qt::AlignTop);
   input->addSpacing(8);
   input->addWidget(imageThumbnail_, 0, Qt::AlignTop);
@@ -569,6 +580,14 @@ void MainWindow::showImageInput() {
     imageIndexBox_->setSuffix(tr(" of %1").arg(image_->count));
   }
   imageIndexBox_->setVisible(image_->idx);
+}
+
+void MainWindow::showTextInputFor(bool text, bool images) {
+  const bool imagesOnly = images && !text;
+  textEdit_->setVisible(!imagesOnly);
+  imageOnlyNote_->setVisible(imagesOnly);
+  runButton_->setToolTip(imagesOnly ? tr("Run the image through every loaded image model (Ctrl+Return)")
+                                    : tr("Run the text through every loaded model (Ctrl+Return)"));
 }
 
 void MainWindow::onLoaded(int modelId) {

@@ -134,6 +134,8 @@ class MainWindow : public QMainWindow {
   QPushButton* openImageButton() const { return openImageButton_; }
   QLabel* imageThumbnail() const { return imageThumbnail_; }
   QLabel* imageCaption() const { return imageCaption_; }
+  // Shown instead of the text box while only image models are loaded.
+  QLabel* imageOnlyNote() const { return imageOnlyNote_; }
   QSpinBox* imageIndexBox() const { return imageIndexBox_; }
 
  protected:
@@ -151,6 +153,7 @@ class MainWindow : public QMainWindow {
   void openModelDialog();
   void openImageDialog();
   void showImageInput();
+  void showTextInputFor(bool text, bool images);  // the loaded models' kinds
   void removeSelectedModels();
   void runOn(int modelId);
   void onLoaded(int modelId);
@@ -193,6 +196,7 @@ class MainWindow : public QMainWindow {
   QPushButton* openImageButton_ = nullptr;
   QLabel* imageThumbnail_ = nullptr;
   QLabel* imageCaption_ = nullptr;
+  QLabel* imageOnlyNote_ = nullptr;
   QSpinBox* imageIndexBox_ = nullptr;
   std::optional<ImageInput> image_;
   QString imagePath_;

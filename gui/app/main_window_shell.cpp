@@ -125,6 +125,7 @@ void MainWindow::buildShell() {
       (entry.isImageModel() ? images : text) = true;
     }
     evaluationControls_->setModelKinds(text, images);
+    showTextInputFor(text, images);
   };
   connect(models_, &QAbstractItemModel::rowsInserted, this, updateKinds);
   connect(models_, &QAbstractItemModel::rowsRemoved, this, updateKinds);
