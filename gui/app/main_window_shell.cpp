@@ -73,11 +73,14 @@ QString describe(const QuantizationRequest& request, bool images) {
                               : QObject::tr("%1 blocks × %2 tokens of %3")
                                     .arg(request.samples)
                                     .arg(tokensText(request.seqLen), QFileInfo(request.dataPath).fileName());
-  return QObject::tr("W%1A%2 (%3%4%5), %6")
+  QStringList options{request.estimator};
+  if (request.sweepActivationBits) options << QObject::tr("A-bit sweep");
+  if (request.unsignedGridWhenNonNegative) options << QObject::tr("unsigned grid for w ≥ 0");
+  if (request.referenceCompat) options << QObject::tr("ViT reference-compat");
+  return QObject::tr("W%1A%2 (%3), %4")
       .arg(request.weightBits)
       .arg(request.activationBits)
-      .arg(request.estimator, request.sweepActivationBits ? QObject::tr(", A-bit sweep") : QString(),
-           request.unsignedGridWhenNonNegative ? QObject::tr(", unsigned grid for w ≥ 0") : QString(), what);
+      .arg(options.join(QStringLiteral(", ")), what);
 }
 
 // Pending: a newer request runs; Stale: the shown result's request differs from the settings row

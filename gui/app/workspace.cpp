@@ -164,6 +164,12 @@ Workspace readWorkspace(const QString& path) {
   settings.estimator = evaluation.text("estimator", settings.estimator);
   settings.sweepActivationBits = evaluation.boolean("sweep_activation_bits", settings.sweepActivationBits);
   settings.unsignedGridWhenNonNegative = evaluation.boolean("unsigned_weight_grid", settings.unsignedGridWhenNonNegative);
+  // Absent in older workspaces: the defaults (the bundled training chapters, pre-norm ViT blocks).
+  const QString calibration = evaluation.text("calibration", QString());
+  if (!calibration.isEmpty()) settings.calibrationPath = resolvedPath(calibration, folder);
+  settings.calibrationBatches =
+      evaluation.integer("calibration_batches", static_cast<int>(settings.calibrationBatches), 1, 100000);
+  settings.referenceCompat = evaluation.boolean("vit_reference_compat", settings.referenceCompat);
   return workspace;
 }
 
@@ -181,7 +187,11 @@ void writeWorkspace(const Workspace& workspace, const QString& path) {
                                {QStringLiteral("activation_bits"), settings.activationBits},
                                {QStringLiteral("estimator"), settings.estimator},
                                {QStringLiteral("sweep_activation_bits"), settings.sweepActivationBits},
-                               {QStringLiteral("unsigned_weight_grid"), settings.unsignedGridWhenNonNegative}};
+                               {QStringLiteral("unsigned_weight_grid"), settings.unsignedGridWhenNonNegative},
+                               {QStringLiteral("calibration_batches"), static_cast<int>(settings.calibrationBatches)},
+                               {QStringLiteral("vit_reference_compat"), settings.referenceCompat}};
+  if (!settings.calibrationPath.isEmpty())
+    evaluation.insert(QStringLiteral("calibration"), storedPath(settings.calibrationPath, folder));
   if (!settings.imagePath.isEmpty()) evaluation.insert(QStringLiteral("images"), storedPath(settings.imagePath, folder));
   const QJsonObject root{{QLatin1String(kVersionKey), Workspace::kFormatVersion},
                          {QStringLiteral("models"), models},

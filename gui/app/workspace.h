@@ -9,7 +9,8 @@
 //    "text": "...", "view": "outliers", "attention": {"layer": 1, "head": 2},
 //    "evaluation": {"data": "...", "blocks": 16, "tokens": 0, "weight_bits": 8,
 //                   "activation_bits": 8, "estimator": "running", "sweep_activation_bits": false,
-//                   "unsigned_weight_grid": false}}
+//                   "unsigned_weight_grid": false, "calibration": "...", "calibration_batches": 2,
+//                   "vit_reference_compat": false}}
 //
 // "tokens": 0 is "auto" (the CLI's default); "head": -1 is the mean over heads; "normalizer": ""
 // is the variant stored in the checkpoint.
