@@ -303,9 +303,14 @@ void MainWindow::buildCentralArea() {
   input->addWidget(textEdit_, 1);
   input->addWidget(imageOnlyNote_, 1);
   input->addWidget(runButton_, 0, Qt::AlignTop);
-  input->addSpacing(8);
-  input->addWidget(imageThumbnail_, 0, Qt::AlignTop);
-  input->addLayout(imageColumn);
+  // The image part; hidden while only text models are loaded (and no image is open).
+  imageInput_ = new QWidget;
+  auto* imageRow = new QHBoxLayout(imageInput_);
+  imageRow->setContentsMargins(0, 0, 0, 0);
+  imageRow->addSpacing(8);
+  imageRow->addWidget(imageThumbnail_, 0, Qt::AlignTop);
+  imageRow->addLayout(imageColumn);
+  input->addWidget(imageInput_);
   showImageInput();
 
   evaluationControls_ = new EvaluationControls;
@@ -545,6 +550,7 @@ bool MainWindow::openImage(const QString& path, int index) {
   }
   imagePath_ = path;
   showImageInput();
+  showInputsFor(textModels_, imageModels_);
   for (const LoadedModelsModel::Entry& entry : models_->entries())
     if (entry.isImageModel()) runOn(entry.id);
   return true;
@@ -582,7 +588,12 @@ void MainWindow::showImageInput() {
   imageIndexBox_->setVisible(image_->idx);
 }
 
-void MainWindow::showTextInputFor(bool text, bool images) {
+void MainWindow::showInputsFor(bool text, bool images) {
+  textModels_ = text;
+  imageModels_ = images;
+  // Text models alone have no use for an image: the text box gets the width (File ▸ Open image…
+  // and dropping an image still work, and an open image stays in view).
+  imageInput_->setVisible(images || !text || image_.has_value());
   const bool imagesOnly = images && !text;
   textEdit_->setVisible(!imagesOnly);
   imageOnlyNote_->setVisible(imagesOnly);

@@ -136,6 +136,7 @@ class MainWindow : public QMainWindow {
   QLabel* imageCaption() const { return imageCaption_; }
   // Shown instead of the text box while only image models are loaded.
   QLabel* imageOnlyNote() const { return imageOnlyNote_; }
+  QWidget* imageInput() const { return imageInput_; }  // thumbnail, Open image…, caption
   QSpinBox* imageIndexBox() const { return imageIndexBox_; }
 
  protected:
@@ -153,7 +154,9 @@ class MainWindow : public QMainWindow {
   void openModelDialog();
   void openImageDialog();
   void showImageInput();
-  void showTextInputFor(bool text, bool images);  // the loaded models' kinds
+  // Which inputs show for the loaded models' kinds: the text box (else a note, with only image
+  // models) and the image part (not with only text models).
+  void showInputsFor(bool text, bool images);
   void removeSelectedModels();
   void runOn(int modelId);
   void onLoaded(int modelId);
@@ -197,6 +200,8 @@ class MainWindow : public QMainWindow {
   QLabel* imageThumbnail_ = nullptr;
   QLabel* imageCaption_ = nullptr;
   QLabel* imageOnlyNote_ = nullptr;
+  QWidget* imageInput_ = nullptr;
+  bool textModels_ = false, imageModels_ = false;  // loaded (showInputsFor)
   QSpinBox* imageIndexBox_ = nullptr;
   std::optional<ImageInput> image_;
   QString imagePath_;

@@ -128,7 +128,7 @@ void MainWindow::buildShell() {
       (entry.isImageModel() ? images : text) = true;
     }
     evaluationControls_->setModelKinds(text, images);
-    showTextInputFor(text, images);
+    showInputsFor(text, images);
   };
   connect(models_, &QAbstractItemModel::rowsInserted, this, updateKinds);
   connect(models_, &QAbstractItemModel::rowsRemoved, this, updateKinds);

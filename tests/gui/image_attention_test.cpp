@@ -144,6 +144,24 @@ class ImageAttentionTest : public QObject {
     QVERIFY(window_->textEdit()->isVisibleTo(window_.get()));
   }
 
+  void theImageInputGivesWayWhileOnlyTextModelsAreLoaded() {
+    QVERIFY(window_->imageInput()->isVisibleTo(window_.get()));  // nothing loaded: both inputs
+    const int bert = window_->openModel(model("bert-tiny"));
+    QVERIFY(waitIdle());
+    QVERIFY(!window_->imageInput()->isVisibleTo(window_.get()));
+    QVERIFY(window_->textEdit()->isVisibleTo(window_.get()));
+    // An image model brings it back; an opened image keeps it in view.
+    const int vit = window_->openModel(model("vit-tiny-hf"));
+    QVERIFY(waitIdle());
+    QVERIFY(window_->imageInput()->isVisibleTo(window_.get()));
+    window_->removeModel(vit);
+    QVERIFY(!window_->imageInput()->isVisibleTo(window_.get()));
+    QVERIFY(window_->openImage(kImage));
+    QVERIFY(window_->imageInput()->isVisibleTo(window_.get()));
+    window_->removeModel(bert);
+    QVERIFY(window_->imageInput()->isVisibleTo(window_.get()));
+  }
+
   void mixedLoadRunsTheImageAndTheText() {
     window_->openModel(model("vit-tiny-hf"));
     window_->openModel(model("vit-tiny-timm@softmax1"));
