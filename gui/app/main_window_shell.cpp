@@ -422,6 +422,7 @@ Workspace MainWindow::currentWorkspace() const {
   const AttentionSelection selection = attentionSelection(*attentionView_);
   workspace.layer = selection.layer;
   workspace.head = selection.head;
+  workspace.colours = selection.colours;
   return workspace;
 }
 
@@ -458,6 +459,7 @@ bool MainWindow::openWorkspace(const QString& path) {
   pendingQuery_ = -1;
   pendingLayer_ = workspace.layer;
   pendingHead_ = workspace.head;
+  applyAttentionColours(*attentionView_, workspace.colours);  // needs no run
   for (const WorkspaceModel& model : workspace.models) openModel(model.argument());
   if (jobs_->isIdle()) applyPendingAttentionSelection();
   rememberRecent(QFileInfo(path).absoluteFilePath());

@@ -10,6 +10,7 @@
 
 #include <exception>
 
+#include "app/attention_selection.h"
 #include "hopscope/error.h"
 #include "hopscope/model_builder.h"
 
@@ -151,6 +152,10 @@ Workspace readWorkspace(const QString& path) {
   const Reader attention(path, reader.object("attention"), QStringLiteral("attention."));
   workspace.layer = attention.integer("layer", 0, 0, 1 << 16);
   workspace.head = attention.integer("head", 0, -1, 1 << 16);
+  workspace.colours = attention.text("colours", QString());
+  if (!workspace.colours.isEmpty() && !attentionColourNames().contains(workspace.colours))
+    fail(path, QStringLiteral("\"attention.colours\" must be one of %1, not \"%2\"")
+                   .arg(attentionColourNames().join(QStringLiteral(", ")), workspace.colours));
   const Reader evaluation(path, reader.object("evaluation"), QStringLiteral("evaluation."));
   QuantizationRequest& settings = workspace.evaluation;
   settings.dataPath = resolvedPath(evaluation.text("data", settings.dataPath), folder);
@@ -193,12 +198,13 @@ void writeWorkspace(const Workspace& workspace, const QString& path) {
   if (!settings.calibrationPath.isEmpty())
     evaluation.insert(QStringLiteral("calibration"), storedPath(settings.calibrationPath, folder));
   if (!settings.imagePath.isEmpty()) evaluation.insert(QStringLiteral("images"), storedPath(settings.imagePath, folder));
+  QJsonObject attention{{QStringLiteral("layer"), workspace.layer}, {QStringLiteral("head"), workspace.head}};
+  if (!workspace.colours.isEmpty()) attention.insert(QStringLiteral("colours"), workspace.colours);
   const QJsonObject root{{QLatin1String(kVersionKey), Workspace::kFormatVersion},
                          {QStringLiteral("models"), models},
                          {QStringLiteral("text"), workspace.text},
                          {QStringLiteral("view"), workspace.view},
-                         {QStringLiteral("attention"),
-                          QJsonObject{{QStringLiteral("layer"), workspace.layer}, {QStringLiteral("head"), workspace.head}}},
+                         {QStringLiteral("attention"), attention},
                          {QStringLiteral("evaluation"), evaluation}};
   QSaveFile file(path);
   if (!file.open(QIODevice::WriteOnly)) fail(path, file.errorString());

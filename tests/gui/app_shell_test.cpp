@@ -44,6 +44,7 @@
 #include "jobs/model_jobs.h"
 #include "app/main_window.h"
 #include "plots/figure_plot.h"
+#include "views/attention_grid.h"
 #include "views/attention_view.h"
 #include "views/loaded_models_model.h"
 #include "views/module_table_panel.h"
@@ -354,6 +355,7 @@ class AppShellTest : public QObject {
     QVERIFY(waitForJobs());
     window_->attentionView()->layerBox()->setValue(1);
     window_->attentionView()->headBox()->setValue(3);
+    window_->attentionView()->colourScaleBox()->setCurrentIndex(3);  // log
     controls().samplesBox()->setValue(5);
     controls().seqLenBox()->setValue(24);
     controls().activationBitsBox()->setValue(6);
@@ -383,6 +385,8 @@ class AppShellTest : public QObject {
     QCOMPARE(reopened.view, QStringLiteral("training"));
     QCOMPARE(reopened.layer, 1);
     QCOMPARE(reopened.head, 3);
+    QCOMPARE(reopened.colours, QStringLiteral("log"));
+    QCOMPARE(window_->attentionView()->grid()->colourMode(), AttentionGrid::ColourMode::Log);
     QVERIFY(window_->windowTitle().contains(QStringLiteral("session.json")));
     QVERIFY(RecentFiles::entries().contains(QFileInfo(path).absoluteFilePath()));
 
