@@ -344,6 +344,7 @@ std::vector<Figure> activationFigures(const std::vector<ActivationVariant>& vari
   const int axisPixels = std::max(100, options.plotWidth - 90);
   std::vector<std::vector<FigureMark>> marks(plots.size());
   QStringList strides, overflow;
+  QStringList strideLabels, strideTexts;  // per thinned plot: its label, "every 8th of 256"
   int row = 0;
   for (size_t p = 0; p < plots.size(); ++p) {
     VariantPlot& plot = plots[p];
@@ -353,7 +354,8 @@ std::vector<Figure> activationFigures(const std::vector<ActivationVariant>& vari
     if (stride > 1) {
       plot.stride = QObject::tr("every %1th of %2 levels drawn (all are too dense at this width)")
                         .arg(stride).arg(gridLevels(*plot.quantizer).size());
-      strides << QObject::tr("%1 every %2th of %3").arg(plot.label).arg(stride).arg(gridLevels(*plot.quantizer).size());
+      strideLabels << plot.label;
+      strideTexts << QObject::tr("every %1th of %2").arg(stride).arg(gridLevels(*plot.quantizer).size());
     }
     addGridMarks(variants[plot.index], plot, options.sideBySide ? 0 : row++, strided(*plot.quantizer, stride), stride,
                  marks[p]);
@@ -369,6 +371,12 @@ std::vector<Figure> activationFigures(const std::vector<ActivationVariant>& vari
   if (options.grid) {
     QString grid = QObject::tr("grid of the activation quantizer: dashed = calibrated range, shaded = clipped tails, "
                                "ticks on top = its levels");
+    // One stride for every variant is said once, not once per variant.
+    if (!strideTexts.isEmpty() && strideTexts.count(strideTexts.front()) == strideTexts.size() &&
+        strideLabels.size() == static_cast<qsizetype>(plots.size()) && plots.size() > 1)
+      strides << QObject::tr("%1 for every variant").arg(strideTexts.front());
+    else
+      for (qsizetype i = 0; i < strideTexts.size(); ++i) strides << strideLabels[i] + QLatin1Char(' ') + strideTexts[i];
     if (!strides.isEmpty()) grid += QObject::tr(" (too dense to draw all at this width: %1)").arg(strides.join(QStringLiteral("; ")));
     note << grid;
   }

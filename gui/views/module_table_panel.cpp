@@ -73,6 +73,7 @@ ModuleTablePanel::ModuleTablePanel(QWidget* parent) : QWidget(parent) {
   layout->addWidget(table_, 1);
 
   connect(modelSelector_, &QComboBox::currentIndexChanged, this, [this] { showSelectedModel(); });
+  connect(modelSelector_, &QComboBox::activated, this, [this] { modelChosen_ = true; });
   connect(nameFilter_, &QLineEdit::textChanged, this, [this](const QString& text) {
     filterModel_->setNameFilter(text);
     count_->setText(tr("%1 of %2 modules").arg(filterModel_->rowCount()).arg(tableModel_->rowCount()));
@@ -111,7 +112,8 @@ void ModuleTablePanel::setModels(const std::vector<hopscope::ModelAnalysisPtr>& 
     modelSelector_->clear();
     for (size_t m = 0; m < models_.size(); ++m)
       modelSelector_->addItem(modelSwatch(slotAt(paletteSlots, m)), modelName(models_[m]->info, m));
-    const int index = modelSelector_->findText(previous);
+    // The first model until the user picks one (results arrive in any order).
+    const int index = modelChosen_ ? modelSelector_->findText(previous) : -1;
     modelSelector_->setCurrentIndex(index >= 0 ? index : (models_.empty() ? -1 : 0));
   }
   showSelectedModel();

@@ -48,6 +48,7 @@ class ModuleTablePanel : public QWidget {
 
   std::vector<hopscope::ModelAnalysisPtr> models_;
   QComboBox* modelSelector_;
+  bool modelChosen_ = false;  // the user picked the listed model: kept while results arrive
   QLineEdit* nameFilter_;
   QLabel* count_;
   QPushButton* attentionButton_;

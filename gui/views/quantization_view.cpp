@@ -121,6 +121,7 @@ QuantizationView::QuantizationView(QWidget* parent) : QWidget(parent) {
   layout->addWidget(pages_);
 
   connect(modelSelector_, &QComboBox::currentIndexChanged, this, [this] { showQuantizersOfSelectedModel(); });
+  connect(modelSelector_, &QComboBox::activated, this, [this] { modelChosen_ = true; });
   connect(siteFilter_, &QLineEdit::textChanged, this, [this](const QString& filter) {
     quantizerProxy_->setSiteFilter(filter);
     updateQuantizerCount();
@@ -130,7 +131,9 @@ QuantizationView::QuantizationView(QWidget* parent) : QWidget(parent) {
     updateQuantizerCount();
   });
   connect(metricTable_, &QTableView::clicked, this, [this](const QModelIndex& index) {
-    if (index.isValid()) modelSelector_->setCurrentIndex(index.row());
+    if (!index.isValid()) return;
+    modelChosen_ = true;
+    modelSelector_->setCurrentIndex(index.row());
   });
   setModels({});
 }
@@ -158,7 +161,8 @@ void QuantizationView::setModels(const std::vector<hopscope::QuantizationStudyPt
     modelSelector_->clear();
     for (size_t i = 0; i < models_.size(); ++i)
       modelSelector_->addItem(modelSwatch(slots_[i]), modelName(models_[i]->info, i));
-    const int keep = modelSelector_->findText(previous);
+    // The first model until the user picks one (results arrive in any order).
+    const int keep = modelChosen_ ? modelSelector_->findText(previous) : -1;
     modelSelector_->setCurrentIndex(keep >= 0 ? keep : (models_.empty() ? -1 : 0));
   }
   showQuantizersOfSelectedModel();
