@@ -14,6 +14,7 @@
 #include "plots/model_palette.h"
 #include "views/result_text.h"
 #include "views/module_table_model.h"
+#include "views/column_filler.h"
 #include "views/module_path_delegate.h"
 
 ModuleTablePanel::ModuleTablePanel(QWidget* parent) : QWidget(parent) {
@@ -38,8 +39,7 @@ ModuleTablePanel::ModuleTablePanel(QWidget* parent) : QWidget(parent) {
   table_->setTextElideMode(Qt::ElideMiddle);
   table_->setItemDelegateForColumn(ModuleTableModel::Module, new ModulePathDelegate(table_));  // keeps the layer number
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-  table_->horizontalHeader()->setSectionResizeMode(ModuleTableModel::Module, QHeaderView::Interactive);
-  table_->horizontalHeader()->resizeSection(ModuleTableModel::Module, 250);
+  fillWithColumn(*table_, ModuleTableModel::Module, 250);  // the rest of the width, at least 250
   // The figures that locate outliers first, right of the name; the bookkeeping columns last.
   {
     const int order[] = {ModuleTableModel::Module, ModuleTableModel::MaxAbs, ModuleTableModel::Token,

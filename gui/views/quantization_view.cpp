@@ -20,6 +20,7 @@
 #include "views/quantization_figures.h"
 #include "views/quantization_metric_model.h"
 #include "views/quantizer_table_model.h"
+#include "views/column_filler.h"
 #include "views/module_path_delegate.h"
 
 
@@ -68,10 +69,9 @@ QuantizationView::QuantizationView(QWidget* parent) : QWidget(parent) {
   quantizerTable_->setAlternatingRowColors(true);
   quantizerTable_->setSelectionBehavior(QAbstractItemView::SelectRows);
   quantizerTable_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-  // The site column keeps a readable width (names elide in the middle); narrow windows scroll.
-  quantizerTable_->horizontalHeader()->setSectionResizeMode(QuantizerTableModel::Site, QHeaderView::Interactive);
-  quantizerTable_->horizontalHeader()->resizeSection(QuantizerTableModel::Site, 300);
-  quantizerTable_->horizontalHeader()->setStretchLastSection(true);
+  // The site column takes the room the others leave, at least a readable width (names elide in the
+  // middle); narrow windows scroll.
+  fillWithColumn(*quantizerTable_, QuantizerTableModel::Site, 300);
   quantizerTable_->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);  // forward order first
   quantizerTable_->setSortingEnabled(true);
 
