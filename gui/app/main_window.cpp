@@ -45,6 +45,7 @@
 #include "plots/plot_export.h"
 #include "report/report_exporter.h"
 #include "views/activations_view.h"
+#include "views/attention_grid.h"
 #include "views/attention_view.h"
 #include "views/patch_attention.h"
 #include "views/outlier_view.h"
@@ -453,9 +454,11 @@ bool MainWindow::showInAttention(int modelId, const QString& moduleName) {
   const auto result = analyses_.find(modelId);
   const hopscope::ModuleAnalysis* module =
       result != analyses_.end() && result->second ? result->second->module(moduleName.toStdString()) : nullptr;
+  const hopscope::MaxAbsLocation where = module ? module->stats.maxAbs() : hopscope::MaxAbsLocation{};
+  if (module && isImageModel(modelId) && where.sample >= 0 && where.token >= 0)
+    return showImageLocationInAttention(modelId, *result->second, *module);
   if (!module || module->maxAbsContext.text.empty()) {
-    showError(tr("%1: %2 has no token location to show in Attention (image models: open the evaluated image)")
-                  .arg(displayName(modelId), moduleName));
+    showError(tr("%1: %2 has no token location to show in Attention").arg(displayName(modelId), moduleName));
     return false;
   }
   const hopscope::TokenContext& context = module->maxAbsContext;
@@ -468,7 +471,6 @@ bool MainWindow::showInAttention(int modelId, const QString& moduleName) {
   pendingHead_ = attentionSelection(*attentionView_).head;
   pendingQuery_ = static_cast<int>(context.token);
   runText();
-  const hopscope::MaxAbsLocation where = module->stats.maxAbs();
   // The text is the block as read: the analysis may have seen this token masked.
   statusBar()->showMessage(tr("Attention: block %1 of the evaluated text with token %2 as the query (the analysis saw "
                               "'%3' there), layer %4: where %5 holds its largest |x|%6")
@@ -477,6 +479,41 @@ bool MainWindow::showInAttention(int modelId, const QString& moduleName) {
                                .arg(QString::fromStdString(module->maxAbsToken))
                                .arg(pendingLayer_)
                                .arg(moduleName, context.exact ? QString() : tr(" (the text re-encodes a little differently)")),
+                           15000);
+  return true;
+}
+
+bool MainWindow::showImageLocationInAttention(int modelId, const hopscope::ModelAnalysis& analysis,
+                                              const hopscope::ModuleAnalysis& module) {
+  // The evaluated images are the first ones of the source: image `sample` of an idx file opens as
+  // the input image; an image folder's order is the loader's, so it is named instead.
+  const QString source = QString::fromStdString(analysis.data.path);
+  const hopscope::MaxAbsLocation where = module.stats.maxAbs();
+  if (!isIdxImageFile(source)) {
+    showError(tr("%1: %2's largest |x| is in image %3 of %4: only an idx file's images open by number; open that "
+                 "image with File ▸ Open image…")
+                  .arg(displayName(modelId), QString::fromStdString(module.name)).arg(where.sample).arg(source));
+    return false;
+  }
+  if (!openImage(source, static_cast<int>(where.sample))) return false;
+  showView(QStringLiteral("attention"));
+  attentionView_->selectModelId(modelId);
+  // Token 0 is the class token, then the patches row by row.
+  const int grid = analysis.info.patchSize > 0 ? static_cast<int>(analysis.info.imageSize / analysis.info.patchSize) : 0;
+  const int token = static_cast<int>(where.token);
+  attentionView_->grid()->setImageQuery(token == 0 || grid <= 0 ? patch_attention::PatchQuery{}
+                                                                 : patch_attention::PatchQuery{(token - 1) / grid, (token - 1) % grid});
+  attentionView_->grid()->setImageNoOp(false);
+  hasPendingAttention_ = true;
+  pendingLayer_ = static_cast<int>(std::max<int64_t>(module.layer, 0));
+  pendingHead_ = attentionSelection(*attentionView_).head;
+  pendingQuery_ = -1;
+  if (jobs_->isIdle()) applyPendingAttentionSelection();
+  statusBar()->showMessage(tr("Attention: image %1 of %2 with %3 as the query, layer %4: where %5 holds its largest |x|")
+                               .arg(where.sample)
+                               .arg(QFileInfo(source).fileName(), QString::fromStdString(module.maxAbsToken))
+                               .arg(pendingLayer_)
+                               .arg(QString::fromStdString(module.name)),
                            15000);
   return true;
 }

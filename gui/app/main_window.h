@@ -68,7 +68,8 @@ class MainWindow : public QMainWindow {
   // Where `module` of this model's analysis holds its largest |x|, in the Attention view: the
   // evaluation block holding it becomes the input text and runs through every model, the module's
   // layer is shown and that token is the query in every pane (applied once the runs are in). False
-  // with an error shown when there is no such location (no analysis; image models).
+  // with an error shown when there is no such location (no analysis). Image models: the evaluated
+  // image opens (an idx file's image by number) with the patch as the image panes' query.
   bool showInAttention(int modelId, const QString& module);
   // Outlier statistics / quantization study of every loaded model with the settings row's values;
   // results replace earlier ones per model as they arrive.
@@ -157,6 +158,9 @@ class MainWindow : public QMainWindow {
   // Which inputs show for the loaded models' kinds: the text box (else a note, with only image
   // models) and the image part (not with only text models).
   void showInputsFor(bool text, bool images);
+  // showInAttention for an image model: its evaluated image, the patch as the image panes' query.
+  bool showImageLocationInAttention(int modelId, const hopscope::ModelAnalysis& analysis,
+                                    const hopscope::ModuleAnalysis& module);
   void removeSelectedModels();
   void runOn(int modelId);
   void onLoaded(int modelId);

@@ -58,7 +58,8 @@ ModuleTablePanel::ModuleTablePanel(QWidget* parent) : QWidget(parent) {
   attentionButton_ = new QPushButton(tr("Show in A&ttention"));
   attentionButton_->setToolTip(tr("Run the evaluation block that holds the selected module's largest |x| in the "
                                   "Attention view, at the module's layer, with that token as the query in every "
-                                  "pane (also: double-click the At token cell)"));
+                                  "pane; image models: that evaluated image, with that patch as the query (also: "
+                                  "double-click the At token cell)"));
   attentionButton_->setEnabled(false);
 
   auto* controls = new QHBoxLayout;
@@ -100,7 +101,7 @@ const hopscope::ModuleAnalysis* ModuleTablePanel::currentModule() const { return
 
 void ModuleTablePanel::updateAttentionButton() {
   const hopscope::ModuleAnalysis* module = currentModule();
-  attentionButton_->setEnabled(module && !module->maxAbsContext.text.empty());
+  attentionButton_->setEnabled(module && showableInAttention(*currentModel(), *module));
 }
 
 void ModuleTablePanel::setModels(const std::vector<hopscope::ModelAnalysisPtr>& models,

@@ -109,7 +109,8 @@ OutlierView::OutlierView(QWidget* parent) : QWidget(parent) {
   // token in the Attention view (its block run, the module's layer, the token as the query).
   connect(modulesPanel_->table(), &QTableView::activated, this, [this](const QModelIndex& index) {
     const hopscope::ModuleAnalysis* located = modulesPanel_->moduleAt(index);
-    if (index.column() == ModuleTableModel::Token && located && !located->maxAbsContext.text.empty()) {
+    if (index.column() == ModuleTableModel::Token && located &&
+        showableInAttention(*modulesPanel_->currentModel(), *located)) {
       emit locationActivated(modulesPanel_->currentModel(), qtext(located->name));
       return;
     }

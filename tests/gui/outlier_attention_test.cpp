@@ -8,6 +8,8 @@
 #include <QTableView>
 #include <QPlainTextEdit>
 #include <QSpinBox>
+
+#include "app/evaluation_controls.h"
 #include <QtTest>
 
 #include "app/main_window.h"
@@ -15,6 +17,7 @@
 #include "views/attention_grid.h"
 #include "views/attention_view.h"
 #include "views/loaded_models_model.h"
+#include "views/patch_attention.h"
 #include "views/module_table_model.h"
 #include "views/module_table_panel.h"
 #include "views/outlier_view.h"
@@ -114,6 +117,62 @@ class OutlierAttentionTest : public QObject {
     QVERIFY(QTest::qWaitFor([&] { return window.jobs()->isIdle(); }, 60000));
     QCOMPARE(window.attentionView()->currentModelId(), ids[0]);
     checkAttentionShows(window, *other, ids);
+  }
+
+  void imageLocationOpensItsImageWithThePatchAsTheQuery() {
+    const QString images = QStringLiteral(HOPSCOPE_FIXTURES_DIR "/images/fashion24-images-idx3-ubyte.gz");
+    MainWindow window;
+    window.resize(1400, 900);
+    window.show();
+    window.evaluationControls()->setImagePath(images);
+    window.evaluationControls()->samplesBox()->setValue(8);
+    const int id = window.openModel(kModels + "vit-tiny-hf");
+    QVERIFY(QTest::qWaitFor([&] { return window.jobs()->isIdle(); }, 60000));
+    QVERIFY(!window.hasImage());
+    QVERIFY(window.showView(QStringLiteral("outliers")));
+    QVERIFY(QTest::qWaitFor([&] { return window.jobs()->isIdle(); }, 120000));
+    QVERIFY2(!window.errorVisible(), qPrintable(window.errorText()));
+
+    // The last layer's module whose largest |x| is on a patch (else on the class token).
+    ModuleTablePanel* panel = window.outlierView()->modulesPanel();
+    window.outlierView()->plotTabs()->setCurrentWidget(panel);
+    QTableView* table = panel->table();
+    int row = -1;
+    const hopscope::ModuleAnalysis* module = nullptr;
+    for (int r = 0; r < table->model()->rowCount(); ++r) {
+      const hopscope::ModuleAnalysis* candidate = panel->moduleAt(table->model()->index(r, ModuleTableModel::Module));
+      if (!candidate || candidate->layer < 1 || candidate->stats.maxAbs().sample < 0) continue;
+      if (!module || (module->stats.maxAbs().token == 0 && candidate->stats.maxAbs().token > 0)) {
+        module = candidate;
+        row = r;
+      }
+    }
+    QVERIFY(module);
+    const hopscope::MaxAbsLocation where = module->stats.maxAbs();
+    const QModelIndex cell = table->model()->index(row, ModuleTableModel::Token);
+    QVERIFY(table->model()->data(cell, Qt::ToolTipRole).toString().contains(QStringLiteral("image %1").arg(where.sample)));
+    table->scrollTo(cell);
+    const QPoint centre = table->visualRect(cell).center();
+    QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, centre);
+    QTest::mouseDClick(table->viewport(), Qt::LeftButton, {}, centre);
+    QVERIFY2(!window.errorVisible(), qPrintable(window.errorText()));
+    QVERIFY(window.attentionView()->isVisibleTo(&window));
+    QVERIFY(window.hasImage());
+    QCOMPARE(window.imagePath(), images);
+    QCOMPARE(static_cast<int64_t>(window.image()->index), where.sample);
+    QVERIFY(QTest::qWaitFor([&] { return window.jobs()->isIdle(); }, 60000));
+    QCOMPARE(window.attentionView()->currentModelId(), id);
+    QCOMPARE(window.attentionView()->layerBox()->value(), static_cast<int>(module->layer));
+    // Token 0 is the class token, then the patches row by row.
+    const patch_attention::PatchQuery query = window.attentionView()->grid()->imageQuery();
+    if (where.token == 0) {
+      QVERIFY(query.isClassToken());
+    } else {
+      const hopscope::ImageRunResult* run = window.models()->entryById(id)->lastImageRun ?
+                                                &*window.models()->entryById(id)->lastImageRun : nullptr;
+      QVERIFY(run);
+      QCOMPARE(patch_attention::queryToken(*run, query), static_cast<int>(where.token));
+    }
   }
 
   void aModuleWithoutALocationIsAnError() {
