@@ -463,13 +463,7 @@ bool MainWindow::showInAttention(int modelId, const QString& moduleName) {
   }
   const hopscope::TokenContext& context = module->maxAbsContext;
   setInputText(QString::fromStdString(context.text));
-  showView(QStringLiteral("attention"));
-  attentionView_->selectModelId(modelId);
-  // Layer, head and query are applied once the runs are in: the layer box follows the runs' layer count.
-  hasPendingAttention_ = true;
-  pendingLayer_ = static_cast<int>(std::max<int64_t>(module->layer, 0));
-  pendingHead_ = attentionSelection(*attentionView_).head;
-  pendingQuery_ = static_cast<int>(context.token);
+  showAttentionAt(modelId, module->layer, static_cast<int>(context.token));
   runText();
   // The text is the block as read: the analysis may have seen this token masked.
   statusBar()->showMessage(tr("Attention: block %1 of the evaluated text with token %2 as the query (the analysis saw "
@@ -496,18 +490,13 @@ bool MainWindow::showImageLocationInAttention(int modelId, const hopscope::Model
     return false;
   }
   if (!openImage(source, static_cast<int>(where.sample))) return false;
-  showView(QStringLiteral("attention"));
-  attentionView_->selectModelId(modelId);
+  showAttentionAt(modelId, module.layer, -1);
   // Token 0 is the class token, then the patches row by row.
   const int grid = analysis.info.patchSize > 0 ? static_cast<int>(analysis.info.imageSize / analysis.info.patchSize) : 0;
   const int token = static_cast<int>(where.token);
   attentionView_->grid()->setImageQuery(token == 0 || grid <= 0 ? patch_attention::PatchQuery{}
                                                                  : patch_attention::PatchQuery{(token - 1) / grid, (token - 1) % grid});
   attentionView_->grid()->setImageNoOp(false);
-  hasPendingAttention_ = true;
-  pendingLayer_ = static_cast<int>(std::max<int64_t>(module.layer, 0));
-  pendingHead_ = attentionSelection(*attentionView_).head;
-  pendingQuery_ = -1;
   if (jobs_->isIdle()) applyPendingAttentionSelection();
   statusBar()->showMessage(tr("Attention: image %1 of %2 with %3 as the query, layer %4: where %5 holds its largest |x|")
                                .arg(where.sample)
@@ -516,6 +505,16 @@ bool MainWindow::showImageLocationInAttention(int modelId, const hopscope::Model
                                .arg(QString::fromStdString(module.name)),
                            15000);
   return true;
+}
+
+void MainWindow::showAttentionAt(int modelId, int64_t layer, int query) {
+  showView(QStringLiteral("attention"));
+  attentionView_->selectModelId(modelId);
+  // Applied once the runs are in: the layer box follows the runs' layer count. The head stays.
+  hasPendingAttention_ = true;
+  pendingLayer_ = static_cast<int>(std::max<int64_t>(layer, 0));
+  pendingHead_ = attentionSelection(*attentionView_).head;
+  pendingQuery_ = query;
 }
 
 void MainWindow::removeModel(int modelId) {

@@ -161,6 +161,9 @@ class MainWindow : public QMainWindow {
   // showInAttention for an image model: its evaluated image, the patch as the image panes' query.
   bool showImageLocationInAttention(int modelId, const hopscope::ModelAnalysis& analysis,
                                     const hopscope::ModuleAnalysis& module);
+  // The Attention view on this model's pane, at `layer` with the text query token `query` (-1:
+  // none), both applied once the runs are in.
+  void showAttentionAt(int modelId, int64_t layer, int query);
   void removeSelectedModels();
   void runOn(int modelId);
   void onLoaded(int modelId);

@@ -470,7 +470,7 @@ bool MainWindow::openWorkspace(const QString& path) {
 void MainWindow::applyPendingAttentionSelection() {
   if (!hasPendingAttention_) return;
   hasPendingAttention_ = false;
-  applyAttentionSelection(*attentionView_, {pendingLayer_, pendingHead_});
+  applyAttentionSelection(*attentionView_, {pendingLayer_, pendingHead_, QString()});  // the colours stay
   // A jump from an outlier location: its token is the query of every text pane.
   if (pendingQuery_ >= 0) attentionView_->grid()->setSelectedCell(pendingQuery_, -1);
   pendingQuery_ = -1;
