@@ -1,13 +1,33 @@
 #include "app/demo_set.h"
 
+#include <QCryptographicHash>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
 
 #include <algorithm>
 
 #include "hopscope/bundled_resources.h"
 
 namespace {
+
+// The demo tables' text (resources/corpora/README.md): the held-out addresses, and the first
+// training addresses, whose blocks are the ones demo_table.py calibrates on.
+constexpr const char* kDemoEvalText = "corpora/sotu-eval.txt";
+constexpr const char* kDemoCalibrationText = "corpora/sotu-calib.txt";
+// scripts/demo_table.py: `--samples 64` blocks; quantize's default --calib-batches.
+constexpr int64_t kDemoBlocks = 64;
+constexpr int64_t kDemoCalibrationBatches = 4;
+
+QString sha256Of(const QString& path) {
+  QFile file(path);
+  if (!file.open(QIODevice::ReadOnly)) return {};
+  QCryptographicHash hash(QCryptographicHash::Sha256);
+  hash.addData(&file);
+  return QString::fromLatin1(hash.result().toHex());
+}
 
 QString familyOf(const QString& name) { return name.section(QLatin1Char('-'), 0, 0); }
 
@@ -55,4 +75,39 @@ DemoSet findDemoSet(const QString& family) {
                            "model… instead")
                    .arg(tried.isEmpty() ? QStringLiteral("resources/demo") : tried.join(QStringLiteral(" or ")));
   return demo;
+}
+
+DemoEvaluation demoEvaluation(const DemoSet& demo, const QuantizationRequest& base) {
+  DemoEvaluation evaluation;
+  evaluation.request = base;
+  const hopscope::BundledFile text = hopscope::findBundledFile(kDemoEvalText);
+  const hopscope::BundledFile calibration = hopscope::findBundledFile(kDemoCalibrationText);
+  if (!text.found || !calibration.found) return evaluation;
+  const QString textHash = sha256Of(QString::fromStdString(text.path));
+  // A model trained with that held-out text says so in its config.json (train --eval-data).
+  for (const QString& model : demo.models) {
+    QFile file(model + QStringLiteral("/config.json"));
+    if (!file.open(QIODevice::ReadOnly)) continue;
+    const QJsonObject hopscope = QJsonDocument::fromJson(file.readAll()).object().value(QStringLiteral("hopscope")).toObject();
+    if (hopscope.value(QStringLiteral("eval_data_sha256")).toString() != textHash) continue;
+    evaluation.applies = true;
+    QuantizationRequest& request = evaluation.request;
+    request.dataPath = QString::fromStdString(text.path);
+    request.calibrationPath = QString::fromStdString(calibration.path);
+    request.samples = kDemoBlocks;
+    // The models' own block length, as demo_table.py passes it.
+    request.seqLen = hopscope.value(QStringLiteral("training")).toObject().value(QStringLiteral("seq_len")).toInt(0);
+    request.calibrationBatches = kDemoCalibrationBatches;
+    evaluation.note = QObject::tr("The demo set's held-out text: the State of the Union addresses of 2010–2021, which "
+                                  "the demo models never trained on. With %1 blocks of %2 tokens, calibrated on %3 "
+                                  "batches of the earlier addresses (%4), as the README's demo tables "
+                                  "(scripts/demo_table.py): the perplexities here are the README's (W8A8 may move in its last "
+                                  "digit with the thread count).")
+                          .arg(request.samples)
+                          .arg(request.seqLen > 0 ? QString::number(request.seqLen) : QObject::tr("auto"))
+                          .arg(request.calibrationBatches)
+                          .arg(QFileInfo(request.calibrationPath).fileName());
+    return evaluation;
+  }
+  return evaluation;
 }

@@ -82,10 +82,16 @@ EvaluationControls::EvaluationControls(QWidget* parent) : QWidget(parent) {
   unsignedGrid_ = new QCheckBox(tr("unsigned grid for w ≥ 0"));
   unsignedGrid_->setToolTip(tr("As the reference code: weights without negative values (LayerNorm gains) use "
                                "codes 0…2^b−1 (--weight-grid auto)"));
+  referenceCompat_ = new QCheckBox(tr("ViT reference-compat"));
+  referenceCompat_->setToolTip(
+      tr("Image models (ViT) only, as hopscope-cli quantize --vit-quant-mode reference-compat: the quantized "
+         "model runs the OutEffHop reference's quantized block, x + LN(sublayer(x)), a LayerNorm after each "
+         "sublayer that the float model never ran, to reproduce the paper's W8A8 ViT numbers. Off (pre-norm): "
+         "the quantized model is the trained one. The FP metric is the pre-norm one either way.\n"
+         "Enabled while an image model is loaded; text models ignore it."));
+  referenceCompat_->setEnabled(false);
   quantizeButton_ = new QPushButton(tr("Quantize"));
-  quantizeButton_->setToolTip(tr("FP versus quantized metric of every loaded model, calibrated on the bundled "
-                                 "training chapters (image models: on the images after the evaluated ones) "
-                                 "(Ctrl+Shift+Q)"));
+  showCalibration();
   connect(quantizeButton_, &QPushButton::clicked, this, &EvaluationControls::quantizeRequested);
 
   quantizationFields_ = new QWidget;
@@ -98,6 +104,7 @@ EvaluationControls::EvaluationControls(QWidget* parent) : QWidget(parent) {
   quantization->addWidget(estimator_);
   quantization->addWidget(sweep_);
   quantization->addWidget(unsignedGrid_);
+  quantization->addWidget(referenceCompat_);
   quantization->addStretch(1);
   quantization->addWidget(quantizeButton_);
 
@@ -148,15 +155,20 @@ EvaluationControls::EvaluationControls(QWidget* parent) : QWidget(parent) {
   for (QSpinBox* box : {samples_, seqLen_, weightBits_, activationBits_})
     connect(box, &QSpinBox::valueChanged, this, &EvaluationControls::settingsChanged);
   connect(estimator_, &QComboBox::currentTextChanged, this, &EvaluationControls::settingsChanged);
-  for (QCheckBox* box : {sweep_, unsignedGrid_})
+  for (QCheckBox* box : {sweep_, unsignedGrid_, referenceCompat_})
     connect(box, &QCheckBox::toggled, this, &EvaluationControls::settingsChanged);
 }
 
-void EvaluationControls::setRequest(const QuantizationRequest& request) {
+void EvaluationControls::setRequest(const QuantizationRequest& request, const QString& dataNote) {
   {
     const QSignalBlocker blockSamples(samples_), blockSeqLen(seqLen_), blockWeights(weightBits_),
-        blockActivations(activationBits_), blockEstimator(estimator_), blockSweep(sweep_), blockGrid(unsignedGrid_);
-    if (!request.dataPath.isEmpty()) setDataPathQuietly(request.dataPath);
+        blockActivations(activationBits_), blockEstimator(estimator_), blockSweep(sweep_), blockGrid(unsignedGrid_),
+        blockCompat(referenceCompat_);
+    if (!request.dataPath.isEmpty()) setDataPathQuietly(request.dataPath, dataNote);
+    if (!request.calibrationPath.isEmpty()) calibrationPath_ = request.calibrationPath;
+    calibrationBatches_ = request.calibrationBatches;
+    showCalibration();
+    referenceCompat_->setChecked(request.referenceCompat);
     if (!request.imagePath.isEmpty()) setImagePathQuietly(request.imagePath);
     samples_->setValue(static_cast<int>(request.samples));
     seqLen_->setValue(request.seqLen > 0 ? static_cast<int>(request.seqLen) : seqLen_->minimum());
@@ -170,10 +182,19 @@ void EvaluationControls::setRequest(const QuantizationRequest& request) {
   emit settingsChanged();
 }
 
-void EvaluationControls::setDataPathQuietly(const QString& path) {
+void EvaluationControls::showCalibration() {
+  quantizeButton_->setToolTip(tr("FP versus quantized metric of every loaded model, text models calibrated on %1 "
+                                 "(%2 batches; never the evaluated text), image models on the images after the "
+                                 "evaluated ones (Ctrl+Shift+Q)")
+                                  .arg(QFileInfo(calibrationPath_).fileName())
+                                  .arg(calibrationBatches_));
+}
+
+void EvaluationControls::setDataPathQuietly(const QString& path, const QString& note) {
   dataPath_ = path;
   dataLabel_->setText(QFileInfo(path).fileName());
-  dataLabel_->setToolTip(tr("Evaluated text: %1").arg(path));
+  dataLabel_->setToolTip(note.isEmpty() ? tr("Evaluated text: %1").arg(path)
+                                        : tr("Evaluated text: %1\n%2").arg(path, note));
 }
 
 void EvaluationControls::setDataPath(const QString& path) {
@@ -205,6 +226,7 @@ void EvaluationControls::chooseImages() {
 void EvaluationControls::setModelKinds(bool text, bool images) {
   imageFieldsHidden_ = !images;
   imageFields_->setVisible(images);
+  referenceCompat_->setEnabled(images);
   // With no model loaded the text row stays: the default, as before.
   textFields_->setVisible(text || !images);
   tokensField_->setVisible(text || !images);
@@ -243,5 +265,7 @@ QuantizationRequest EvaluationControls::quantizationRequest() const {
   request.sweepActivationBits = sweep_->isChecked();
   request.estimator = estimator_->currentText();
   request.unsignedGridWhenNonNegative = unsignedGrid_->isChecked();
+  request.calibrationBatches = calibrationBatches_;
+  request.referenceCompat = referenceCompat_->isChecked();
   return request;
 }

@@ -22,8 +22,9 @@ class EvaluationControls : public QWidget {
 
   AnalysisRequest analysisRequest() const;
   QuantizationRequest quantizationRequest() const;
-  // Sets every field from a request (a workspace's settings); emits settingsChanged once.
-  void setRequest(const QuantizationRequest& request);
+  // Sets every field from a request (a workspace's settings, the demo set's); emits settingsChanged
+  // once. dataNote: why this text, added to its tooltip until another text is chosen.
+  void setRequest(const QuantizationRequest& request, const QString& dataNote = {});
   QString dataPath() const { return dataPath_; }
   void setDataPath(const QString& path);
   QString imagePath() const { return imagePath_; }
@@ -44,6 +45,12 @@ class EvaluationControls : public QWidget {
   QComboBox* estimatorBox() const { return estimator_; }
   QCheckBox* sweepBox() const { return sweep_; }
   QCheckBox* unsignedGridBox() const { return unsignedGrid_; }
+  // Image models' quantized block as the OutEffHop reference builds it (--vit-quant-mode
+  // reference-compat); enabled while an image model is loaded.
+  QCheckBox* referenceCompatBox() const { return referenceCompat_; }
+  QString calibrationPath() const { return calibrationPath_; }
+  // The text's label, whose tooltip names the file (and the demo note).
+  QLabel* dataLabel() const { return dataLabel_; }
 
  signals:
   void analyzeRequested();
@@ -53,12 +60,14 @@ class EvaluationControls : public QWidget {
 
  private:
   void chooseData();
-  void setDataPathQuietly(const QString& path);
+  void setDataPathQuietly(const QString& path, const QString& note = {});
+  void showCalibration();  // the Quantize button's tooltip names the calibration text
   void chooseImages();
   void setImagePathQuietly(const QString& path);
 
   QString dataPath_;
   QString calibrationPath_;
+  int64_t calibrationBatches_ = QuantizationRequest{}.calibrationBatches;
   QLabel* dataLabel_;
   QString imagePath_;
   QLabel* imageLabel_;
@@ -76,5 +85,6 @@ class EvaluationControls : public QWidget {
   QComboBox* estimator_;
   QCheckBox* sweep_;
   QCheckBox* unsignedGrid_;
+  QCheckBox* referenceCompat_;
   QPushButton* quantizeButton_;
 };

@@ -6,6 +6,7 @@
 #include <QFileInfo>
 #include <QFont>
 #include <QPixmap>
+#include <QRegularExpression>
 #include <QSaveFile>
 #include <QTimer>
 
@@ -72,6 +73,10 @@ struct CommandLine {
       QStringLiteral("Open the Training view on DIR, a folder of training runs (one subfolder per run with its "
                      "training_log.jsonl, as the view's output folder; e.g. resources/demo), and show their curves."),
       QStringLiteral("DIR")};
+  const QCommandLineOption windowSize{QStringLiteral("window-size"),
+      QStringLiteral("Window size in pixels, e.g. 1920x1200 (default: the saved layout, else 1400x900): what "
+                     "--screenshot saves."),
+      QStringLiteral("WxH")};
   const QCommandLineOption trainingPlot{QStringLiteral("training-plot"),
       QStringLiteral("Curves the Training view shows: %1.").arg(TrainingView::plotNames().join(QStringLiteral(", "))),
       QStringLiteral("NAME"), QStringLiteral("loss")};
@@ -87,7 +92,8 @@ struct CommandLine {
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("MODEL"), QStringLiteral("Models or a workspace to open."),
                                  QStringLiteral("[MODEL... | WORKSPACE.json]"));
-    parser.addOptions({view, text, image, imageIndex, threads, demo, demoFamily, trainingFolder, trainingPlot, screenshot});
+    parser.addOptions(
+        {view, text, image, imageIndex, threads, demo, demoFamily, trainingFolder, trainingPlot, windowSize, screenshot});
   }
 };
 
@@ -154,7 +160,19 @@ int main(int argc, char** argv) {
     printError(QStringLiteral("--training-folder: '%1' is not a folder").arg(trainingFolders.front()));
     return 2;
   }
+  QSize size;
+  if (parser.isSet(commandLine.windowSize)) {
+    const QRegularExpressionMatch match =
+        QRegularExpression(QStringLiteral("^(\\d{3,5})x(\\d{3,5})$")).match(parser.value(commandLine.windowSize));
+    size = match.hasMatch() ? QSize(match.captured(1).toInt(), match.captured(2).toInt()) : QSize();
+    if (!size.isValid() || size.width() < 640 || size.height() < 480 || size.width() > 8192 || size.height() > 8192) {
+      printError(QStringLiteral("--window-size wants WIDTHxHEIGHT in pixels from 640x480 to 8192x8192, got '%1'")
+                     .arg(parser.value(commandLine.windowSize)));
+      return 2;
+    }
+  }
   MainWindow window;
+  if (size.isValid()) window.resize(size);  // after the saved layout, which the constructor restores
   window.setInputText(MainWindow::defaultText());
   // A workspace sets models, text, settings and view; explicit options then override it.
   QStringList models;

@@ -34,6 +34,7 @@
 #include <set>
 #include <vector>
 
+#include "app/attention_selection.h"
 #include "app/evaluation_controls.h"
 #include "app/export_target.h"
 #include "views/loaded_models_model.h"
@@ -44,6 +45,7 @@
 #include "plots/plot_export.h"
 #include "report/report_exporter.h"
 #include "views/activations_view.h"
+#include "views/attention_grid.h"
 #include "views/attention_view.h"
 #include "views/patch_attention.h"
 #include "views/outlier_view.h"
@@ -286,14 +288,30 @@ void MainWindow::buildCentralArea() {
   imageColumn->addWidget(imageCaption_);
   imageColumn->addStretch(1);
 
+  // Image models (ViT) ignore the text: with only them loaded, this note takes the text box's place.
+  imageOnlyNote_ = new QLabel(tr("Only image models are loaded, and they run the image on the right, not text: "
+                                 "the text box comes back when a text model (BERT, OPT) is loaded."));
+  imageOnlyNote_->setWordWrap(true);
+  imageOnlyNote_->setFixedHeight(textEdit_->maximumHeight());
+  imageOnlyNote_->setFrameShape(QFrame::StyledPanel);
+  imageOnlyNote_->setStyleSheet(QStringLiteral("QLabel { color: gray; padding: 4px; }"));
+  imageOnlyNote_->setToolTip(tr("Open a text model (File ▸ Open model…) to type text for it"));
+  imageOnlyNote_->hide();
+
   textInput_ = new QWidget;
   auto* input = new QHBoxLayout(textInput_);
   input->setContentsMargins(0, 0, 0, 0);
   input->addWidget(textEdit_, 1);
+  input->addWidget(imageOnlyNote_, 1);
   input->addWidget(runButton_, 0, Qt::AlignTop);
-  input->addSpacing(8);
-  input->addWidget(imageThumbnail_, 0, Qt::AlignTop);
-  input->addLayout(imageColumn);
+  // The image part; hidden while only text models are loaded (and no image is open).
+  imageInput_ = new QWidget;
+  auto* imageRow = new QHBoxLayout(imageInput_);
+  imageRow->setContentsMargins(0, 0, 0, 0);
+  imageRow->addSpacing(8);
+  imageRow->addWidget(imageThumbnail_, 0, Qt::AlignTop);
+  imageRow->addLayout(imageColumn);
+  input->addWidget(imageInput_);
   showImageInput();
 
   evaluationControls_ = new EvaluationControls;
@@ -331,6 +349,14 @@ void MainWindow::buildCentralArea() {
     showView(QStringLiteral("activations"));
     activationsView_->selectModule(module);
   });
+  connect(outlierView_, &OutlierView::locationActivated, this,
+          [this](const hopscope::ModelAnalysisPtr& analysis, const QString& module) {
+            for (const auto& [id, result] : analyses_)
+              if (result == analysis) {
+                showInAttention(id, module);
+                return;
+              }
+          });
   connect(views_, &QTabWidget::currentChanged, this, &MainWindow::onViewChanged);
 
   auto* central = new QWidget;
@@ -424,6 +450,73 @@ int MainWindow::openModel(const QString& argument) {
   return id;
 }
 
+bool MainWindow::showInAttention(int modelId, const QString& moduleName) {
+  const auto result = analyses_.find(modelId);
+  const hopscope::ModuleAnalysis* module =
+      result != analyses_.end() && result->second ? result->second->module(moduleName.toStdString()) : nullptr;
+  const hopscope::MaxAbsLocation where = module ? module->stats.maxAbs() : hopscope::MaxAbsLocation{};
+  if (module && isImageModel(modelId) && where.sample >= 0 && where.token >= 0)
+    return showImageLocationInAttention(modelId, *result->second, *module);
+  if (!module || module->maxAbsContext.text.empty()) {
+    showError(tr("%1: %2 has no token location to show in Attention").arg(displayName(modelId), moduleName));
+    return false;
+  }
+  const hopscope::TokenContext& context = module->maxAbsContext;
+  setInputText(QString::fromStdString(context.text));
+  showAttentionAt(modelId, module->layer, static_cast<int>(context.token));
+  runText();
+  // The text is the block as read: the analysis may have seen this token masked.
+  statusBar()->showMessage(tr("Attention: block %1 of the evaluated text with token %2 as the query (the analysis saw "
+                              "'%3' there), layer %4: where %5 holds its largest |x|%6")
+                               .arg(where.sample)
+                               .arg(context.token)
+                               .arg(QString::fromStdString(module->maxAbsToken))
+                               .arg(pendingLayer_)
+                               .arg(moduleName, context.exact ? QString() : tr(" (the text re-encodes a little differently)")),
+                           15000);
+  return true;
+}
+
+bool MainWindow::showImageLocationInAttention(int modelId, const hopscope::ModelAnalysis& analysis,
+                                              const hopscope::ModuleAnalysis& module) {
+  // The evaluated images are the first ones of the source: image `sample` of an idx file opens as
+  // the input image; an image folder's order is the loader's, so it is named instead.
+  const QString source = QString::fromStdString(analysis.data.path);
+  const hopscope::MaxAbsLocation where = module.stats.maxAbs();
+  if (!isIdxImageFile(source)) {
+    showError(tr("%1: %2's largest |x| is in image %3 of %4: only an idx file's images open by number; open that "
+                 "image with File ▸ Open image…")
+                  .arg(displayName(modelId), QString::fromStdString(module.name)).arg(where.sample).arg(source));
+    return false;
+  }
+  if (!openImage(source, static_cast<int>(where.sample))) return false;
+  showAttentionAt(modelId, module.layer, -1);
+  // Token 0 is the class token, then the patches row by row.
+  const int grid = analysis.info.patchSize > 0 ? static_cast<int>(analysis.info.imageSize / analysis.info.patchSize) : 0;
+  const int token = static_cast<int>(where.token);
+  attentionView_->grid()->setImageQuery(token == 0 || grid <= 0 ? patch_attention::PatchQuery{}
+                                                                 : patch_attention::PatchQuery{(token - 1) / grid, (token - 1) % grid});
+  attentionView_->grid()->setImageNoOp(false);
+  if (jobs_->isIdle()) applyPendingAttentionSelection();
+  statusBar()->showMessage(tr("Attention: image %1 of %2 with %3 as the query, layer %4: where %5 holds its largest |x|")
+                               .arg(where.sample)
+                               .arg(QFileInfo(source).fileName(), QString::fromStdString(module.maxAbsToken))
+                               .arg(pendingLayer_)
+                               .arg(QString::fromStdString(module.name)),
+                           15000);
+  return true;
+}
+
+void MainWindow::showAttentionAt(int modelId, int64_t layer, int query) {
+  showView(QStringLiteral("attention"));
+  attentionView_->selectModelId(modelId);
+  // Applied once the runs are in: the layer box follows the runs' layer count. The head stays.
+  hasPendingAttention_ = true;
+  pendingLayer_ = static_cast<int>(std::max<int64_t>(layer, 0));
+  pendingHead_ = attentionSelection(*attentionView_).head;
+  pendingQuery_ = query;
+}
+
 void MainWindow::removeModel(int modelId) {
   jobs_->forget(modelId);
   const int row = models_->rowOfId(modelId);
@@ -493,6 +586,7 @@ bool MainWindow::openImage(const QString& path, int index) {
   }
   imagePath_ = path;
   showImageInput();
+  showInputsFor(textModels_, imageModels_);
   for (const LoadedModelsModel::Entry& entry : models_->entries())
     if (entry.isImageModel()) runOn(entry.id);
   return true;
@@ -528,6 +622,19 @@ void MainWindow::showImageInput() {
     imageIndexBox_->setSuffix(tr(" of %1").arg(image_->count));
   }
   imageIndexBox_->setVisible(image_->idx);
+}
+
+void MainWindow::showInputsFor(bool text, bool images) {
+  textModels_ = text;
+  imageModels_ = images;
+  // Text models alone have no use for an image: the text box gets the width (File ▸ Open image…
+  // and dropping an image still work, and an open image stays in view).
+  imageInput_->setVisible(images || !text || image_.has_value());
+  const bool imagesOnly = images && !text;
+  textEdit_->setVisible(!imagesOnly);
+  imageOnlyNote_->setVisible(imagesOnly);
+  runButton_->setToolTip(imagesOnly ? tr("Run the image through every loaded image model (Ctrl+Return)")
+                                    : tr("Run the text through every loaded model (Ctrl+Return)"));
 }
 
 void MainWindow::onLoaded(int modelId) {
@@ -661,12 +768,8 @@ void MainWindow::refreshActivationsView() {
   if (!activationsView_) return;
   const auto analyses = inTableOrder(*models_, analyses_);
   const auto studies = inTableOrder(*models_, quantizations_);
-  std::set<int> analysing, quantizing;  // palette slots: rows
-  for (int id : analysisPending_) analysing.insert(models_->rowOfId(id));
-  for (int id : quantizationPending_) quantizing.insert(models_->rowOfId(id));
   activationsView_->setResults(analyses.results, analyses.paletteSlots, studies.results, studies.paletteSlots);
-  activationsView_->setEvaluationState(evaluationControls_->analysisRequest(), evaluationControls_->quantizationRequest(),
-                                       analysing, quantizing);
+  refreshResultStatuses();
 }
 
 QString MainWindow::displayName(int modelId) const {

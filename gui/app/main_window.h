@@ -65,6 +65,12 @@ class MainWindow : public QMainWindow {
   const std::optional<ImageInput>& image() const { return image_; }
   QString imagePath() const { return imagePath_; }
   bool showView(const QString& name);
+  // Where `module` of this model's analysis holds its largest |x|, in the Attention view: the
+  // evaluation block holding it becomes the input text and runs through every model, the module's
+  // layer is shown and that token is the query in every pane (applied once the runs are in). False
+  // with an error shown when there is no such location (no analysis). Image models: the evaluated
+  // image opens (an idx file's image by number) with the patch as the image panes' query.
+  bool showInAttention(int modelId, const QString& module);
   // Outlier statistics / quantization study of every loaded model with the settings row's values;
   // results replace earlier ones per model as they arrive.
   void analyzeModels();
@@ -129,6 +135,9 @@ class MainWindow : public QMainWindow {
   QPushButton* openImageButton() const { return openImageButton_; }
   QLabel* imageThumbnail() const { return imageThumbnail_; }
   QLabel* imageCaption() const { return imageCaption_; }
+  // Shown instead of the text box while only image models are loaded.
+  QLabel* imageOnlyNote() const { return imageOnlyNote_; }
+  QWidget* imageInput() const { return imageInput_; }  // thumbnail, Open image…, caption
   QSpinBox* imageIndexBox() const { return imageIndexBox_; }
 
  protected:
@@ -146,6 +155,15 @@ class MainWindow : public QMainWindow {
   void openModelDialog();
   void openImageDialog();
   void showImageInput();
+  // Which inputs show for the loaded models' kinds: the text box (else a note, with only image
+  // models) and the image part (not with only text models).
+  void showInputsFor(bool text, bool images);
+  // showInAttention for an image model: its evaluated image, the patch as the image panes' query.
+  bool showImageLocationInAttention(int modelId, const hopscope::ModelAnalysis& analysis,
+                                    const hopscope::ModuleAnalysis& module);
+  // The Attention view on this model's pane, at `layer` with the text query token `query` (-1:
+  // none), both applied once the runs are in.
+  void showAttentionAt(int modelId, int64_t layer, int query);
   void removeSelectedModels();
   void runOn(int modelId);
   void onLoaded(int modelId);
@@ -188,6 +206,9 @@ class MainWindow : public QMainWindow {
   QPushButton* openImageButton_ = nullptr;
   QLabel* imageThumbnail_ = nullptr;
   QLabel* imageCaption_ = nullptr;
+  QLabel* imageOnlyNote_ = nullptr;
+  QWidget* imageInput_ = nullptr;
+  bool textModels_ = false, imageModels_ = false;  // loaded (showInputsFor)
   QSpinBox* imageIndexBox_ = nullptr;
   std::optional<ImageInput> image_;
   QString imagePath_;
@@ -220,4 +241,5 @@ class MainWindow : public QMainWindow {
   bool layoutRestored_ = false;
   bool hasPendingAttention_ = false;
   int pendingLayer_ = 0, pendingHead_ = 0;
+  int pendingQuery_ = -1;  // the query token to select with them (-1: keep the selection)
 };

@@ -42,6 +42,7 @@
 #include "plots/plot_actions.h"
 #include "plots/plot_export.h"
 #include "views/activations_view.h"
+#include "views/attention_grid.h"
 #include "views/attention_view.h"
 #include "views/loaded_models_model.h"
 #include "views/module_table_panel.h"
@@ -72,11 +73,14 @@ QString describe(const QuantizationRequest& request, bool images) {
                               : QObject::tr("%1 blocks × %2 tokens of %3")
                                     .arg(request.samples)
                                     .arg(tokensText(request.seqLen), QFileInfo(request.dataPath).fileName());
-  return QObject::tr("W%1A%2 (%3%4%5), %6")
+  QStringList options{request.estimator};
+  if (request.sweepActivationBits) options << QObject::tr("A-bit sweep");
+  if (request.unsignedGridWhenNonNegative) options << QObject::tr("unsigned grid for w ≥ 0");
+  if (request.referenceCompat) options << QObject::tr("ViT reference-compat");
+  return QObject::tr("W%1A%2 (%3), %4")
       .arg(request.weightBits)
       .arg(request.activationBits)
-      .arg(request.estimator, request.sweepActivationBits ? QObject::tr(", A-bit sweep") : QString(),
-           request.unsignedGridWhenNonNegative ? QObject::tr(", unsigned grid for w ≥ 0") : QString(), what);
+      .arg(options.join(QStringLiteral(", ")), what);
 }
 
 // Pending: a newer request runs; Stale: the shown result's request differs from the settings row
@@ -85,9 +89,15 @@ template <typename Request>
 ResultStatus statusOf(bool hasResult, bool pending, const std::map<int, Request>& shown,
                       const std::map<int, Request>& submitted, int modelId, const Request& settingsRow,
                       bool images, const QString& recompute) {
-  if (!hasResult) return {};
-  const Request current = settingsRow.forImages(images);
   const auto used = shown.find(modelId);
+  if (!hasResult) {  // nothing shown yet: only the Activations view lists such a model (as being computed)
+    if (!pending) return {};
+    const auto next = submitted.find(modelId);
+    return {ResultStatus::State::Pending,
+            QObject::tr("Being computed%1.")
+                .arg(next != submitted.end() ? QObject::tr(" with ") + describe(next->second, images) : QString())};
+  }
+  const Request current = settingsRow.forImages(images);
   if (pending) {
     const auto next = submitted.find(modelId);
     return {ResultStatus::State::Pending,
@@ -118,6 +128,7 @@ void MainWindow::buildShell() {
       (entry.isImageModel() ? images : text) = true;
     }
     evaluationControls_->setModelKinds(text, images);
+    showInputsFor(text, images);
   };
   connect(models_, &QAbstractItemModel::rowsInserted, this, updateKinds);
   connect(models_, &QAbstractItemModel::rowsRemoved, this, updateKinds);
@@ -363,6 +374,9 @@ bool MainWindow::openDemoSet(const QString& family) {
     return false;
   }
   for (const QString& model : demo.models) openModel(model);
+  // Evaluate on the held-out text the README's demo tables use, so the numbers on screen are those.
+  const DemoEvaluation evaluation = demoEvaluation(demo, evaluationControls_->quantizationRequest());
+  if (evaluation.applies) evaluationControls_->setRequest(evaluation.request, evaluation.note);
   return true;
 }
 
@@ -408,6 +422,7 @@ Workspace MainWindow::currentWorkspace() const {
   const AttentionSelection selection = attentionSelection(*attentionView_);
   workspace.layer = selection.layer;
   workspace.head = selection.head;
+  workspace.colours = selection.colours;
   return workspace;
 }
 
@@ -441,8 +456,10 @@ bool MainWindow::openWorkspace(const QString& path) {
     showError(tr("workspace %1: unknown view '%2' (available: %3)")
                   .arg(path, workspace.view, viewNames().join(QStringLiteral(", "))));
   hasPendingAttention_ = true;
+  pendingQuery_ = -1;
   pendingLayer_ = workspace.layer;
   pendingHead_ = workspace.head;
+  applyAttentionColours(*attentionView_, workspace.colours);  // needs no run
   for (const WorkspaceModel& model : workspace.models) openModel(model.argument());
   if (jobs_->isIdle()) applyPendingAttentionSelection();
   rememberRecent(QFileInfo(path).absoluteFilePath());
@@ -453,7 +470,10 @@ bool MainWindow::openWorkspace(const QString& path) {
 void MainWindow::applyPendingAttentionSelection() {
   if (!hasPendingAttention_) return;
   hasPendingAttention_ = false;
-  applyAttentionSelection(*attentionView_, {pendingLayer_, pendingHead_});
+  applyAttentionSelection(*attentionView_, {pendingLayer_, pendingHead_, QString()});  // the colours stay
+  // A jump from an outlier location: its token is the query of every text pane.
+  if (pendingQuery_ >= 0) attentionView_->grid()->setSelectedCell(pendingQuery_, -1);
+  pendingQuery_ = -1;
 }
 
 void MainWindow::saveWorkspaceDialog() {
@@ -553,11 +573,16 @@ ResultStatus MainWindow::quantizationStatus(int modelId) const {
 }
 
 void MainWindow::refreshResultStatuses() {
-  std::vector<ResultStatus> analysis, quantization;
+  // The Outliers and Quantization views: one status per result, in table order; the Activations
+  // view: one per Models row (its palette slot), results or not.
+  std::vector<ResultStatus> analysis, quantization, analysisByRow, quantizationByRow;
   for (const LoadedModelsModel::Entry& entry : models_->entries()) {
-    if (analyses_.count(entry.id)) analysis.push_back(analysisStatus(entry.id));
-    if (quantizations_.count(entry.id)) quantization.push_back(quantizationStatus(entry.id));
+    analysisByRow.push_back(analysisStatus(entry.id));
+    quantizationByRow.push_back(quantizationStatus(entry.id));
+    if (analyses_.count(entry.id)) analysis.push_back(analysisByRow.back());
+    if (quantizations_.count(entry.id)) quantization.push_back(quantizationByRow.back());
   }
   outlierView_->setStatuses(analysis);
   quantizationView_->setStatuses(quantization);
+  if (activationsView_) activationsView_->setStatuses(analysisByRow, quantizationByRow);
 }

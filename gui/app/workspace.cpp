@@ -10,6 +10,7 @@
 
 #include <exception>
 
+#include "app/attention_selection.h"
 #include "hopscope/error.h"
 #include "hopscope/model_builder.h"
 
@@ -151,6 +152,10 @@ Workspace readWorkspace(const QString& path) {
   const Reader attention(path, reader.object("attention"), QStringLiteral("attention."));
   workspace.layer = attention.integer("layer", 0, 0, 1 << 16);
   workspace.head = attention.integer("head", 0, -1, 1 << 16);
+  workspace.colours = attention.text("colours", QString());
+  if (!workspace.colours.isEmpty() && !attentionColourNames().contains(workspace.colours))
+    fail(path, QStringLiteral("\"attention.colours\" must be one of %1, not \"%2\"")
+                   .arg(attentionColourNames().join(QStringLiteral(", ")), workspace.colours));
   const Reader evaluation(path, reader.object("evaluation"), QStringLiteral("evaluation."));
   QuantizationRequest& settings = workspace.evaluation;
   settings.dataPath = resolvedPath(evaluation.text("data", settings.dataPath), folder);
@@ -164,6 +169,12 @@ Workspace readWorkspace(const QString& path) {
   settings.estimator = evaluation.text("estimator", settings.estimator);
   settings.sweepActivationBits = evaluation.boolean("sweep_activation_bits", settings.sweepActivationBits);
   settings.unsignedGridWhenNonNegative = evaluation.boolean("unsigned_weight_grid", settings.unsignedGridWhenNonNegative);
+  // Absent in older workspaces: the defaults (the bundled training chapters, pre-norm ViT blocks).
+  const QString calibration = evaluation.text("calibration", QString());
+  if (!calibration.isEmpty()) settings.calibrationPath = resolvedPath(calibration, folder);
+  settings.calibrationBatches =
+      evaluation.integer("calibration_batches", static_cast<int>(settings.calibrationBatches), 1, 100000);
+  settings.referenceCompat = evaluation.boolean("vit_reference_compat", settings.referenceCompat);
   return workspace;
 }
 
@@ -181,14 +192,19 @@ void writeWorkspace(const Workspace& workspace, const QString& path) {
                                {QStringLiteral("activation_bits"), settings.activationBits},
                                {QStringLiteral("estimator"), settings.estimator},
                                {QStringLiteral("sweep_activation_bits"), settings.sweepActivationBits},
-                               {QStringLiteral("unsigned_weight_grid"), settings.unsignedGridWhenNonNegative}};
+                               {QStringLiteral("unsigned_weight_grid"), settings.unsignedGridWhenNonNegative},
+                               {QStringLiteral("calibration_batches"), static_cast<int>(settings.calibrationBatches)},
+                               {QStringLiteral("vit_reference_compat"), settings.referenceCompat}};
+  if (!settings.calibrationPath.isEmpty())
+    evaluation.insert(QStringLiteral("calibration"), storedPath(settings.calibrationPath, folder));
   if (!settings.imagePath.isEmpty()) evaluation.insert(QStringLiteral("images"), storedPath(settings.imagePath, folder));
+  QJsonObject attention{{QStringLiteral("layer"), workspace.layer}, {QStringLiteral("head"), workspace.head}};
+  if (!workspace.colours.isEmpty()) attention.insert(QStringLiteral("colours"), workspace.colours);
   const QJsonObject root{{QLatin1String(kVersionKey), Workspace::kFormatVersion},
                          {QStringLiteral("models"), models},
                          {QStringLiteral("text"), workspace.text},
                          {QStringLiteral("view"), workspace.view},
-                         {QStringLiteral("attention"),
-                          QJsonObject{{QStringLiteral("layer"), workspace.layer}, {QStringLiteral("head"), workspace.head}}},
+                         {QStringLiteral("attention"), attention},
                          {QStringLiteral("evaluation"), evaluation}};
   QSaveFile file(path);
   if (!file.open(QIODevice::WriteOnly)) fail(path, file.errorString());

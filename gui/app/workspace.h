@@ -6,13 +6,15 @@
 // are resolved against the folder when read.
 //
 //   {"hopscope_workspace": 1, "models": [{"path": "bert", "normalizer": "softmax1"}],
-//    "text": "...", "view": "outliers", "attention": {"layer": 1, "head": 2},
+//    "text": "...", "view": "outliers", "attention": {"layer": 1, "head": 2, "colours": "log"},
 //    "evaluation": {"data": "...", "blocks": 16, "tokens": 0, "weight_bits": 8,
 //                   "activation_bits": 8, "estimator": "running", "sweep_activation_bits": false,
-//                   "unsigned_weight_grid": false}}
+//                   "unsigned_weight_grid": false, "calibration": "...", "calibration_batches": 2,
+//                   "vit_reference_compat": false}}
 //
-// "tokens": 0 is "auto" (the CLI's default); "head": -1 is the mean over heads; "normalizer": ""
-// is the variant stored in the checkpoint.
+// "tokens": 0 is "auto" (the CLI's default); "head": -1 is the mean over heads; "colours" is the
+// attention colour scale (unit, shared, per-map, log; absent: as it is); "normalizer": "" is the
+// variant stored in the checkpoint.
 #include <QString>
 
 #include <vector>
@@ -35,6 +37,7 @@ struct Workspace {
   QString view;
   int layer = 0;
   int head = 0;  // -1: mean over heads
+  QString colours;  // attention_selection.h attentionColourNames(); empty: unchanged
 };
 
 // True when the file is JSON with a "hopscope_workspace" key (how a dropped .json is told apart).

@@ -57,6 +57,7 @@ struct QuantizationRequest {
   bool sweepActivationBits = false;  // also 4..(activationBits - 1) for the bit-width plot
   QString estimator = QStringLiteral("running");
   bool unsignedGridWhenNonNegative = false;  // --weight-grid auto
+  bool referenceCompat = false;  // image models: --vit-quant-mode reference-compat (text models ignore it)
   double maskProb = 0.15;
   uint64_t seed = 0;
 
@@ -66,7 +67,8 @@ struct QuantizationRequest {
            seqLen == o.seqLen && batch == o.batch && calibrationBatches == o.calibrationBatches &&
            weightBits == o.weightBits && activationBits == o.activationBits &&
            sweepActivationBits == o.sweepActivationBits && estimator == o.estimator &&
-           unsignedGridWhenNonNegative == o.unsignedGridWhenNonNegative && maskProb == o.maskProb && seed == o.seed;
+           unsignedGridWhenNonNegative == o.unsignedGridWhenNonNegative && referenceCompat == o.referenceCompat &&
+           maskProb == o.maskProb && seed == o.seed;
   }
   bool operator!=(const QuantizationRequest& o) const { return !(*this == o); }
   // As AnalysisRequest::forImages.
@@ -79,6 +81,7 @@ struct QuantizationRequest {
       r.maskProb = 0;
     } else {
       r.imagePath.clear();
+      r.referenceCompat = false;
     }
     return r;
   }

@@ -238,6 +238,7 @@ void ModelJobs::quantize(int modelId, ModelPtr model, const QuantizationRequest&
         settings.evaluation.seed = request.seed;
         settings.calibrationBatches = request.calibrationBatches;
         if (isImageModel(*model)) {
+          settings.referenceCompat = request.referenceCompat;  // --vit-quant-mode
           // As hopscope-cli quantize --images without --calib-images: calibration on the
           // calibrationBatches x batch images after the evaluated ones, in the same source.
           const std::string source = imageSource(request.imagePath, *model);

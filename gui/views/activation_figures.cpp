@@ -72,20 +72,20 @@ struct VariantPlot {
 QString legendText(const ActivationVariant& variant, const VariantPlot& plot) {
   QStringList lines;
   QString name = plot.label;
-  if (variant.analysisPending) name += QObject::tr(" — analysis pending");
-  else if (!variant.analysisDiffers.isEmpty()) name += QObject::tr(" — analysed with other settings");
+  if (variant.analysisPending()) name += QObject::tr(" — analysis pending");
+  else if (variant.analysisStale()) name += QObject::tr(" — analysed with other settings");
   lines << name;
   const hopscope::ModuleStatistics& stats = plot.module->stats;
   lines << QObject::tr("kurtosis %1 · max |x| %2").arg(number(stats.meanKurtosis()), number(stats.maxAbs().value));
   if (!variant.study) {
-    lines << (variant.quantizationPending ? QObject::tr("quantization pending") : QObject::tr("not quantized yet"));
+    lines << (variant.quantizationPending() ? QObject::tr("quantization pending") : QObject::tr("not quantized yet"));
   } else if (!plot.quantizer) {
     lines << QObject::tr("this tensor has no activation quantizer");
   } else {
     const QuantizerSummary& q = *plot.quantizer;
     QString grid = QObject::tr("A%1 range [%2, %3], step %4").arg(q.bits).arg(number(q.min), number(q.max), number(q.scale));
-    if (variant.quantizationPending) grid += QObject::tr(" (re-quantizing)");
-    else if (!variant.quantizationDiffers.isEmpty()) grid += QObject::tr(" (other settings)");
+    if (variant.quantizationPending()) grid += QObject::tr(" (re-quantizing)");
+    else if (variant.quantizationStale()) grid += QObject::tr(" (other settings)");
     lines << grid;
     lines << QObject::tr("99 %: %1 of %2 levels · clipped %3")
                  .arg(q.levels99).arg(int64_t(1) << std::min(q.bits, 30)).arg(percent(q.clippedFraction));
@@ -258,53 +258,6 @@ QString quantizationSettingsText(const QuantizationStudy& study) {
       .arg(study.settings.calibrationBatches).arg(study.settings.evaluation.batch).arg(study.settings.evaluation.seqLen);
 }
 
-QString analysisSettingsDifference(const ModelAnalysis& analysis, const AnalysisRequest& request) {
-  QStringList differs;
-  if (analysis.info.imageSize > 0) {  // image models read the image source and the count, never the text
-    if (qtext(analysis.data.path) != request.imagePath)
-      differs << QObject::tr("images %1 (on screen: %2)").arg(fileName(analysis.data.path), QFileInfo(request.imagePath).fileName());
-    if (analysis.settings.samples != request.samples)
-      differs << QObject::tr("%1 images (on screen: %2)").arg(analysis.settings.samples).arg(request.samples);
-    return differs.join(QStringLiteral(", "));
-  }
-  const int64_t seqLen = request.seqLen > 0 ? request.seqLen : hopscope::defaultSequenceLength(analysis.info);
-  if (qtext(analysis.data.path) != request.dataPath)
-    differs << QObject::tr("text %1 (on screen: %2)").arg(fileName(analysis.data.path), QFileInfo(request.dataPath).fileName());
-  if (analysis.settings.samples != request.samples)
-    differs << QObject::tr("%1 blocks (on screen: %2)").arg(analysis.settings.samples).arg(request.samples);
-  if (analysis.settings.seqLen != seqLen)
-    differs << QObject::tr("%1 tokens (on screen: %2)").arg(analysis.settings.seqLen).arg(seqLen);
-  return differs.join(QStringLiteral(", "));
-}
-
-QString quantizationSettingsDifference(const QuantizationStudy& study, const QuantizationRequest& request) {
-  QStringList differs;
-  const int64_t seqLen = request.seqLen > 0 ? request.seqLen : hopscope::defaultSequenceLength(study.info);
-  if (study.main.weightBits != request.weightBits || study.main.activationBits != request.activationBits)
-    differs << QObject::tr("W%1A%2 (on screen: W%3A%4)")
-                   .arg(study.main.weightBits).arg(study.main.activationBits).arg(request.weightBits).arg(request.activationBits);
-  if (qtext(study.main.estimator) != request.estimator)
-    differs << QObject::tr("estimator %1 (on screen: %2)").arg(qtext(study.main.estimator), request.estimator);
-  if (study.info.imageSize > 0) {  // the image source and the count, never the text
-    if (qtext(study.data.path) != request.imagePath)
-      differs << QObject::tr("images %1 (on screen: %2)").arg(fileName(study.data.path), QFileInfo(request.imagePath).fileName());
-    if (study.settings.evaluation.samples != request.samples)
-      differs << QObject::tr("%1 images (on screen: %2)").arg(study.settings.evaluation.samples).arg(request.samples);
-  } else {
-    if (qtext(study.data.path) != request.dataPath)
-      differs << QObject::tr("text %1 (on screen: %2)").arg(fileName(study.data.path), QFileInfo(request.dataPath).fileName());
-    if (qtext(study.calibration.path) != request.calibrationPath)
-      differs << QObject::tr("calibration text %1").arg(fileName(study.calibration.path));
-    if (study.settings.evaluation.samples != request.samples)
-      differs << QObject::tr("%1 blocks (on screen: %2)").arg(study.settings.evaluation.samples).arg(request.samples);
-    if (study.settings.evaluation.seqLen != seqLen)
-      differs << QObject::tr("%1 tokens (on screen: %2)").arg(study.settings.evaluation.seqLen).arg(seqLen);
-  }
-  if ((study.settings.weightGrid == "auto") != request.unsignedGridWhenNonNegative)
-    differs << QObject::tr("weight grid %1").arg(qtext(study.settings.weightGrid));
-  return differs.join(QStringLiteral(", "));
-}
-
 std::vector<Figure> activationFigures(const std::vector<ActivationVariant>& variants, const HistogramSubject& subject,
                                       const ActivationPlotOptions& options) {
   // The curves.
@@ -320,7 +273,7 @@ std::vector<Figure> activationFigures(const std::vector<ActivationVariant>& vari
     const hopscope::SymlogHistogram* histogram = module ? &module->stats.histogram() : nullptr;
     if (!histogram || histogram->total() <= 0 || histogram->counts().empty()) {
       missing << (variant.analysis ? label
-                                   : label + (variant.analysisPending ? QObject::tr(" (analysis pending)")
+                                   : label + (variant.analysisPending() ? QObject::tr(" (analysis pending)")
                                                                       : QObject::tr(" (not analysed)")));
       continue;
     }
@@ -391,6 +344,7 @@ std::vector<Figure> activationFigures(const std::vector<ActivationVariant>& vari
   const int axisPixels = std::max(100, options.plotWidth - 90);
   std::vector<std::vector<FigureMark>> marks(plots.size());
   QStringList strides, overflow;
+  QStringList strideLabels, strideTexts;  // per thinned plot: its label, "every 8th of 256"
   int row = 0;
   for (size_t p = 0; p < plots.size(); ++p) {
     VariantPlot& plot = plots[p];
@@ -400,7 +354,8 @@ std::vector<Figure> activationFigures(const std::vector<ActivationVariant>& vari
     if (stride > 1) {
       plot.stride = QObject::tr("every %1th of %2 levels drawn (all are too dense at this width)")
                         .arg(stride).arg(gridLevels(*plot.quantizer).size());
-      strides << QObject::tr("%1 every %2th of %3").arg(plot.label).arg(stride).arg(gridLevels(*plot.quantizer).size());
+      strideLabels << plot.label;
+      strideTexts << QObject::tr("every %1th of %2").arg(stride).arg(gridLevels(*plot.quantizer).size());
     }
     addGridMarks(variants[plot.index], plot, options.sideBySide ? 0 : row++, strided(*plot.quantizer, stride), stride,
                  marks[p]);
@@ -416,6 +371,12 @@ std::vector<Figure> activationFigures(const std::vector<ActivationVariant>& vari
   if (options.grid) {
     QString grid = QObject::tr("grid of the activation quantizer: dashed = calibrated range, shaded = clipped tails, "
                                "ticks on top = its levels");
+    // One stride for every variant is said once, not once per variant.
+    if (!strideTexts.isEmpty() && strideTexts.count(strideTexts.front()) == strideTexts.size() &&
+        strideLabels.size() == static_cast<qsizetype>(plots.size()) && plots.size() > 1)
+      strides << QObject::tr("%1 for every variant").arg(strideTexts.front());
+    else
+      for (qsizetype i = 0; i < strideTexts.size(); ++i) strides << strideLabels[i] + QLatin1Char(' ') + strideTexts[i];
     if (!strides.isEmpty()) grid += QObject::tr(" (too dense to draw all at this width: %1)").arg(strides.join(QStringLiteral("; ")));
     note << grid;
   }
@@ -425,14 +386,14 @@ std::vector<Figure> activationFigures(const std::vector<ActivationVariant>& vari
     for (const VariantPlot* plot : shown) {
       const ActivationVariant& variant = variants[plot->index];
       QString a = analysisSettingsText(*variant.analysis);
-      if (variant.analysisPending) a += QObject::tr(" — a new analysis is pending");
-      else if (!variant.analysisDiffers.isEmpty()) a += QObject::tr(" — other settings than on screen: %1").arg(variant.analysisDiffers);
+      if (variant.analysisPending()) a += QObject::tr(" — a new analysis is pending");
+      else if (variant.analysisStale()) a += QObject::tr(" — other settings than on screen: %1").arg(variant.analysisStatus.note);
       analysisGroups[a] << plot->label;
       if (variant.study) {
         QString q = quantizationSettingsText(*variant.study);
-        if (variant.quantizationPending) q += QObject::tr(" — a new quantization is pending");
-        else if (!variant.quantizationDiffers.isEmpty())
-          q += QObject::tr(" — other settings than on screen: %1").arg(variant.quantizationDiffers);
+        if (variant.quantizationPending()) q += QObject::tr(" — a new quantization is pending");
+        else if (variant.quantizationStale())
+          q += QObject::tr(" — other settings than on screen: %1").arg(variant.quantizationStatus.note);
         quantizationGroups[q] << plot->label;
       }
     }

@@ -13,19 +13,23 @@
 
 #include "hopscope/model_analysis.h"
 #include "hopscope/quantization_study.h"
-#include "jobs/evaluation_requests.h"
 #include "plots/figure.h"
 #include "views/outlier_figures.h"
+#include "views/result_status.h"
 
 // One model as this view shows it: its latest outlier analysis and quantization study (either may
 // be missing), its palette slot, and whether each result is pending or was computed with other
-// settings than those on screen.
+// settings than the settings row's (the main window's statuses, result_status.h).
 struct ActivationVariant {
   hopscope::ModelAnalysisPtr analysis;
   hopscope::QuantizationStudyPtr study;
   int slot = 0;
-  bool analysisPending = false, quantizationPending = false;
-  QString analysisDiffers, quantizationDiffers;  // non-empty: what differs from the settings on screen
+  ResultStatus analysisStatus, quantizationStatus;
+
+  bool analysisPending() const { return analysisStatus.state == ResultStatus::State::Pending; }
+  bool quantizationPending() const { return quantizationStatus.state == ResultStatus::State::Pending; }
+  bool analysisStale() const { return analysisStatus.state == ResultStatus::State::Stale; }
+  bool quantizationStale() const { return quantizationStatus.state == ResultStatus::State::Stale; }
 };
 
 // Pairs analyses and studies by palette slot (missing slots: the index), in slot order.
@@ -74,9 +78,6 @@ int worstSubject(const std::vector<HistogramSubject>& subjects, const std::vecto
 // What a result was computed with, in one line.
 QString analysisSettingsText(const hopscope::ModelAnalysis& analysis);
 QString quantizationSettingsText(const hopscope::QuantizationStudy& study);
-// What differs between a result's settings and the request on screen; empty when nothing does.
-QString analysisSettingsDifference(const hopscope::ModelAnalysis& analysis, const AnalysisRequest& request);
-QString quantizationSettingsDifference(const hopscope::QuantizationStudy& study, const QuantizationRequest& request);
 
 struct ActivationPlotOptions {
   bool sideBySide = false;  // one figure per variant (shared axes) instead of one with every curve

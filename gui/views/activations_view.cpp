@@ -145,13 +145,10 @@ void ActivationsView::setResults(const std::vector<hopscope::ModelAnalysisPtr>& 
   fillModuleSelector();
 }
 
-void ActivationsView::setEvaluationState(const AnalysisRequest& analysis, const QuantizationRequest& quantization,
-                                         const std::set<int>& analysisPending, const std::set<int>& quantizationPending) {
-  analysisRequest_ = analysis;
-  quantizationRequest_ = quantization;
-  haveRequests_ = true;
-  analysisPending_ = analysisPending;
-  quantizationPending_ = quantizationPending;
+void ActivationsView::setStatuses(const std::vector<ResultStatus>& analysis, const std::vector<ResultStatus>& quantization) {
+  if (sameStatuses(analysis, analysisStatuses_) && sameStatuses(quantization, quantizationStatuses_)) return;
+  analysisStatuses_ = analysis;
+  quantizationStatuses_ = quantization;
   restate();
   redraw();
 }
@@ -160,12 +157,8 @@ void ActivationsView::restate() {
   variants_ = pairVariants(analyses_, analysisSlots_, studies_, studySlots_);
   analysed_.clear();
   for (ActivationVariant& variant : variants_) {
-    variant.analysisPending = analysisPending_.count(variant.slot) > 0;
-    variant.quantizationPending = quantizationPending_.count(variant.slot) > 0;
-    if (haveRequests_) {
-      if (variant.analysis) variant.analysisDiffers = analysisSettingsDifference(*variant.analysis, analysisRequest_);
-      if (variant.study) variant.quantizationDiffers = quantizationSettingsDifference(*variant.study, quantizationRequest_);
-    }
+    variant.analysisStatus = statusAt(analysisStatuses_, static_cast<size_t>(variant.slot));
+    variant.quantizationStatus = statusAt(quantizationStatuses_, static_cast<size_t>(variant.slot));
     if (variant.analysis) analysed_.push_back(variant.analysis);
   }
 }
@@ -315,16 +308,21 @@ void ActivationsView::updateStatus() {
   bool pending = false;
   for (size_t v = 0; v < variants_.size(); ++v) {
     const ActivationVariant& variant = variants_[v];
-    pending = pending || variant.analysisPending || variant.quantizationPending;
-    if (!variant.study && !variant.quantizationPending && variant.analysis)
+    pending = pending || variant.analysisPending() || variant.quantizationPending();
+    if (!variant.study && !variant.quantizationPending() && variant.analysis)
       unquantized << variantLabel(variant.analysis->info, v);
-    if (!variant.analysis && !variant.analysisPending && variant.study)
+    if (!variant.analysis && !variant.analysisPending() && variant.study)
       lines << tr("%1 has no outlier analysis: Analyze computes its histograms.").arg(variantLabel(variant.study->info, v));
   }
   if (!unquantized.isEmpty())
     lines << tr("No quantization study for %1: Quantize computes the grids (with the settings above).")
                  .arg(unquantized.join(QStringLiteral(", ")));
-  if (pending || !analysisPending_.empty() || !quantizationPending_.empty())
+  // A model being evaluated for the first time has no variant yet, but its status says so.
+  const auto anyPending = [](const std::vector<ResultStatus>& statuses) {
+    return std::any_of(statuses.begin(), statuses.end(),
+                       [](const ResultStatus& status) { return status.state == ResultStatus::State::Pending; });
+  };
+  if (pending || anyPending(analysisStatuses_) || anyPending(quantizationStatuses_))
     lines << tr("Results are being computed; marked \"pending\" where an older result is shown.");
   status_->setText(lines.join(QLatin1Char('\n')));
   status_->setVisible(!lines.isEmpty());

@@ -11,8 +11,8 @@
 #include <set>
 #include <vector>
 
-#include "jobs/evaluation_requests.h"
 #include "views/activation_figures.h"
+#include "views/result_status.h"
 
 class FigurePlot;
 class QCheckBox;
@@ -34,10 +34,10 @@ class ActivationsView : public QWidget {
   // the index); analyses and studies are paired by slot. Null entries are skipped.
   void setResults(const std::vector<hopscope::ModelAnalysisPtr>& analyses, const std::vector<int>& analysisSlots,
                   const std::vector<hopscope::QuantizationStudyPtr>& studies, const std::vector<int>& studySlots);
-  // The settings on screen and the palette slots of the models whose analysis / quantization is
-  // running: results computed otherwise, or being recomputed, are marked as such.
-  void setEvaluationState(const AnalysisRequest& analysis, const QuantizationRequest& quantization,
-                          const std::set<int>& analysisPending = {}, const std::set<int>& quantizationPending = {});
+  // The main window's statuses (result_status.h), one per palette slot (row of the Models table),
+  // of its analysis and of its quantization: stale and pending results are marked as such, and a
+  // model being evaluated without a result yet is named as pending. Redraws only when a mark changes.
+  void setStatuses(const std::vector<ResultStatus>& analysis, const std::vector<ResultStatus>& quantization);
 
   // Shows the module of this name (clearing filters that hide it); false when no model has it.
   bool selectModule(const QString& name);
@@ -79,7 +79,7 @@ class ActivationsView : public QWidget {
   void selectWorst();
   void redraw();
   void updateStatus();
-  void restate();  // recomputes the variants' pending / other-settings marks
+  void restate();  // pairs the results into variants with their statuses
   int plotWidth() const;
 
   std::vector<hopscope::ModelAnalysisPtr> analyses_;
@@ -88,10 +88,7 @@ class ActivationsView : public QWidget {
   std::vector<int> studySlots_;
   std::vector<ActivationVariant> variants_;
   std::vector<hopscope::ModelAnalysisPtr> analysed_;  // variants_' analyses, for the subjects
-  AnalysisRequest analysisRequest_;
-  QuantizationRequest quantizationRequest_;
-  bool haveRequests_ = false;
-  std::set<int> analysisPending_, quantizationPending_;
+  std::vector<ResultStatus> analysisStatuses_, quantizationStatuses_;  // by palette slot
   std::vector<HistogramSubject> subjects_;  // every subject
   std::vector<int> listed_;                 // the selector's entries: indices into subjects_
   int preferred_ = -1;

@@ -23,6 +23,12 @@ QString topChannelsText(const hopscope::ModuleStatistics& stats, size_t count) {
 
 }  // namespace
 
+bool showableInAttention(const hopscope::ModelAnalysis& model, const hopscope::ModuleAnalysis& module) {
+  const hopscope::MaxAbsLocation where = module.stats.maxAbs();
+  if (where.sample < 0 || where.token < 0) return false;
+  return model.info.imageSize > 0 || !module.maxAbsContext.text.empty();
+}
+
 ModuleTableModel::ModuleTableModel(QObject* parent) : QAbstractTableModel(parent) {}
 
 void ModuleTableModel::setModel(const hopscope::ModelAnalysis* model) {
@@ -44,6 +50,9 @@ void ModuleTableModel::setModel(const hopscope::ModelAnalysis* model) {
       const bool located = where.sample >= 0 && where.token >= 0;
       row.maxAbs = stats.rows() > 0 ? where.value : kNaN;
       row.channel = where.channel >= 0 ? static_cast<double>(where.channel) : kNaN;
+      row.showable = showableInAttention(*model, module);
+      row.image = model->info.imageSize > 0;
+      row.sample = where.sample;
       if (located)
         row.token = QStringLiteral("\"%1\" (sample %2, position %3)")
                         .arg(qtext(module.maxAbsToken))
@@ -108,6 +117,13 @@ QVariant ModuleTableModel::data(const QModelIndex& index, int role) const {
       if (!row.aliasOf.isEmpty()) return tr("%1\nThe same tensor as %2: the same figures").arg(row.name, row.aliasOf);
       if (index.column() == Module) return row.name;
       if (index.column() == TopChannels) return tr("Channels with the largest |x| (channel: max |x|)");
+      if (index.column() == Token && !row.token.isEmpty())
+        if (!row.showable) return row.token;
+        return row.image ? tr("%1\nDouble-click (or Enter) to show image %2 of the evaluated images in the Attention "
+                              "view, at this module's layer, with this patch as the query of the image panes")
+                               .arg(row.token).arg(row.sample)
+                         : tr("%1\nDouble-click (or Enter) to run this block in the Attention view, at this "
+                              "module's layer, with this token as the query in every pane").arg(row.token);
       return {};
     default: return {};
   }

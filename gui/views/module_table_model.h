@@ -33,10 +33,17 @@ class ModuleTableModel : public QAbstractTableModel {
   struct Row {
     QString name, aliasOf, rowKind, token, topChannels;
     double rows, kurtosis, maxKurtosis, infNorm, maxAbs, channel, mean, std, nonFinite;
+    qint64 sample = -1;       // the block (image) holding the largest |x|
+    bool showable = false;    // showableInAttention
+    bool image = false;       // of an image model: the location is an image and a patch
   };
   QVariant value(const Row& row, int column) const;
   std::vector<Row> rows_;
 };
+
+// Whether the Attention view can show where the module's largest |x| sits: a text model's
+// evaluation block as text (ModuleAnalysis::maxAbsContext), or an image model's evaluated image.
+bool showableInAttention(const hopscope::ModelAnalysis& model, const hopscope::ModuleAnalysis& module);
 
 // Sorts by ValueRole and keeps the modules whose name contains the filter text.
 class ModuleFilterModel : public QSortFilterProxyModel {

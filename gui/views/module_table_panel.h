@@ -1,6 +1,7 @@
 #pragma once
 // The Outliers view's "Modules" tab: every tapped module of one chosen model (ModuleTableModel),
-// sortable, with a name filter, so the outliers can be located (module, token, channel).
+// sortable, with a name filter, so the outliers can be located (module, token, channel), and a
+// "Show in Attention" button for the selected module's largest |x| token.
 #include <QWidget>
 
 #include <vector>
@@ -10,6 +11,8 @@
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QModelIndex;
+class QPushButton;
 class QTableView;
 class ModuleFilterModel;
 class ModuleTableModel;
@@ -28,14 +31,27 @@ class ModuleTablePanel : public QWidget {
   QTableView* table() const { return table_; }
   ModuleTableModel* tableModel() const { return tableModel_; }
   ModuleFilterModel* filterModel() const { return filterModel_; }
+  QPushButton* attentionButton() const { return attentionButton_; }
+
+  // The model listed, and the module of a table row (of the current row); nullptr when none.
+  hopscope::ModelAnalysisPtr currentModel() const;
+  const hopscope::ModuleAnalysis* moduleAt(const QModelIndex& index) const;
+  const hopscope::ModuleAnalysis* currentModule() const;
+
+ signals:
+  // "Show in Attention" on the current row (enabled when its location has a text context).
+  void attentionRequested(const QString& module);
 
  private:
   void showSelectedModel();
+  void updateAttentionButton();
 
   std::vector<hopscope::ModelAnalysisPtr> models_;
   QComboBox* modelSelector_;
+  bool modelChosen_ = false;  // the user picked the listed model: kept while results arrive
   QLineEdit* nameFilter_;
   QLabel* count_;
+  QPushButton* attentionButton_;
   QTableView* table_;
   ModuleTableModel* tableModel_;
   ModuleFilterModel* filterModel_;

@@ -20,6 +20,7 @@
 #include "views/module_table_model.h"
 #include "views/module_table_panel.h"
 #include "views/outlier_summary_model.h"
+#include "views/result_text.h"
 
 OutlierView::OutlierView(QWidget* parent) : QWidget(parent) {
   summaryModel_ = new OutlierSummaryModel(this);
@@ -104,17 +105,27 @@ OutlierView::OutlierView(QWidget* parent) : QWidget(parent) {
     automaticSubject_.clear();  // chosen by the user
     showHistogram();
   });
-  // Double-click or Enter: show the module in the Activations view.
+  // Double-click or Enter: show the module in the Activations view, or on an "At token" cell that
+  // token in the Attention view (its block run, the module's layer, the token as the query).
   connect(modulesPanel_->table(), &QTableView::activated, this, [this](const QModelIndex& index) {
+    const hopscope::ModuleAnalysis* located = modulesPanel_->moduleAt(index);
+    if (index.column() == ModuleTableModel::Token && located &&
+        showableInAttention(*modulesPanel_->currentModel(), *located)) {
+      emit locationActivated(modulesPanel_->currentModel(), qtext(located->name));
+      return;
+    }
     const QString module = index.siblingAtColumn(ModuleTableModel::Module).data(ModuleTableModel::ValueRole).toString();
     if (!module.isEmpty()) emit moduleActivated(module);
   });
+  connect(modulesPanel_, &ModuleTablePanel::attentionRequested, this,
+          [this](const QString& module) { emit locationActivated(modulesPanel_->currentModel(), module); });
   connect(summaryTable_, &QTableView::activated, this, [this](const QModelIndex& index) {
     const QString module = summaryModule(index.row(), index.column());
     if (!module.isEmpty()) emit moduleActivated(module);
   });
   modulesPanel_->table()->setToolTip(modulesPanel_->table()->toolTip() +
-                                     tr("; double-click a module to see its histogram and 8-bit grid in Activations"));
+                                     tr("; double-click a module to see its histogram and 8-bit grid in Activations, "
+                                        "a cell of At token to see that token's attention"));
   setModels({});
 }
 

@@ -59,6 +59,9 @@ class OutlierView : public QWidget {
   // The user asked to see a module's activations (double-click or Enter on a Modules row or a
   // summary cell): the Activations view shows it.
   void moduleActivated(const QString& module);
+  // The user asked to see where a module's largest |x| sits (double-click or Enter on an "At token"
+  // cell, or "Show in Attention"): the Attention view runs that block with the token as the query.
+  void locationActivated(const hopscope::ModelAnalysisPtr& model, const QString& module);
 
  protected:
   void resizeEvent(QResizeEvent* event) override;

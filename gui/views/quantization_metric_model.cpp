@@ -42,9 +42,10 @@ QString QuantizationMetricModel::settingsText(const hopscope::QuantizationStudy&
   const hopscope::EvaluationSettings& evaluation = study.settings.evaluation;
   const QString data = study.data.path.empty() ? tr("given blocks") : QFileInfo(qtext(study.data.path)).fileName();
   const int64_t batches = study.settings.calibrationBatches;
-  if (study.info.imageSize > 0)
-    return tr("%1 images, %2; calibrated on %3 images after them")
-        .arg(evaluation.samples).arg(data).arg(study.calibration.documents);
+  if (study.info.imageSize > 0)  // the quantized block, when it is the reference's rather than the trained one
+    return tr("%1 images, %2; calibrated on %3 images after them%4")
+        .arg(evaluation.samples).arg(data).arg(study.calibration.documents)
+        .arg(study.settings.blockMode == "reference-compat" ? tr("; reference-compat blocks") : QString());
   return tr("%1 × %2 tokens, %3; calibrated on %4 %5")
       .arg(evaluation.samples).arg(evaluation.seqLen).arg(data).arg(batches)
       .arg(batches == 1 ? tr("batch") : tr("batches"));

@@ -20,6 +20,7 @@
 #include "views/quantization_figures.h"
 #include "views/quantization_metric_model.h"
 #include "views/quantizer_table_model.h"
+#include "views/column_filler.h"
 #include "views/module_path_delegate.h"
 
 
@@ -68,10 +69,9 @@ QuantizationView::QuantizationView(QWidget* parent) : QWidget(parent) {
   quantizerTable_->setAlternatingRowColors(true);
   quantizerTable_->setSelectionBehavior(QAbstractItemView::SelectRows);
   quantizerTable_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-  // The site column keeps a readable width (names elide in the middle); narrow windows scroll.
-  quantizerTable_->horizontalHeader()->setSectionResizeMode(QuantizerTableModel::Site, QHeaderView::Interactive);
-  quantizerTable_->horizontalHeader()->resizeSection(QuantizerTableModel::Site, 300);
-  quantizerTable_->horizontalHeader()->setStretchLastSection(true);
+  // The site column takes the room the others leave, at least a readable width (names elide in the
+  // middle); narrow windows scroll.
+  fillWithColumn(*quantizerTable_, QuantizerTableModel::Site, 300);
   quantizerTable_->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);  // forward order first
   quantizerTable_->setSortingEnabled(true);
 
@@ -121,6 +121,7 @@ QuantizationView::QuantizationView(QWidget* parent) : QWidget(parent) {
   layout->addWidget(pages_);
 
   connect(modelSelector_, &QComboBox::currentIndexChanged, this, [this] { showQuantizersOfSelectedModel(); });
+  connect(modelSelector_, &QComboBox::activated, this, [this] { modelChosen_ = true; });
   connect(siteFilter_, &QLineEdit::textChanged, this, [this](const QString& filter) {
     quantizerProxy_->setSiteFilter(filter);
     updateQuantizerCount();
@@ -130,7 +131,9 @@ QuantizationView::QuantizationView(QWidget* parent) : QWidget(parent) {
     updateQuantizerCount();
   });
   connect(metricTable_, &QTableView::clicked, this, [this](const QModelIndex& index) {
-    if (index.isValid()) modelSelector_->setCurrentIndex(index.row());
+    if (!index.isValid()) return;
+    modelChosen_ = true;
+    modelSelector_->setCurrentIndex(index.row());
   });
   setModels({});
 }
@@ -158,7 +161,8 @@ void QuantizationView::setModels(const std::vector<hopscope::QuantizationStudyPt
     modelSelector_->clear();
     for (size_t i = 0; i < models_.size(); ++i)
       modelSelector_->addItem(modelSwatch(slots_[i]), modelName(models_[i]->info, i));
-    const int keep = modelSelector_->findText(previous);
+    // The first model until the user picks one (results arrive in any order).
+    const int keep = modelChosen_ ? modelSelector_->findText(previous) : -1;
     modelSelector_->setCurrentIndex(keep >= 0 ? keep : (models_.empty() ? -1 : 0));
   }
   showQuantizersOfSelectedModel();

@@ -72,6 +72,7 @@ class QuantizationView : public QWidget {
   QTableView* metricTable_;
   QTabWidget* tabs_;
   QComboBox* modelSelector_;
+  bool modelChosen_ = false;  // the user picked the listed model: kept while results arrive
   QLineEdit* siteFilter_;
   QComboBox* kindFilter_;
   QLabel* quantizerCount_;

@@ -26,6 +26,7 @@
 
 #include <qcustomplot.h>
 
+#include "app/evaluation_controls.h"
 #include "app/main_window.h"
 #include "hopscope/bundled_resources.h"
 #include "hopscope/loaded_model.h"
@@ -325,31 +326,66 @@ class ActivationsViewTest : public QObject {
     view.quantizeButton()->click();
     QCOMPARE(quantize.count(), 1);
 
-    // The settings on screen differ from the result's: marked; a recomputation: pending.
+    // The main window's statuses (result_status.h) mark the variants: stale ones say why, pending
+    // ones say so.
     view.setResults({analyses_[0]}, {0}, {studies_[0]}, {0});
     QVERIFY(view.quantizeButton()->isHidden());
-    AnalysisRequest analysis;
-    analysis.dataPath = QString::fromStdString(analyses_[0]->data.path);
-    analysis.samples = 4;
-    analysis.seqLen = 16;
-    QuantizationRequest quantization;
-    quantization.dataPath = analysis.dataPath;
-    quantization.calibrationPath = QString::fromStdString(studies_[0]->calibration.path);
-    quantization.samples = 4;
-    quantization.seqLen = 16;
-    view.setEvaluationState(analysis, quantization);
+    view.setStatuses({ResultStatus{}}, {ResultStatus{}});
     QVERIFY2(!view.overlayPlot()->figure().note.contains(QStringLiteral("other settings")),
              qPrintable(view.overlayPlot()->figure().note));
-    quantization.activationBits = 6;
-    analysis.samples = 32;
-    view.setEvaluationState(analysis, quantization);
+    const ResultStatus stale{ResultStatus::State::Stale,
+                             QStringLiteral("Computed with W8A8, but the settings row now says W8A6")};
+    view.setStatuses({ResultStatus{}}, {stale});
     const QString note = view.overlayPlot()->figure().note;
-    QVERIFY2(note.contains(QStringLiteral("W8A8 (on screen: W8A6)")), qPrintable(note));
-    QVERIFY2(note.contains(QStringLiteral("4 blocks (on screen: 32)")), qPrintable(note));
+    QVERIFY2(note.contains(stale.note), qPrintable(note));
     QVERIFY(view.overlayPlot()->graph(0)->name().contains(QStringLiteral("other settings")));
-    view.setEvaluationState(analysis, quantization, {0}, {});
+    QVERIFY(!view.overlayPlot()->graph(0)->name().contains(QStringLiteral("analysed with other settings")));
+    view.setStatuses({ResultStatus{ResultStatus::State::Pending, QStringLiteral("Being recomputed")}}, {stale});
     QVERIFY(view.overlayPlot()->graph(0)->name().contains(QStringLiteral("analysis pending")));
     QVERIFY(!view.statusLabel()->isHidden());
+    // A model with no result yet but being evaluated: the view says results are coming.
+    view.setStatuses({ResultStatus{}, ResultStatus{ResultStatus::State::Pending, QStringLiteral("Being computed.")}},
+                     {stale});
+    QVERIFY(view.statusLabel()->text().contains(QStringLiteral("being computed")));
+  }
+
+  void marksFollowTheMainWindowsStatuses() {
+    // Through the main window: the Activations view marks what the Outliers and Quantization views
+    // mark, from the same statuses (MainWindow::analysisStatus / quantizationStatus).
+    MainWindow window;
+    window.show();
+    const int id = window.openModel(kModels + "bert-tiny");
+    QVERIFY(QTest::qWaitFor([&] { return window.jobs()->isIdle(); }, 60000));
+    QVERIFY(window.showView(QStringLiteral("activations")));
+    QVERIFY(QTest::qWaitFor([&] { return window.jobs()->isIdle(); }, 120000));
+    ActivationsView* view = window.activationsView();
+    QCOMPARE(view->variants().size(), size_t{1});
+    QCOMPARE(view->variants()[0].quantizationStatus.state, ResultStatus::State::Current);
+    QVERIFY(!view->overlayPlot()->graph(0)->name().contains(QStringLiteral("other settings")));
+    window.evaluationControls()->activationBitsBox()->setValue(6);
+    QCOMPARE(window.quantizationStatus(id).state, ResultStatus::State::Stale);
+    QCOMPARE(view->variants()[0].quantizationStatus.state, ResultStatus::State::Stale);
+    QCOMPARE(view->variants()[0].quantizationStatus.note, window.quantizationStatus(id).note);
+    QVERIFY(view->overlayPlot()->graph(0)->name().contains(QStringLiteral("other settings")));
+    QVERIFY2(view->overlayPlot()->figure().note.contains(window.quantizationStatus(id).note),
+             qPrintable(view->overlayPlot()->figure().note));
+    QCOMPARE(view->variants()[0].analysisStatus.state, ResultStatus::State::Current);  // bits: quantization only
+    window.evaluationControls()->samplesBox()->setValue(window.evaluationControls()->samplesBox()->value() + 1);
+    QCOMPARE(view->variants()[0].analysisStatus.state, window.analysisStatus(id).state);
+    QCOMPARE(view->variants()[0].analysisStatus.state, ResultStatus::State::Stale);
+    // Recomputing: pending, then current again.
+    window.analyzeModels();
+    QCOMPARE(view->variants()[0].analysisStatus.state, ResultStatus::State::Pending);
+    QVERIFY(view->overlayPlot()->graph(0)->name().contains(QStringLiteral("analysis pending")));
+    QVERIFY(QTest::qWaitFor([&] { return window.jobs()->isIdle(); }, 120000));
+    QCOMPARE(view->variants()[0].analysisStatus.state, ResultStatus::State::Current);
+    // The quantization, computed with 8 bits and the old block count, stays stale until recomputed.
+    window.evaluationControls()->activationBitsBox()->setValue(8);
+    QCOMPARE(view->variants()[0].quantizationStatus.state, ResultStatus::State::Stale);
+    window.quantizeModels();
+    QVERIFY(QTest::qWaitFor([&] { return window.jobs()->isIdle(); }, 120000));
+    QCOMPARE(view->variants()[0].quantizationStatus.state, ResultStatus::State::Current);
+    QVERIFY(!view->overlayPlot()->graph(0)->name().contains(QStringLiteral("other settings")));
   }
 
   void exportWritesEveryVisiblePlot() {

@@ -23,6 +23,7 @@ int runTableExportTests(int argc, char** argv);
 int runWorkspaceTests(int argc, char** argv);
 int runAppShellTests(int argc, char** argv);
 int runUiStallTests(int argc, char** argv);
+int runOutlierAttentionTests(int argc, char** argv);
 
 // HOPSCOPE_GUI_TESTS=AppShell,Workspace runs only those classes (names without "Tests").
 static bool selected(const char* name) {
@@ -55,5 +56,6 @@ int main(int argc, char** argv) {
   if (selected("ImageAttention")) failures += runImageAttentionTests(argc, argv);
   if (selected("ImageEvaluation")) failures += runImageEvaluationTests(argc, argv);
   if (selected("ActivationsView")) failures += runActivationsViewTests(argc, argv);
+  if (selected("OutlierAttention")) failures += runOutlierAttentionTests(argc, argv);
   return failures == 0 ? 0 : 1;
 }

@@ -122,6 +122,46 @@ class ImageAttentionTest : public QObject {
     QCOMPARE(window_->imageThumbnail()->text(), QStringLiteral("no image"));
   }
 
+  void theTextBoxGivesWayWhileOnlyImageModelsAreLoaded() {
+    QVERIFY(window_->textEdit()->isVisibleTo(window_.get()));  // nothing loaded: the text box, as before
+    QVERIFY(!window_->imageOnlyNote()->isVisibleTo(window_.get()));
+    const int vit = window_->openModel(model("vit-tiny-hf"));
+    QVERIFY(waitIdle());
+    // The text means nothing to an image model: a note in its place says why and what brings it back.
+    QVERIFY(!window_->textEdit()->isVisibleTo(window_.get()));
+    QVERIFY(window_->imageOnlyNote()->isVisibleTo(window_.get()));
+    QVERIFY(window_->imageOnlyNote()->text().contains(QStringLiteral("text model")));
+    QVERIFY(window_->runButton()->toolTip().contains(QStringLiteral("image")));
+    QVERIFY(window_->openImageButton()->isVisibleTo(window_.get()));
+    // A text model brings it back; removing it hides it again.
+    const int bert = window_->openModel(model("bert-tiny"));
+    QVERIFY(waitIdle());
+    QVERIFY(window_->textEdit()->isVisibleTo(window_.get()));
+    QVERIFY(!window_->imageOnlyNote()->isVisibleTo(window_.get()));
+    window_->removeModel(bert);
+    QVERIFY(!window_->textEdit()->isVisibleTo(window_.get()));
+    window_->removeModel(vit);
+    QVERIFY(window_->textEdit()->isVisibleTo(window_.get()));
+  }
+
+  void theImageInputGivesWayWhileOnlyTextModelsAreLoaded() {
+    QVERIFY(window_->imageInput()->isVisibleTo(window_.get()));  // nothing loaded: both inputs
+    const int bert = window_->openModel(model("bert-tiny"));
+    QVERIFY(waitIdle());
+    QVERIFY(!window_->imageInput()->isVisibleTo(window_.get()));
+    QVERIFY(window_->textEdit()->isVisibleTo(window_.get()));
+    // An image model brings it back; an opened image keeps it in view.
+    const int vit = window_->openModel(model("vit-tiny-hf"));
+    QVERIFY(waitIdle());
+    QVERIFY(window_->imageInput()->isVisibleTo(window_.get()));
+    window_->removeModel(vit);
+    QVERIFY(!window_->imageInput()->isVisibleTo(window_.get()));
+    QVERIFY(window_->openImage(kImage));
+    QVERIFY(window_->imageInput()->isVisibleTo(window_.get()));
+    window_->removeModel(bert);
+    QVERIFY(window_->imageInput()->isVisibleTo(window_.get()));
+  }
+
   void mixedLoadRunsTheImageAndTheText() {
     window_->openModel(model("vit-tiny-hf"));
     window_->openModel(model("vit-tiny-timm@softmax1"));

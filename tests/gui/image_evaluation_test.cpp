@@ -4,6 +4,7 @@
 // (as hopscope-cli analyze / quantize --images do); the text and token count never make an image
 // result stale, the image source and the sample count do; an unreadable image source, or one with no
 // images left to calibrate on, is a one-line error in the window, not a crash.
+#include <QCheckBox>
 #include <QFile>
 #include <QProcess>
 #include <QSpinBox>
@@ -18,6 +19,7 @@
 
 #include "app/evaluation_controls.h"
 #include "app/main_window.h"
+#include "app/workspace.h"
 #include "hopscope/loaded_model.h"
 #include "hopscope/outlier_analysis.h"
 #include "hopscope/quantization_sweep.h"
@@ -196,6 +198,64 @@ class ImageEvaluationTest : public QObject {
     controls().setDataPath(fixture(QStringLiteral("images/folder")));
     QCOMPARE(window_->quantizationStatus(ids[0]).state, ResultStatus::State::Current);
     QCOMPARE(window_->quantizationStatus(ids[2]).state, ResultStatus::State::Stale);
+  }
+
+  // The settings row's "ViT reference-compat" is hopscope-cli quantize --vit-quant-mode
+  // reference-compat: enabled only with an image model loaded, the same numbers as the CLI's, kept
+  // in workspaces.
+  void referenceCompatQuantizesAsTheCli() {
+    QCheckBox* compat = controls().referenceCompatBox();
+    QVERIFY(!compat->isEnabled());
+    QVERIFY(compat->toolTip().contains(QStringLiteral("--vit-quant-mode reference-compat")));
+    const int bert = window_->openModel(model(QStringLiteral("bert-tiny")));
+    QVERIFY(waitForJobs());
+    QVERIFY(!compat->isEnabled());  // text models only
+    const std::vector<int> ids = {window_->openModel(model(QStringLiteral("vit-tiny-hf"))),
+                                  window_->openModel(model(QStringLiteral("vit-tiny-timm-gated")))};
+    QVERIFY(waitForJobs());
+    QVERIFY(compat->isEnabled());
+    QVERIFY(window_->showView(QStringLiteral("quantization")));
+    QVERIFY(waitForJobs());
+    QAbstractItemModel* table = window_->quantizationView()->metricModel();
+    QCOMPARE(table->rowCount(), 3);  // bert-tiny, then the two ViTs
+    const auto quantized = [table](int row) {
+      return table->index(row, QuantizationMetricModel::Quantized).data(QuantizationMetricModel::ValueRole).toDouble();
+    };
+    QVERIFY(!table->index(1, QuantizationMetricModel::Settings).data().toString().contains(QStringLiteral("reference")));
+    // Ticking it makes the image results stale, not the text model's.
+    QTest::mouseClick(compat, Qt::LeftButton, {}, QPoint(8, compat->height() / 2));
+    QVERIFY(compat->isChecked());
+    QCOMPARE(window_->quantizationStatus(ids[0]).state, ResultStatus::State::Stale);
+    QVERIFY(window_->quantizationStatus(ids[0]).note.contains(QStringLiteral("reference-compat")));
+    QCOMPARE(window_->quantizationStatus(bert).state, ResultStatus::State::Current);
+    window_->quantizeModels();
+    QVERIFY(waitForJobs());
+    QVERIFY2(!window_->errorVisible(), qPrintable(window_->errorText()));
+    const QuantizationRequest request;
+    const nlohmann::json cli = cliJson(QStringLiteral("quantize"),
+                                       {QStringLiteral("--calib-batches"), QString::number(request.calibrationBatches),
+                                        QStringLiteral("--vit-quant-mode"), QStringLiteral("reference-compat")});
+    QVERIFY(!cli.is_null());
+    for (int row = 1; row <= 2; ++row) {
+      // The result says which block it quantized.
+      QVERIFY(table->index(row, QuantizationMetricModel::Settings).data().toString().contains(QStringLiteral("reference-compat")));
+      const nlohmann::json& written = cli["models"][static_cast<size_t>(row - 1)];
+      QCOMPARE(written["quantization"]["block_mode"].get<std::string>(), std::string("reference-compat"));
+      const double fp = table->index(row, QuantizationMetricModel::Fp).data(QuantizationMetricModel::ValueRole).toDouble();
+      QVERIFY2(std::abs(fp - written["metric"]["fp"].get<double>()) < 1e-9, qPrintable(QString::number(fp)));
+      QVERIFY2(std::abs(quantized(row) - written["metric"]["quantized"].get<double>()) < 1e-9,
+               qPrintable(QStringLiteral("shown %1, CLI %2").arg(quantized(row)).arg(written["metric"]["quantized"].get<double>())));
+      QVERIFY(!table->index(0, QuantizationMetricModel::Settings).data().toString().contains(QStringLiteral("reference")));
+    }
+    QVERIFY(window_->currentWorkspace().evaluation.referenceCompat);
+    // Saved in a workspace and read back.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("workspace.json"));
+    QVERIFY(window_->saveWorkspace(path));
+    QVERIFY(readWorkspace(path).evaluation.referenceCompat);
+    compat->setChecked(false);
+    QVERIFY(window_->openWorkspace(path));
+    QVERIFY(compat->isChecked());
   }
 
   void anUnreadableImageSourceIsAnError() {

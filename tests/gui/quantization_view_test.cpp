@@ -339,6 +339,20 @@ class QuantizationViewTest : public QObject {
       QCOMPARE(image.size(), QSize(1280, 820));
       if (!outside.isEmpty()) QVERIFY(image.save(QStringLiteral("%1/view-%2.png").arg(outside).arg(tab)));
     }
+    // The quantizer table's site column takes the width the other columns leave (at least 300).
+    view.tabs()->setCurrentIndex(0);
+    QTableView* table = view.quantizerTable();
+    const auto columnsWidth = [table] {
+      int width = 0;
+      for (int c = 0; c < table->horizontalHeader()->count(); ++c) width += table->horizontalHeader()->sectionSize(c);
+      return width;
+    };
+    QVERIFY(QTest::qWaitFor([&] { return columnsWidth() == table->viewport()->width(); }, 2000));
+    QVERIFY(table->horizontalHeader()->sectionSize(QuantizerTableModel::Site) > 300);
+    view.resize(1600, 820);
+    QVERIFY(QTest::qWaitFor([&] { return columnsWidth() == table->viewport()->width(); }, 2000));
+    view.resize(500, 820);  // narrow: the site keeps 300 and the table scrolls
+    QVERIFY(QTest::qWaitFor([&] { return table->horizontalHeader()->sectionSize(QuantizerTableModel::Site) == 300; }, 2000));
   }
 
  private:

@@ -61,6 +61,21 @@ class ScreenshotTest : public QObject {
     QVERIFY(image.width() >= 1000 && image.height() >= 700);
   }
 
+  void windowSizeSetsTheScreenshotsSize() {
+    if (!QFileInfo::exists(kBert + "/config.json")) QSKIP("fixture bert-tiny missing");
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("window.png"));
+    const Outcome outcome = runHopscope({kBert, QStringLiteral("--window-size"), QStringLiteral("1700x1050"),
+                                         QStringLiteral("--screenshot"), path});
+    QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.errors));
+    QCOMPARE(QImage(path).size(), QSize(1700, 1050));
+    for (const char* bad : {"1700", "1700x", "10x10", "99999x1000"}) {
+      const Outcome usage = runHopscope({QStringLiteral("--window-size"), QLatin1String(bad)});
+      QCOMPARE(usage.exitCode, 2);
+      QVERIFY2(usage.errors.contains(QStringLiteral("--window-size wants WIDTHxHEIGHT")), qPrintable(usage.errors));
+    }
+  }
+
   void unwritableScreenshotExitsOneWithAMessage() {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("missing/window.png"));

@@ -52,6 +52,7 @@ class WorkspaceTest : public QObject {
     workspace.view = QStringLiteral("quantization");
     workspace.layer = 1;
     workspace.head = -1;
+    workspace.colours = QStringLiteral("log");
     const QString path = dir.filePath(QStringLiteral("session.json"));
     writeWorkspace(workspace, path);
     QVERIFY(isWorkspaceFile(path));
@@ -79,6 +80,7 @@ class WorkspaceTest : public QObject {
     QCOMPARE(read.view, workspace.view);
     QCOMPARE(read.layer, 1);
     QCOMPARE(read.head, -1);
+    QCOMPARE(read.colours, QStringLiteral("log"));
 
     // Moved with its folder, the relative paths follow.
     QTemporaryDir moved;

@@ -14,6 +14,7 @@
 #include "hopscope/evaluation_settings.h"
 #include "hopscope/model_info.h"
 #include "hopscope/tap_site.h"
+#include "hopscope/token_context.h"
 
 namespace hopscope {
 
@@ -27,6 +28,8 @@ struct ModuleAnalysis {
   std::string aliasOf;    // non-empty when the same tensor was tapped under another name
   ModuleStatistics stats{RowMode::PerSample};
   std::string maxAbsToken;  // display text of the token holding the global max |x|
+  // The text whose run shows that token's block with the token at maxAbsContext.token (text models).
+  TokenContext maxAbsContext;
 };
 
 struct AttentionAnalysis {

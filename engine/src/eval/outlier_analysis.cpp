@@ -6,12 +6,15 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <numeric>
 #include <unordered_map>
 
 #include "hopscope/error.h"
 #include "hopscope/evaluation_task.h"
 #include "hopscope/forward_hooks.h"
+#include "hopscope/loaded_model.h"
+#include "hopscope/token_context.h"
 #include "hopscope/tokenizer.h"
 #include "hopscope/transformer_model.h"
 
@@ -228,12 +231,23 @@ ModelAnalysis finishAnalysis(const LoadedModel& loaded, const TaskData& data, co
   analysis.tokens = samples * settings.seqLen;
   analysis.modules = std::move(whole.modules);
   analysis.attention = std::move(whole.attention);
+  std::map<int64_t, std::vector<int64_t>> blocks;  // sample -> its ids as read
   for (ModuleAnalysis& module : analysis.modules) {
     const MaxAbsLocation where = module.stats.maxAbs();
     if (where.sample < 0 || where.token < 0 || where.sample >= samples) continue;
     // The token the model saw (masks are deterministic: recomputed for that block).
     if (where.token >= settings.seqLen) continue;
     module.maxAbsToken = task.tokenLabel(data, where.sample, where.token);
+    if (task.images()) continue;
+    // And the text whose run shows that block (as read, before masking: token_context.h) with the
+    // token as the query: the GUI's jump to the Attention view.
+    auto block = blocks.find(where.sample);
+    if (block == blocks.end()) {
+      const at::Tensor read = data.inputs[where.sample].to(at::kLong).contiguous();
+      block = blocks.emplace(where.sample, std::vector<int64_t>(read.data_ptr<int64_t>(),
+                                                                read.data_ptr<int64_t>() + read.numel())).first;
+    }
+    module.maxAbsContext = tokenContext(*loaded.tokenizer(), block->second, where.token, loaded.info().maxPositions);
   }
   analysis.summary = protocolSummary(loaded.model().family().protocol, analysis.modules);
   analysis.allModules = allModulesSummary(analysis.modules);
