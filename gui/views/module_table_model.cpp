@@ -117,13 +117,14 @@ QVariant ModuleTableModel::data(const QModelIndex& index, int role) const {
       if (!row.aliasOf.isEmpty()) return tr("%1\nThe same tensor as %2: the same figures").arg(row.name, row.aliasOf);
       if (index.column() == Module) return row.name;
       if (index.column() == TopChannels) return tr("Channels with the largest |x| (channel: max |x|)");
-      if (index.column() == Token && !row.token.isEmpty())
+      if (index.column() == Token && !row.token.isEmpty()) {
         if (!row.showable) return row.token;
         return row.image ? tr("%1\nDouble-click (or Enter) to show image %2 of the evaluated images in the Attention "
                               "view, at this module's layer, with this patch as the query of the image panes")
                                .arg(row.token).arg(row.sample)
                          : tr("%1\nDouble-click (or Enter) to run this block in the Attention view, at this "
                               "module's layer, with this token as the query in every pane").arg(row.token);
+      }
       return {};
     default: return {};
   }
