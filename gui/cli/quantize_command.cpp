@@ -149,7 +149,7 @@ void addQuantizeCommand(CLI::App& app) {
       for (const std::string& argument : o->models) {
         std::optional<ProgressBar> bar;
         if (group->isRoot()) bar.emplace();
-        const JobControl job = cancellableJob(bar ? bar->job() : JobControl());
+        const JobControl job = stopsWithPeers(cancellableJob(bar ? bar->job() : JobControl()), *group);
         const std::shared_ptr<LoadedModel> model = LoadedModel::open(argument, job, deviceName());
         const bool images = model->info().imageSize > 0;
         if (settings.referenceCompat && !images)

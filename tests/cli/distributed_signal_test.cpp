@@ -162,6 +162,22 @@ TEST_F(DistributedSignalTest, OneInterruptedRankStopsTheOthersPromptlyWithItsRea
   EXPECT_FALSE(fs::exists(file("analysis.json")));
 }
 
+// quantize shards its evaluation the same way: one interrupted rank stops the other at once too.
+TEST_F(DistributedSignalTest, OneInterruptedRankStopsAQuantizationToo) {
+  start(2, {"quantize", kResources + "/demo/bert-softmax-none", "--data", kResources + "/corpora/moby-dick.txt",
+            "--samples", "2000", "--batch", "8", "--json", file("quantization.json")});
+  ASSERT_TRUE(waitUntilInterruptible(std::chrono::seconds(60)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const auto signalled = Clock::now();
+  ::kill(ranks_[1].pid, SIGINT);
+  ASSERT_TRUE(waitAll(std::chrono::seconds(60)));
+  EXPECT_LT(Clock::now() - signalled, std::chrono::seconds(5));
+  EXPECT_EQ(ranks_[0].exitCode, 1);
+  EXPECT_NE(readText(ranks_[0].err).find("stopping because rank 1 of 2 failed: cancelled"), std::string::npos)
+      << readText(ranks_[0].err);
+  EXPECT_FALSE(fs::exists(file("quantization.json")));
+}
+
 // Training never ends by itself here (a million steps); Ctrl-C on one rank stops both at the
 // same step, and rank 0 writes that step's checkpoint.
 TEST_F(DistributedSignalTest, TrainingStopsEveryRankAtOneStepWithOneCheckpoint) {

@@ -55,7 +55,8 @@ QuantizationStudy runQuantizationStudy(const LoadedModel& model, const TaskData&
 // `data` and calibrationBatches x batch blocks of `calibration`, cut with the model's tokenizer.
 std::pair<at::Tensor, at::Tensor> quantizationBlocks(const LoadedModel& model, const TextCorpus& data,
                                                      const TextCorpus& calibration,
-                                                     const QuantizationSweepSettings& settings);
+                                                     const QuantizationSweepSettings& settings,
+                                                     const JobControl& job = {});
 
 // The same in parts. Every configuration is calibrated on all of `calibration` (so its frozen
 // ranges do not depend on how the evaluation is split) and evaluated on blocks [begin, end) of

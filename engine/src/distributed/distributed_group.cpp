@@ -164,8 +164,20 @@ DistributedGroup::DistributedGroup(const DistributedOptions& options) : options_
   storeOptions.numWorkers = static_cast<std::size_t>(options_.worldSize);
   storeOptions.waitWorkers = false;  // arrive("join") waits, and names who is missing
   storeOptions.timeout = options_.timeout;
+  const auto deadline = std::chrono::steady_clock::now() + options_.timeout;
   try {
-    connection_->store = c10::make_intrusive<c10d::TCPStore>(options_.masterAddr, storeOptions);
+    for (;;) {
+      try {
+        connection_->store = c10::make_intrusive<c10d::TCPStore>(options_.masterAddr, storeOptions);
+        break;
+      } catch (const std::exception& error) {
+        // A signal (Ctrl-C) landing in the client's connect fails it with EINTR, and a rank that
+        // gave up here could not tell the others: connect again, so the command stops cleanly
+        // at its first cancel check after the join, with every rank told.
+        const bool interrupted = std::string(error.what()).find("Interrupted system call") != std::string::npos;
+        if (!interrupted || std::chrono::steady_clock::now() >= deadline) throw;
+      }
+    }
   } catch (const std::exception& error) {
     if (options_.rank == 0)
       throw Error(label() + ": cannot serve the rendezvous at " + master +

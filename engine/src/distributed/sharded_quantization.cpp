@@ -39,7 +39,7 @@ std::optional<QuantizationStudy> runQuantizationStudySharded(const LoadedModel& 
                                                              const QuantizationSweepSettings& settings,
                                                              DistributedGroup& group, const JobControl& job) {
   job.report(0.0, model.info().name + ": tokenizing");
-  const auto [blocks, calibrationBlocks] = quantizationBlocks(model, corpus, calibration, settings);
+  const auto [blocks, calibrationBlocks] = quantizationBlocks(model, corpus, calibration, settings, job);
   return runQuantizationStudySharded(model, blocks, corpus.source(), calibrationBlocks, calibration.source(), settings,
                                      group, job);
 }

@@ -21,17 +21,18 @@ std::string weightGridName(WeightGrid grid) {
 }
 
 std::pair<at::Tensor, at::Tensor> quantizationBlocks(const LoadedModel& model, const TextCorpus& corpus,
-                                                     const TextCorpus& calibration, const QuantizationSweepSettings& s) {
+                                                     const TextCorpus& calibration, const QuantizationSweepSettings& s,
+                                                     const JobControl& job) {
   const EvaluationTask task(model, s.evaluation);
-  return {task.makeBlocks(corpus, s.evaluation.samples),
-          task.makeBlocks(calibration, s.calibrationBatches * s.evaluation.batch)};
+  return {task.makeBlocks(corpus, s.evaluation.samples, job),
+          task.makeBlocks(calibration, s.calibrationBatches * s.evaluation.batch, job)};
 }
 
 QuantizationStudy runQuantizationStudy(const LoadedModel& model, const TextCorpus& corpus,
                                        const TextCorpus& calibration, const QuantizationSweepSettings& s,
                                        const JobControl& job) {
   job.report(0.0, model.info().name + ": tokenizing");
-  const auto [blocks, calibrationBlocks] = quantizationBlocks(model, corpus, calibration, s);
+  const auto [blocks, calibrationBlocks] = quantizationBlocks(model, corpus, calibration, s, job);
   return runQuantizationStudy(model, blocks, corpus.source(), calibrationBlocks, calibration.source(), s, job);
 }
 
