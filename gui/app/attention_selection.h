@@ -3,7 +3,8 @@
 // colour scale. Kept to the view's layerBox() / headBox() / meanOverHeadsBox() / colourScaleBox()
 // so the view can change inside freely.
 #include <QString>
-#include <QStringList>
+
+#include "app/attention_colours.h"
 
 class AttentionView;
 
@@ -12,9 +13,6 @@ struct AttentionSelection {
   int head = 0;     // -1: the mean over heads
   QString colours;  // one of attentionColourNames(); empty: leave the scale as it is
 };
-
-// The colour scales' names in workspaces: unit, shared, per-map, log.
-QStringList attentionColourNames();
 
 AttentionSelection attentionSelection(const AttentionView& view);
 // Selects the layer and head (clamped to what the model has, as the boxes clamp).

@@ -10,7 +10,7 @@
 
 #include <exception>
 
-#include "app/attention_selection.h"
+#include "app/attention_colours.h"
 #include "hopscope/error.h"
 #include "hopscope/model_builder.h"
 
