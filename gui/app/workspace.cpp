@@ -8,6 +8,7 @@
 #include <QJsonObject>
 #include <QSaveFile>
 
+#include <cmath>
 #include <exception>
 
 #include "app/attention_colours.h"
@@ -50,7 +51,8 @@ class Reader {
     const QJsonValue value = object_.value(QLatin1String(key));
     if (value.isUndefined() || value.isNull()) return fallback;
     const double number = value.toDouble(-1e300);
-    if (!value.isDouble() || number != static_cast<int>(number) || number < minimum || number > maximum)
+    // The range first: converting a double outside int's range is undefined (fuzz_workspace).
+    if (!value.isDouble() || !(number >= minimum && number <= maximum) || number != std::floor(number))
       wrong(key, QStringLiteral("a whole number from %1 to %2").arg(minimum).arg(maximum));
     return static_cast<int>(number);
   }
@@ -126,10 +128,12 @@ Workspace readWorkspace(const QString& path) {
   if (version.isUndefined())
     fail(path, QStringLiteral("not a hopscope workspace (no \"%1\" version key)").arg(QLatin1String(kVersionKey)));
   const int number = version.toInt(-1);
-  if (!version.isDouble() || number < 1)
+  if (!version.isDouble())  // the value itself may be any text: not quoted, the message stays one line
+    fail(path, QStringLiteral("the format version \"%1\" must be a number (this hopscope reads version %2)")
+                   .arg(QLatin1String(kVersionKey)).arg(Workspace::kFormatVersion));
+  if (number < 1)
     fail(path, QStringLiteral("unsupported workspace format version %1 (this hopscope reads version %2)")
-                   .arg(version.isDouble() ? QString::number(version.toDouble()) : version.toVariant().toString())
-                   .arg(Workspace::kFormatVersion));
+                   .arg(QString::number(version.toDouble())).arg(Workspace::kFormatVersion));
   if (number > Workspace::kFormatVersion)
     fail(path, QStringLiteral("format version %1 is newer than this hopscope reads (%2): update hopscope")
                    .arg(number).arg(Workspace::kFormatVersion));

@@ -118,6 +118,10 @@ class WorkspaceTest : public QObject {
          QStringLiteral("\"evaluation.blocks\" must be a whole number")},
         {"nopath.json", "{\"hopscope_workspace\": 1, \"models\": [{\"normalizer\": \"softmax\"}]}",
          QStringLiteral("\"models[0].path\" is missing")},
+        // fuzz_workspace: a number beyond int (converting it was undefined), a version as text
+        {"huge.json", "{\"hopscope_workspace\": 1, \"evaluation\": {\"tokens\": 18446744073709551615}}",
+         QStringLiteral("\"evaluation.tokens\" must be a whole number from 0 to 1048576")},
+        {"textversion.json", "{\"hopscope_workspace\": \"1\\n2\"}", QStringLiteral("must be a number")},
     };
     for (const Case& c : cases) {
       const QString path = dir.filePath(QString::fromLatin1(c.name));
