@@ -115,23 +115,7 @@ TEST_F(DistributedCliTest, MissingRankFailsWithinTheTimeoutNamingIt) {
 }
 
 TEST_F(DistributedCliTest, FailingRankStopsTheOthersNamingIt) {
-  const int port = freePort();
-  std::vector<std::string> good = analyzeArguments({model("bert-tiny")}, file("x.json"));
-  std::vector<std::string> bad = good;
-  bad[3] = file("missing.txt");  // its --data
-  const std::string master = "127.0.0.1:" + std::to_string(port);
-  good.insert(good.end(), {"--rank", "0", "--world-size", "2", "--master", master, "--dist-timeout", "60"});
-  bad.insert(bad.end(), {"--rank", "1", "--world-size", "2", "--master", master, "--dist-timeout", "60"});
-  const auto start = std::chrono::steady_clock::now();
-  const std::vector<RankResult> ranks = runTogether({command(good), command(bad)});
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  EXPECT_EQ(ranks[1].exitCode, 1);
-  EXPECT_NE(ranks[1].err.find("missing.txt"), std::string::npos) << ranks[1].err;
-  EXPECT_EQ(ranks[0].exitCode, 1);
-  EXPECT_EQ(ranks[0].err.rfind("hopscope-cli: rank 0 of 2: stopping because rank 1 of 2 failed: ", 0), 0u) << ranks[0].err;
-  EXPECT_NE(ranks[0].err.find("missing.txt"), std::string::npos) << ranks[0].err;
-  EXPECT_LT(seconds, 50.0);  // well before the 60 s timeout
-  EXPECT_FALSE(fs::exists(file("x.json")));
+  expectFailingRankStopsTheOther(analyzeArguments({model("bert-tiny")}, file("x.json")), file("x.json"));
 }
 
 TEST_F(DistributedCliTest, BadDistributedSettingsAreUsageErrors) {

@@ -118,6 +118,24 @@ class DistributedSignalTest : public ::testing::Test {
     return true;
   }
 
+  // Starts 2 ranks of the command, interrupts rank 1 once both run, and expects rank 0 to stop
+  // within 5 s naming rank 1's reason, with `output` not written.
+  void expectOneInterruptedRankStopsTheOther(const std::vector<std::string>& arguments, const std::string& output) {
+    start(2, arguments);
+    ASSERT_TRUE(waitUntilInterruptible(std::chrono::seconds(60)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    const auto signalled = Clock::now();
+    ::kill(ranks_[1].pid, SIGINT);
+    ASSERT_TRUE(waitAll(std::chrono::seconds(60)));
+    EXPECT_LT(Clock::now() - signalled, std::chrono::seconds(5));
+    EXPECT_EQ(ranks_[0].exitCode, 1);
+    EXPECT_NE(readText(ranks_[0].err).find("rank 0 of 2: stopping because rank 1 of 2 failed: cancelled"),
+              std::string::npos)
+        << readText(ranks_[0].err);
+    EXPECT_EQ(ranks_[1].exitCode, 1);
+    EXPECT_FALSE(fs::exists(output));
+  }
+
   fs::path scratch_;
   std::vector<Rank> ranks_;
 };
@@ -146,36 +164,18 @@ TEST_F(DistributedSignalTest, CtrlCOnTheLauncherStopsEveryRankWithNothingWritten
   EXPECT_FALSE(fs::exists(file("analysis.json")));
 }
 
+// Rank 0's own shard takes several more seconds: it must stop at its next batch instead, with
+// rank 1's reason, and write nothing.
 TEST_F(DistributedSignalTest, OneInterruptedRankStopsTheOthersPromptlyWithItsReason) {
-  start(2, longAnalysis(file("analysis.json")));
-  ASSERT_TRUE(waitUntilInterruptible(std::chrono::seconds(60)));
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  const auto signalled = Clock::now();
-  ::kill(ranks_[1].pid, SIGINT);
-  ASSERT_TRUE(waitAll(std::chrono::seconds(60)));
-  // Rank 0's own shard takes several more seconds: it stopped at its next batch instead.
-  EXPECT_LT(Clock::now() - signalled, std::chrono::seconds(5));
-  EXPECT_EQ(ranks_[0].exitCode, 1);
-  EXPECT_NE(readText(ranks_[0].err).find("rank 0 of 2: stopping because rank 1 of 2 failed: cancelled"), std::string::npos)
-      << readText(ranks_[0].err);
-  EXPECT_EQ(ranks_[1].exitCode, 1);
-  EXPECT_FALSE(fs::exists(file("analysis.json")));
+  expectOneInterruptedRankStopsTheOther(longAnalysis(file("analysis.json")), file("analysis.json"));
 }
 
-// quantize shards its evaluation the same way: one interrupted rank stops the other at once too.
+// quantize shards its evaluation the same way.
 TEST_F(DistributedSignalTest, OneInterruptedRankStopsAQuantizationToo) {
-  start(2, {"quantize", kResources + "/demo/bert-softmax-none", "--data", kResources + "/corpora/moby-dick.txt",
-            "--samples", "2000", "--batch", "8", "--json", file("quantization.json")});
-  ASSERT_TRUE(waitUntilInterruptible(std::chrono::seconds(60)));
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  const auto signalled = Clock::now();
-  ::kill(ranks_[1].pid, SIGINT);
-  ASSERT_TRUE(waitAll(std::chrono::seconds(60)));
-  EXPECT_LT(Clock::now() - signalled, std::chrono::seconds(5));
-  EXPECT_EQ(ranks_[0].exitCode, 1);
-  EXPECT_NE(readText(ranks_[0].err).find("stopping because rank 1 of 2 failed: cancelled"), std::string::npos)
-      << readText(ranks_[0].err);
-  EXPECT_FALSE(fs::exists(file("quantization.json")));
+  expectOneInterruptedRankStopsTheOther(
+      {"quantize", kResources + "/demo/bert-softmax-none", "--data", kResources + "/corpora/moby-dick.txt",
+       "--samples", "2000", "--batch", "8", "--json", file("quantization.json")},
+      file("quantization.json"));
 }
 
 // Training never ends by itself here (a million steps); Ctrl-C on one rank stops both at the

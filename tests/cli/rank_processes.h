@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -104,6 +105,29 @@ class RankProcessesTest : public ::testing::Test {
       results[i].err = readText(file("err" + std::to_string(i)));
     }
     return results;
+  }
+
+  // Two ranks of the command, rank 1 with a missing --data file (arguments[3] is --data's value):
+  // rank 1 fails naming it, rank 0 stops with rank 1's reason well before the 60 s timeout,
+  // prints no result and `output` is not written.
+  void expectFailingRankStopsTheOther(const std::vector<std::string>& arguments, const std::string& output) {
+    std::vector<std::string> good = arguments, bad = arguments;
+    bad[3] = file("missing.txt");
+    const std::string master = "127.0.0.1:" + std::to_string(freePort());
+    good.insert(good.end(), {"--rank", "0", "--world-size", "2", "--master", master, "--dist-timeout", "60"});
+    bad.insert(bad.end(), {"--rank", "1", "--world-size", "2", "--master", master, "--dist-timeout", "60"});
+    const auto start = std::chrono::steady_clock::now();
+    const std::vector<RankResult> ranks = runTogether({command(good), command(bad)});
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_EQ(ranks[1].exitCode, 1);
+    EXPECT_NE(ranks[1].err.find("missing.txt"), std::string::npos) << ranks[1].err;
+    EXPECT_EQ(ranks[0].exitCode, 1);
+    EXPECT_EQ(ranks[0].err.rfind("hopscope-cli: rank 0 of 2: stopping because rank 1 of 2 failed: ", 0), 0u)
+        << ranks[0].err;
+    EXPECT_NE(ranks[0].err.find("missing.txt"), std::string::npos) << ranks[0].err;
+    EXPECT_EQ(ranks[0].out, "");
+    EXPECT_LT(seconds, 50.0);
+    EXPECT_FALSE(fs::exists(output));
   }
 
   static std::string command(const std::vector<std::string>& arguments, const std::string& environment = {}) {

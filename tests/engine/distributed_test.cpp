@@ -24,12 +24,6 @@ namespace {
 
 const std::string kFixtures = HOPSCOPE_FIXTURES_DIR;
 
-#define EXPECT_ERROR_MESSAGE(action, phrase)                                            \
-  do {                                                                                  \
-    const std::string message = test::errorMessage([&] { (void)(action); });            \
-    EXPECT_NE(message.find(phrase), std::string::npos) << message;                      \
-  } while (false)
-
 DistributedOptions fromVariables(const std::map<std::string, std::string>& variables) {
   return distributedOptionsFromEnvironment([&](const char* name) -> const char* {
     const auto found = variables.find(name);

@@ -21,12 +21,6 @@ namespace {
 
 const std::string kFixtures = HOPSCOPE_FIXTURES_DIR;
 
-#define EXPECT_ERROR_MESSAGE(action, phrase)                                 \
-  do {                                                                       \
-    const std::string message = test::errorMessage([&] { (void)(action); }); \
-    EXPECT_NE(message.find(phrase), std::string::npos) << message;           \
-  } while (false)
-
 using Range = std::pair<int64_t, int64_t>;
 
 void expectNear(double a, double b, const std::string& what) {

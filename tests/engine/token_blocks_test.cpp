@@ -4,6 +4,7 @@
 #include "hopscope/error.h"
 #include "hopscope/token_blocks.h"
 #include "hopscope/wordpiece_tokenizer.h"
+#include "tiny_wordpiece.h"
 #include "error_message.h"
 
 #include <ATen/ATen.h>
@@ -21,9 +22,7 @@ const std::string kOptDir = std::string(HOPSCOPE_FIXTURES_DIR) + "/models/opt-ti
 const std::string kMobyDick = std::string(HOPSCOPE_RESOURCES_DIR) + "/corpora/moby-dick.txt";
 
 // [PAD]=0 [UNK]=1 [CLS]=2 [SEP]=3 [MASK]=4 a=5 b=6 c=7.
-std::unique_ptr<WordPieceTokenizer> tinyTokenizer() {
-  return WordPieceTokenizer::fromVocabText("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\na\nb\nc\n");
-}
+std::unique_ptr<WordPieceTokenizer> tinyTokenizer() { return test::tinyWordPiece(); }
 
 TextCorpus inMemory(std::vector<std::string> documents) {
   TextCorpus corpus;

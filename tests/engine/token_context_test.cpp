@@ -6,6 +6,7 @@
 #include "hopscope/token_blocks.h"
 #include "hopscope/token_context.h"
 #include "hopscope/wordpiece_tokenizer.h"
+#include "tiny_wordpiece.h"
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
@@ -21,9 +22,7 @@ const std::string kOptDir = std::string(HOPSCOPE_FIXTURES_DIR) + "/models/opt-ti
 const std::string kMobyDick = std::string(HOPSCOPE_RESOURCES_DIR) + "/corpora/moby-dick.txt";
 
 // [PAD]=0 [UNK]=1 [CLS]=2 [SEP]=3 [MASK]=4 a=5 b=6 c=7.
-std::unique_ptr<WordPieceTokenizer> tinyTokenizer() {
-  return WordPieceTokenizer::fromVocabText("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\na\nb\nc\n");
-}
+std::unique_ptr<WordPieceTokenizer> tinyTokenizer() { return test::tinyWordPiece(); }
 
 std::vector<int64_t> runIds(const Tokenizer& tokenizer, const TokenContext& context) {
   return tokenizer.encode(context.text, true).ids;
