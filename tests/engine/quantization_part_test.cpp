@@ -97,7 +97,9 @@ TEST(QuantizationPart, PartsThroughBytesEqualOnePass) {
     at::manual_seed(7);
     const auto model = LoadedModel::open(kFixtures + "/models/" + name);
     const QuantizationSweepSettings settings = sweepSettings();
-    const auto [data, calibration] = studyData(*model, 9, 4);
+    const auto studied = studyData(*model, 9, 4);  // not a structured binding: lambdas capture these
+    const auto& data = studied.first;
+    const auto& calibration = studied.second;
     const DataSource source;
     const QuantizationStudy whole = runQuantizationStudy(*model, data, source, calibration, source, settings);
 
@@ -121,7 +123,9 @@ TEST(QuantizationPart, PartsThroughBytesEqualOnePass) {
 TEST(QuantizationPart, PartsThatDoNotFitAreErrors) {
   const auto model = LoadedModel::open(kFixtures + "/models/bert-tiny");
   const QuantizationSweepSettings settings = sweepSettings();
-  const auto [data, calibration] = studyData(*model, 9, 4);
+  const auto studied = studyData(*model, 9, 4);  // not a structured binding: lambdas capture these
+  const auto& data = studied.first;
+  const auto& calibration = studied.second;
   QuantizedBlockRange first = quantizeBlockRange(*model, data, calibration, settings, 0, 2);
   QuantizationPart gap = first.part;
   EXPECT_ERROR_MESSAGE(gap.merge(quantizeBlockRange(*model, data, calibration, settings, 4, 6).part), "not adjacent");
@@ -145,7 +149,9 @@ TEST(QuantizationPart, MalformedBytesAreAnError) {
   QuantizationSweepSettings settings = sweepSettings();
   settings.weightBits = {8};
   settings.activationBits = {8};
-  const auto [data, calibration] = studyData(*model, 2, 2);
+  const auto studied = studyData(*model, 2, 2);  // not a structured binding: lambdas capture these
+  const auto& data = studied.first;
+  const auto& calibration = studied.second;
   std::vector<uint8_t> bytes = encodeQuantizationPart(quantizeBlockRange(*model, data, calibration, settings, 0, 2).part);
   EXPECT_EQ(encodeQuantizationPart(decodeQuantizationPart(bytes)), bytes);  // bit-exact both ways
   for (size_t cut : {size_t(0), size_t(5), size_t(40), bytes.size() / 2, bytes.size() - 1}) {
