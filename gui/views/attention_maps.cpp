@@ -12,6 +12,23 @@ namespace {
 
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
+// Σ of one probability row in double, in four interleaved partial sums: the additions no longer
+// wait on one another, several times faster than one running sum (the mean over heads sums every
+// row of every head on each switch). The other order changes only the last bits of the double,
+// far below the float the no-op mass is stored in.
+double rowSum(const float* row, int64_t keys) {
+  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+  int64_t k = 0;
+  for (; k + 4 <= keys; k += 4) {
+    s0 += row[k];
+    s1 += row[k + 1];
+    s2 += row[k + 2];
+    s3 += row[k + 3];
+  }
+  for (; k < keys; ++k) s0 += row[k];
+  return (s0 + s1) + (s2 + s3);
+}
+
 }  // namespace
 
 QStringList tokenLabels(const hopscope::TextRunResult& run) {
@@ -30,10 +47,7 @@ std::vector<float> noOpMass(const hopscope::AttentionProbabilities& attention, i
   const double heads = static_cast<double>(lastHead - firstHead);
   for (int64_t q = 0; q < queries; ++q) {
     double sum = 0.0;
-    for (int64_t h = firstHead; h < lastHead; ++h) {
-      const float* row = attention.probs.data() + (h * queries + q) * keys;
-      for (int64_t k = 0; k < keys; ++k) sum += row[k];
-    }
+    for (int64_t h = firstHead; h < lastHead; ++h) sum += rowSum(attention.probs.data() + (h * queries + q) * keys, keys);
     // float32 probabilities sum to 1 only up to their rounding (about 1e-7 per row): a remainder
     // below 1e-6 is rounding, not mass, and shows as 0 rather than as noise such as -8.7e-08.
     const double remainder = 1.0 - sum / heads;
