@@ -1,6 +1,8 @@
-// Times a layer switch of the attention grid: five variants, 512 tokens each (synthetic runs,
+// Times switches of the attention grid: five variants, 512 tokens each (synthetic runs,
 // 4 layers × 8 heads), offscreen. One switch = building every pane's map and no-op strip, writing
-// the colour maps and redrawing every pane. Prints the median of N switches (target: ≤ 50 ms).
+// the colour maps and redrawing every pane. Prints the median of N switches of each kind (target:
+// ≤ 50 ms): a layer switch (head 0), a head switch (same layer), and a switch to the mean over
+// heads, which also moves to the next layer (setLayer, then setHead(-1): two rebuilds).
 //
 //   QT_QPA_PLATFORM=offscreen build/bench/attention_switch_bench [N] [TOKENS]
 #include <QApplication>

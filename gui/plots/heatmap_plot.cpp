@@ -254,12 +254,20 @@ HeatmapPlot::HeatmapPlot(QWidget* parent) : QCustomPlot(parent) {
     if (data_.isPatchMap() && fitPatchMap()) axisRect()->update(QCPLayoutElement::upPreparation);
     for (QCPAxis* axis : {xAxis, yAxis})
       if (auto ticker = axis->ticker().dynamicCast<TokenAxisTicker>(); ticker && ticker->stale()) {
-        replot(rpQueuedReplot);
+        scheduleReplot();
         return;
       }
   });
 
+  connect(this, &QCustomPlot::beforeReplot, this, [this] { replotScheduled_ = false; });
+
   clear(tr("no attention map yet"));
+}
+
+void HeatmapPlot::scheduleReplot() {
+  if (replotScheduled_) return;
+  replotScheduled_ = true;
+  QMetaObject::invokeMethod(this, [this] { if (replotScheduled_) replot(); }, Qt::QueuedConnection);
 }
 
 QString HeatmapPlot::title() const { return titleText_; }
@@ -268,7 +276,7 @@ QString HeatmapPlot::subtitle() const { return subtitleText_; }
 void HeatmapPlot::setAccentColour(const QColor& colour) {
   if (title_->accent == colour) return;
   title_->accent = colour;
-  replot(rpQueuedReplot);
+  scheduleReplot();
 }
 
 void HeatmapPlot::clear(const QString& message) {
@@ -299,7 +307,7 @@ void HeatmapPlot::clear(const QString& message) {
     item->setVisible(false);
   placePatchImage();
   setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
-  replot(rpQueuedReplot);
+  scheduleReplot();
 }
 
 void HeatmapPlot::placePatchImage() {
@@ -406,7 +414,7 @@ void HeatmapPlot::setData(HeatmapData data) {
   if (hoverRow_ >= rows || hoverColumn_ >= columns) hoverRow_ = hoverColumn_ = -1;
   if (selectedRow_ >= rows || selectedColumn_ >= columns) selectedRow_ = selectedColumn_ = -1;
   updateMarkers();
-  replot(rpQueuedReplot);
+  scheduleReplot();
 }
 
 void HeatmapPlot::writeCells() {
@@ -450,7 +458,7 @@ void HeatmapPlot::setFixedUnitRange(bool fixed) {
   if (!hasMap()) return;
   if (cellsClampedForLog_) writeCells();
   applyColourScale();
-  replot(rpQueuedReplot);
+  scheduleReplot();
 }
 
 void HeatmapPlot::setColourScale(Scale scale, const QCPRange& range) {
@@ -460,7 +468,7 @@ void HeatmapPlot::setColourScale(Scale scale, const QCPRange& range) {
   if (!hasMap()) return;
   if (cellsClampedForLog_ != (scale_ == Scale::Log && !data_.diverging)) writeCells();
   applyColourScale();
-  replot(rpQueuedReplot);
+  scheduleReplot();
 }
 
 void HeatmapPlot::applyColourScale() {
@@ -539,13 +547,13 @@ void HeatmapPlot::setViewRange(const QCPRange& columns, const QCPRange& rows) {
   clampRange(xAxis, data_.columns());
   clampRange(yAxis, data_.rows());
   settingRange_ = false;
-  replot(rpQueuedReplot);
+  scheduleReplot();
 }
 
 void HeatmapPlot::resetView() {
   if (!hasMap()) return;
   if (data_.isPatchMap()) {
-    if (fitPatchMap()) replot(rpQueuedReplot);
+    if (fitPatchMap()) scheduleReplot();
     return;
   }
   setViewRange(QCPRange(-0.5, data_.columns() - 0.5), QCPRange(-0.5, data_.rows() - 0.5));

@@ -140,6 +140,10 @@ class HeatmapPlot : public QCustomPlot {
 
  private:
   void writeCells();
+  // Redraws on the next event-loop pass, once however many changes ask for it. Unlike
+  // replot(rpQueuedReplot), whose queued call redraws even when a replot() came in between (an
+  // export, a caller drawing at once), a replot done meanwhile cancels the pending one.
+  void scheduleReplot();
   void applyColourScale();
   void updateTitles();
   void updateMarkers();
@@ -160,6 +164,7 @@ class HeatmapPlot : public QCustomPlot {
   int hoverRow_ = -1, hoverColumn_ = -1, selectedRow_ = -1, selectedColumn_ = -1;
   QPoint pressPosition_;
   bool pressed_ = false;
+  bool replotScheduled_ = false;  // scheduleReplot's call is pending (cleared by every replot)
 
   HeatmapTitle* title_ = nullptr;
   QCPTextElement* subtitle_ = nullptr;

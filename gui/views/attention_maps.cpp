@@ -12,6 +12,32 @@ namespace {
 
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
+// Σ of one row (probabilities, or their sums over heads) in double, in four interleaved partial
+// sums: the additions no longer wait on one another, several times faster than one running sum
+// (the no-op mass sums every row of every head on each switch). The other order changes only the
+// last bits of the double, far below the float the no-op mass is stored in.
+template <typename Value>
+double rowSum(const Value* row, int64_t keys) {
+  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+  int64_t k = 0;
+  for (; k + 4 <= keys; k += 4) {
+    s0 += row[k];
+    s1 += row[k + 1];
+    s2 += row[k + 2];
+    s3 += row[k + 3];
+  }
+  for (; k < keys; ++k) s0 += row[k];
+  return (s0 + s1) + (s2 + s3);
+}
+
+// A query's no-op mass from the sum of its probabilities over keys and `heads` heads.
+float massFromSum(double sum, double heads) {
+  // float32 probabilities sum to 1 only up to their rounding (about 1e-7 per row): a remainder
+  // below 1e-6 is rounding, not mass, and shows as 0 rather than as noise such as -8.7e-08.
+  const double remainder = 1.0 - sum / heads;
+  return std::abs(remainder) < 1e-6 ? 0.0f : static_cast<float>(remainder);
+}
+
 }  // namespace
 
 QStringList tokenLabels(const hopscope::TextRunResult& run) {
@@ -30,14 +56,8 @@ std::vector<float> noOpMass(const hopscope::AttentionProbabilities& attention, i
   const double heads = static_cast<double>(lastHead - firstHead);
   for (int64_t q = 0; q < queries; ++q) {
     double sum = 0.0;
-    for (int64_t h = firstHead; h < lastHead; ++h) {
-      const float* row = attention.probs.data() + (h * queries + q) * keys;
-      for (int64_t k = 0; k < keys; ++k) sum += row[k];
-    }
-    // float32 probabilities sum to 1 only up to their rounding (about 1e-7 per row): a remainder
-    // below 1e-6 is rounding, not mass, and shows as 0 rather than as noise such as -8.7e-08.
-    const double remainder = 1.0 - sum / heads;
-    mass[static_cast<size_t>(q)] = std::abs(remainder) < 1e-6 ? 0.0f : static_cast<float>(remainder);
+    for (int64_t h = firstHead; h < lastHead; ++h) sum += rowSum(attention.probs.data() + (h * queries + q) * keys, keys);
+    mass[static_cast<size_t>(q)] = massFromSum(sum, heads);
   }
   return mass;
 }
@@ -67,6 +87,7 @@ HeatmapData attentionMap(const hopscope::TextRunResult& run, int layer, int head
   } else {
     // Mean over heads: accumulate head by head in double, one row at a time (cache friendly).
     std::vector<double> row(static_cast<size_t>(keys));
+    data.stripValues.resize(static_cast<size_t>(queries));
     for (int64_t q = 0; q < queries; ++q) {
       std::fill(row.begin(), row.end(), 0.0);
       for (int64_t h = 0; h < attention.heads; ++h) {
@@ -75,12 +96,15 @@ HeatmapData attentionMap(const hopscope::TextRunResult& run, int layer, int head
       }
       for (int64_t k = 0; k < keys; ++k)
         out[q * keys + k] = static_cast<float>(row[static_cast<size_t>(k)] / static_cast<double>(attention.heads));
+      // The strip from the row just summed, rather than noOpMass's second pass over every head's
+      // probabilities (the mean switch is bound by reading them from memory).
+      data.stripValues[static_cast<size_t>(q)] = massFromSum(rowSum(row.data(), keys), static_cast<double>(attention.heads));
     }
   }
   if (run.causal)
     for (int64_t q = 0; q < queries; ++q)
       for (int64_t k = q + 1; k < keys; ++k) out[q * keys + k] = kNaN;
-  data.stripValues = noOpMass(attention, head);
+  if (head >= 0) data.stripValues = noOpMass(attention, head);
   return data;
 }
 
