@@ -76,6 +76,16 @@ TEST(ImagePreprocessing, BadImagesAreClearErrors) {
   DecodedImage rgb{2, 2, 3, std::vector<uint8_t>(12), "rgb.png"};
   EXPECT_NE(errorOf([&] { preprocessImage(rgb, defaultPreprocessing(2), 1); }).find("rgb.png: 3-channel image"),
             std::string::npos);
+  // A thin image's shortest-edge resize, and a huge exact size: refused before allocating.
+  ImagePreprocessing shortest = defaultPreprocessing(2);
+  shortest.resize = ImagePreprocessing::Resize::ShortestEdge;
+  shortest.height = shortest.width = 3299;
+  DecodedImage wide{5, 3, 3, std::vector<uint8_t>(45), "wide.png"};
+  EXPECT_NE(errorOf([&] { preprocessImage(wide, shortest, 3); }).find("wide.png: resizing 5 x 3 to 5498 x 3299 pixels is over the limit"),
+            std::string::npos);
+  ImagePreprocessing exact = defaultPreprocessing(2);
+  exact.height = exact.width = 16384;
+  EXPECT_NE(errorOf([&] { preprocessImage(wide, exact, 3); }).find("over the limit of 4194304 pixels"), std::string::npos);
   DecodedImage short_{2, 2, 1, std::vector<uint8_t>(3), "short.png"};
   EXPECT_NE(errorOf([&] { preprocessImage(short_, defaultPreprocessing(2), 1); }).find("short.png: pixel buffer"),
             std::string::npos);

@@ -17,8 +17,10 @@ namespace hopscope {
 
 // Float [channels, H, W]: resize (antialiased bilinear or bicubic when shrinking, as PIL), center
 // crop, rescale, normalize per channel. A grey image feeds every channel of a 3-channel model.
-// Error naming image.source for an empty (0 x 0) image, a pixel buffer of the wrong size, or a
-// channel count the model cannot take.
+// Error naming image.source for an empty (0 x 0) image, a pixel buffer of the wrong size, a
+// channel count the model cannot take, or a resize to more than kMaxResizedPixels (a shortest-edge
+// resize of a thin image, or a huge exact size, would otherwise allocate gigabytes).
+constexpr int64_t kMaxResizedPixels = 2048 * 2048;
 at::Tensor preprocessImage(const DecodedImage& image, const ImagePreprocessing& preprocessing, int64_t channels);
 
 // An idx file (http://yann.lecun.com/exdb/mnist/): magic 0 0 <type> <rank>, big-endian u32 dims,
