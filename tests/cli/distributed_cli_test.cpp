@@ -44,17 +44,7 @@ TEST_F(DistributedCliTest, TwoAndThreeRanksEqualOneProcess) {
     const std::string json = file("sharded" + std::to_string(world) + ".json");
     // world 2 as torchrun launches (the environment), world 3 with explicit options
     const std::vector<std::string> commands = rankCommands(analyzeArguments(models, json), world, port, world == 2);
-    const std::vector<RankResult> ranks = runTogether(commands);
-    for (int rank = 0; rank < world; ++rank) {
-      EXPECT_EQ(ranks[rank].exitCode, 0) << "rank " << rank << ": " << ranks[rank].err;
-      if (rank > 0) {  // other ranks print nothing
-        EXPECT_EQ(ranks[rank].out, "") << rank;
-        EXPECT_EQ(ranks[rank].err, "") << rank;
-      }
-    }
-    EXPECT_EQ(ranks[0].out, single[0].out.substr(0, single[0].out.rfind("wrote ")) + "wrote " + json + "\n");
-    ASSERT_TRUE(fs::exists(json));
-    expectSameJson(expected, nlohmann::json::parse(readText(json)), "json");
+    expectShardedRunEqualsOne(runTogether(commands), single[0], json, expected);
   }
 }
 

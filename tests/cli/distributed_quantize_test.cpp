@@ -35,17 +35,7 @@ class DistributedQuantizeTest : public RankProcessesTest {
       const std::string json = file("sharded" + std::to_string(world) + ".json");
       std::vector<std::string> sharded = arguments;
       sharded.insert(sharded.end(), {"--json", json});
-      const std::vector<RankResult> ranks = runTogether(rankCommands(sharded, world, port, world == 2));
-      for (int rank = 0; rank < world; ++rank) {
-        EXPECT_EQ(ranks[rank].exitCode, 0) << "rank " << rank << ": " << ranks[rank].err;
-        if (rank > 0) {  // other ranks print nothing
-          EXPECT_EQ(ranks[rank].out, "") << rank;
-          EXPECT_EQ(ranks[rank].err, "") << rank;
-        }
-      }
-      EXPECT_EQ(ranks[0].out, one[0].out.substr(0, one[0].out.rfind("wrote ")) + "wrote " + json + "\n");
-      ASSERT_TRUE(fs::exists(json));
-      expectSameJson(expected, nlohmann::json::parse(readText(json)), "json");
+      expectShardedRunEqualsOne(runTogether(rankCommands(sharded, world, port, world == 2)), one[0], json, expected);
     }
   }
 };

@@ -107,6 +107,22 @@ class RankProcessesTest : public ::testing::Test {
     return results;
   }
 
+  // A sharded run's ranks: all succeed, the others print nothing, rank 0 prints what the one
+  // process printed (but the file it wrote) and its JSON equals the one process's.
+  static void expectShardedRunEqualsOne(const std::vector<RankResult>& ranks, const RankResult& one,
+                                        const std::string& json, const nlohmann::json& expected) {
+    for (size_t rank = 0; rank < ranks.size(); ++rank) {
+      EXPECT_EQ(ranks[rank].exitCode, 0) << "rank " << rank << ": " << ranks[rank].err;
+      if (rank > 0) {  // other ranks print nothing
+        EXPECT_EQ(ranks[rank].out, "") << rank;
+        EXPECT_EQ(ranks[rank].err, "") << rank;
+      }
+    }
+    EXPECT_EQ(ranks[0].out, one.out.substr(0, one.out.rfind("wrote ")) + "wrote " + json + "\n");
+    ASSERT_TRUE(fs::exists(json));
+    expectSameJson(expected, nlohmann::json::parse(readText(json)), "json");
+  }
+
   // Two ranks of the command, rank 1 with a missing --data file (arguments[3] is --data's value):
   // rank 1 fails naming it, rank 0 stops with rank 1's reason well before the 60 s timeout,
   // prints no result and `output` is not written.
