@@ -13,7 +13,7 @@ repeats="${3:-3}"
 processes="${4:-2}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+source "$(dirname "$0")/rank_bench_helpers.sh"
 options=(train --family bert --data "$here/resources/corpora/moby-dick-train.txt"
          --eval-data "$here/resources/corpora/moby-dick-eval.txt" --tokenizer "$here/resources/demo/bert-softmax-none"
          --layers 4 --hidden 128 --heads 4 --ffn 512 --seq-len 128 --batch 32 --steps "$steps" --warmup 10
@@ -44,7 +44,6 @@ for ((i = 0; i < repeats; ++i)); do
   one+=("$(one_process)")
   many+=("$(ranks)")
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}'; }
-printf '1 process x %d threads:  %s s/step median (runs: %s)\n' "$processes" "$(median "${one[@]}")" "${one[*]}"
-printf '%d ranks x 1 thread:      %s s/step median (runs: %s)\n' "$processes" "$(median "${many[@]}")" "${many[*]}"
+printf '1 process x %d threads:  %s s/step median (runs: %s)\n' "$processes" "$(printf '%s\n' "${one[@]}" | median)" "${one[*]}"
+printf '%d ranks x 1 thread:      %s s/step median (runs: %s)\n' "$processes" "$(printf '%s\n' "${many[@]}" | median)" "${many[*]}"
 echo "load after:  $(uptime)"
